@@ -1,0 +1,5 @@
+// Makes the built CLI executable, so `cs-mcp` works from node_modules/.bin and after `npm link`.
+import { chmodSync, existsSync } from "node:fs";
+
+const entry = "dist/src/cli.js";
+if (existsSync(entry)) chmodSync(entry, 0o755);

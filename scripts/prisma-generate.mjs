@@ -1,0 +1,20 @@
+// Runs `prisma generate` without the schema-engine binary download that this project's machines cannot
+// reach: generation never executes the engine, it only checks that the variable points to a file.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: "1", CHECKPOINT_DISABLE: "1" };
+if (!env.PRISMA_SCHEMA_ENGINE_BINARY) {
+  const dir = mkdtempSync(join(tmpdir(), "cs-mcp-prisma-"));
+  const stub = join(dir, "schema-engine");
+  writeFileSync(stub, "#!/bin/sh\nexit 1\n");
+  chmodSync(stub, 0o755);
+  env.PRISMA_SCHEMA_ENGINE_BINARY = stub;
+}
+const result = spawnSync(process.execPath, ["node_modules/prisma/build/index.js", "generate"], {
+  stdio: "inherit",
+  env,
+});
+process.exit(result.status ?? 1);

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo.
+import { ConfigError, loadConfig, loadDotEnv } from "./config/load.ts";
+import { createLogger } from "./observability/logger.ts";
+import { parseCli } from "./cli/args.ts";
+import { helpText } from "./cli/help.ts";
+import { printErr, printOut } from "./cli/output.ts";
+import { serve } from "./cli/serve.ts";
+import { call } from "./cli/call.ts";
+import { migrateCommand } from "./cli/migrate.ts";
+import { doctor } from "./cli/doctor.ts";
+import { demoCommand } from "./cli/demo.ts";
+import { SERVER_VERSION } from "./version.ts";
+import { serializeError } from "./server/errors.ts";
+
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo"];
+
+async function main(argv: string[]): Promise<number | "serving"> {
+  let parsed;
+  try {
+    parsed = parseCli(argv);
+  } catch (err) {
+    printErr(`${(err as Error).message}\nRun cs-mcp --help for the commands and flags.`);
+    return 2;
+  }
+  const { command, positionals, flags } = parsed;
+  if (flags.version) {
+    printOut(SERVER_VERSION);
+    return 0;
+  }
+  if (flags.help) {
+    printOut(helpText(SERVER_VERSION));
+    return 0;
+  }
+  if (!COMMANDS.includes(command)) {
+    printErr(`unknown command '${command}'. Commands: ${COMMANDS.join(", ")}. Run cs-mcp --help.`);
+    return 2;
+  }
+  loadDotEnv();
+  let config;
+  try {
+    // Commands other than serve talk to a person: quieter logs unless LOG_LEVEL says otherwise.
+    const env = command !== "serve" && !process.env.LOG_LEVEL && !flags["log-level"] ? { ...process.env, LOG_LEVEL: "warn" } : process.env;
+    config = loadConfig(env, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      printErr(`cs-mcp: ${err.message}`);
+      return 2;
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+  try {
+    switch (command) {
+      case "serve":
+        await serve(config, logger, { demo: Boolean(flags.demo) });
+        return "serving";
+      case "migrate":
+        return await migrateCommand(config, logger);
+      case "doctor":
+        return await doctor(config, logger, Boolean(flags.json));
+      case "call":
+        return await call(config, logger, positionals[0], positionals[1]);
+      case "demo":
+        return await demoCommand(config, logger, flags);
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) printErr(`cs-mcp: ${err.message}`);
+    else {
+      logger.error({ err: serializeError(err) }, `${command} failed`);
+      printErr(`cs-mcp ${command}: ${serializeError(err).message}`);
+    }
+    return 1;
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== "serving") process.exitCode = code;
+    if (code !== "serving") setTimeout(() => process.exit(code), 100).unref();
+  },
+  (err) => {
+    printErr(`cs-mcp: ${serializeError(err).message}`);
+    process.exit(1);
+  },
+);

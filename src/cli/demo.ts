@@ -1,0 +1,39 @@
+// `cs-mcp demo [--seed N] [--accounts N]` and `cs-mcp demo --remove`.
+import type { Config } from "../config/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import { openDatabase } from "../db/database.ts";
+import { printErr, printJson } from "./output.ts";
+
+function intFlag(name: string, value: string | boolean | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name}: must be a whole number from ${min} to ${max}`);
+  return n;
+}
+
+export async function demoCommand(config: Config, logger: Logger, flags: Record<string, string | boolean | undefined>): Promise<number> {
+  let seed: number | undefined;
+  let accounts: number | undefined;
+  try {
+    seed = intFlag("seed", flags.seed, 0, 2 ** 31 - 1);
+    accounts = intFlag("accounts", flags.accounts, 1, 5000);
+  } catch (err) {
+    printErr((err as Error).message);
+    return 2;
+  }
+  const { loadDemo, removeDemo } = await import("../services/demo/index.ts");
+  const db = await openDatabase(config, logger);
+  try {
+    if (flags.remove) {
+      printJson(await removeDemo(db));
+      return 0;
+    }
+    printJson(await loadDemo(db, { ...(seed !== undefined ? { seed } : {}), ...(accounts !== undefined ? { accounts } : {}) }));
+    return 0;
+  } catch (err) {
+    printErr((err as Error).message);
+    return 1;
+  } finally {
+    await db.close();
+  }
+}

@@ -1,0 +1,90 @@
+// `cs-mcp doctor`: checks configuration, database, Redis and integrations, each ok / failing with the
+// reason. Exit code 1 when anything is failing (an integration that is simply not configured is not).
+import type { Config } from "../config/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import { DataDirLockedError } from "../db/data-dir.ts";
+import { openDatabase } from "../db/database.ts";
+import { integrationStatus } from "../integrations/status.ts";
+import { closeRedis, createRedis } from "../state/redis.ts";
+import { selectTools } from "../tools/index.ts";
+import { printJson, printOut } from "./output.ts";
+
+export interface DoctorCheck {
+  check: string;
+  status: "ok" | "failing" | "not_configured";
+  detail: string;
+}
+
+function reason(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof DataDirLockedError) return message;
+  if (/ECONNREFUSED/.test(message)) return "connection refused";
+  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return "host not found";
+  if (/password authentication failed/i.test(message)) return "password authentication failed";
+  if (/database "[^"]+" does not exist/.test(message)) return /database "[^"]+" does not exist/.exec(message)![0];
+  if (/timeout|timed out/i.test(message)) return "timed out";
+  return message.replace(/([a-z]+:\/\/)[^@\s]*@/gi, "$1***@").slice(0, 300);
+}
+
+export async function runDoctorChecks(config: Config, logger: Logger): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  try {
+    const tools = selectTools(config);
+    checks.push({ check: "config", status: "ok", detail: `${tools.length} tools exposed${config.CS_MCP_READ_ONLY ? " (read-only)" : ""}` });
+  } catch (err) {
+    checks.push({ check: "config", status: "failing", detail: (err as Error).message });
+  }
+
+  try {
+    const db = await openDatabase({ ...config, CS_MCP_AUTO_MIGRATE: false }, logger);
+    try {
+      const [version] = await db.prisma.$queryRawUnsafe<Array<{ v: string }>>("SELECT current_setting('server_version') AS v");
+      const status = await db.migrationStatus();
+      const where = `${db.kind} ${db.location}, PostgreSQL ${version?.v ?? "?"}`;
+      if (status.pending.length || status.failed.length) {
+        checks.push({ check: "database", status: "failing", detail: `${where}: ${status.pending.length} pending migration(s); run cs-mcp migrate` });
+      } else {
+        checks.push({ check: "database", status: "ok", detail: `${where}, ${status.applied.length} migration(s) applied` });
+      }
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    if (err instanceof DataDirLockedError) checks.push({ check: "database", status: "ok", detail: `embedded database in use by a running server: ${err.message}` });
+    else checks.push({ check: "database", status: "failing", detail: reason(err) });
+  }
+
+  if (!config.REDIS_URL) {
+    checks.push({ check: "redis", status: "not_configured", detail: "REDIS_URL not set: rate limits and shared state are in memory" });
+  } else {
+    const redis = createRedis(config, logger);
+    try {
+      const started = performance.now();
+      await Promise.race([
+        redis!.ping(),
+        new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 3_000).unref()),
+      ]);
+      checks.push({ check: "redis", status: "ok", detail: `PING answered in ${Math.round(performance.now() - started)} ms` });
+    } catch (err) {
+      checks.push({ check: "redis", status: "failing", detail: reason(err) });
+    } finally {
+      await closeRedis(redis);
+    }
+  }
+
+  for (const i of integrationStatus(config)) {
+    checks.push({
+      check: i.integration,
+      status: i.state === "configured" ? "ok" : "not_configured",
+      detail: i.state === "configured" ? "credentials configured" : `set ${i.missing_variables.join(", ")}`,
+    });
+  }
+  return checks;
+}
+
+export async function doctor(config: Config, logger: Logger, json: boolean): Promise<number> {
+  const checks = await runDoctorChecks(config, logger);
+  if (json) printJson({ ok: checks.every((c) => c.status !== "failing"), checks });
+  else for (const c of checks) printOut(`${c.status.padEnd(15)} ${c.check.padEnd(10)} ${c.detail}`);
+  return checks.some((c) => c.status === "failing") ? 1 : 0;
+}

@@ -1,0 +1,22 @@
+// `cs-mcp --help`: the commands and the flags, generated from the settings table.
+import { SETTINGS } from "../config/settings.ts";
+
+export function helpText(version: string): string {
+  const flags = SETTINGS.filter((s) => "flag" in s && s.flag)
+    .map((s) => `  --${(s as { flag: string }).flag.padEnd(24)} ${s.env}: ${s.doc}`)
+    .join("\n");
+  return `cs-mcp ${version} — Customer Success MCP server
+
+Usage:
+  cs-mcp [serve] [--demo] [flags]    serve MCP over stdio (default); --demo loads the demo portfolio first if absent
+  cs-mcp migrate [flags]             apply pending database migrations
+  cs-mcp doctor [--json] [flags]     check configuration, database, Redis and integrations
+  cs-mcp call <tool> [json-args]     call one tool and print its result (exit 1 when the tool reports an error)
+  cs-mcp demo [--seed N] [--accounts N]   load the generated demo portfolio (marked as demo data)
+  cs-mcp demo --remove               remove the demo portfolio
+  cs-mcp --version | --help
+
+Flags (each also an environment variable; see .env.example for every setting):
+${flags}
+`;
+}

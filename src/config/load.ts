@@ -1,0 +1,53 @@
+// Loads the configuration: defaults < .env file < environment < CLI flags, validated once at start-up.
+// A bad value stops start-up with a message naming the variable (and its flag) and the rule it broke.
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { SETTINGS } from "./settings.ts";
+import { configSchema, type Config } from "./schema.ts";
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+/** Reads `.env` from the working directory into process.env without overriding what is already set. */
+export function loadDotEnv(file = resolve(process.cwd(), ".env")): void {
+  if (existsSync(file)) process.loadEnvFile(file);
+}
+
+/** Turns CLI flags (--name value, --name=value, --flag for booleans) into env-keyed values. */
+export function flagsToEnv(flags: Record<string, string | boolean | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const s of SETTINGS) {
+    if (!("flag" in s) || !s.flag) continue;
+    const v = flags[s.flag];
+    if (v !== undefined) out[s.env] = String(v);
+  }
+  return out;
+}
+
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  flags: Record<string, string | boolean | undefined> = {},
+): Config {
+  const input: Record<string, string | undefined> = {};
+  for (const s of SETTINGS) input[s.env] = env[s.env];
+  Object.assign(input, flagsToEnv(flags));
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? "config");
+        const setting = SETTINGS.find((s) => s.env === key);
+        const flag = setting && "flag" in setting && setting.flag ? ` (--${setting.flag})` : "";
+        // Never echo the rejected value: it may be a secret (a URL with a password, a token).
+        return `${key}${flag}: ${issue.message}`;
+      }),
+    );
+  }
+  return parsed.data;
+}
+
+export type { Config };

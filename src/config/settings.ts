@@ -1,0 +1,147 @@
+// Every setting of the server, in one table: its environment variable, its CLI flag (where one makes
+// sense), its zod rule, its default and its meaning. The zod schema, the flag parser, .env.example and
+// the README's configuration table are all derived from this list, so they cannot drift apart.
+import { z } from "zod";
+
+export type SettingGroup =
+  | "server"
+  | "database"
+  | "redis"
+  | "health"
+  | "retention"
+  | "onboarding"
+  | "support"
+  | "revenue"
+  | "integrations";
+
+export interface Setting {
+  env: string;
+  flag?: string; // without the leading dashes
+  schema: z.ZodType;
+  default?: string; // as written in .env.example (the schema applies the real default)
+  secret?: boolean;
+  group: SettingGroup;
+  doc: string;
+}
+
+/** Environment strings arrive as text; an empty string means "not set". */
+const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const num = (rule: z.ZodNumber, dflt: number) => z.preprocess(blankToUndefined, z.coerce.number().pipe(rule).default(dflt));
+const int = (min: number, max: number, dflt: number) => num(z.number().int().min(min).max(max), dflt);
+const ratio = (dflt: number) => num(z.number().min(0).max(1), dflt);
+const bool = (dflt: boolean) =>
+  z.preprocess(
+    (v) => {
+      const b = blankToUndefined(v);
+      if (typeof b !== "string") return b;
+      const s = b.toLowerCase();
+      if (["1", "true", "yes", "on"].includes(s)) return true;
+      if (["0", "false", "no", "off"].includes(s)) return false;
+      return b;
+    },
+    z.boolean({ error: "must be true or false (1/0, yes/no, on/off)" }).default(dflt),
+  );
+const optionalUrl = (protocols: RegExp, what: string) =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .refine((s) => URL.canParse(s) && protocols.test(new URL(s).protocol), { message: `must be a ${what} URL` })
+      .optional(),
+  );
+const optionalString = () => z.preprocess(blankToUndefined, z.string().optional());
+const list = () =>
+  z.preprocess(
+    (v) =>
+      typeof v === "string"
+        ? v
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : v,
+    z.array(z.string()).default([]),
+  );
+const daysList = (dflt: number[]) =>
+  z.preprocess(
+    (v) => (typeof blankToUndefined(v) === "string" ? (v as string).split(",").map((s) => Number(s.trim())) : v),
+    z.array(z.number().int().min(1).max(3650)).min(1).default(dflt),
+  );
+
+export const SETTINGS = [
+  // server
+  { env: "LOG_LEVEL", flag: "log-level", group: "server", default: "info", doc: "pino log level on stderr: fatal, error, warn, info, debug, trace or silent",
+    schema: z.preprocess(blankToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")) },
+  { env: "CS_MCP_TOOLSETS", flag: "toolsets", group: "server", default: "", doc: "comma-separated toolsets to expose (core, health, onboarding, retention, communication, support, expansion, feedback, system); empty = all", schema: list() },
+  { env: "CS_MCP_EXCLUDE_TOOLS", flag: "exclude-tools", group: "server", default: "", doc: "comma-separated tool names to hide", schema: list() },
+  { env: "CS_MCP_READ_ONLY", flag: "read-only", group: "server", default: "false", doc: "expose only tools whose readOnlyHint is true", schema: bool(false) },
+  { env: "CS_MCP_TOOL_TIMEOUT_MS", flag: "tool-timeout-ms", group: "server", default: "30000", doc: "deadline of one tool call in milliseconds", schema: int(100, 600_000, 30_000) },
+  { env: "CS_MCP_RATE_LIMIT_PER_MINUTE", flag: "rate-limit-per-minute", group: "server", default: "600", doc: "tool calls allowed per minute per client (0 disables the limit)", schema: int(0, 1_000_000, 600) },
+  { env: "CS_MCP_MAX_MESSAGE_BYTES", group: "server", default: "4194304", doc: "largest JSON-RPC line accepted on stdin; a larger one is reported on stderr and the process exits with code 2", schema: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024) },
+  // database
+  { env: "DATABASE_URL", flag: "database-url", group: "database", secret: true, default: "", doc: "PostgreSQL URL (postgres://user:pass@host:5432/db); empty = embedded PGlite database in CS_MCP_DATA_DIR", schema: optionalUrl(/^postgres(ql)?:$/, "postgres:// or postgresql://") },
+  { env: "CS_MCP_DATA_DIR", flag: "data-dir", group: "database", default: "(per-user data directory)", doc: "where the embedded database lives (Linux ~/.local/share/customer-success-mcp, macOS ~/Library/Application Support/customer-success-mcp, Windows %LOCALAPPDATA%\\customer-success-mcp\\Data)", schema: optionalString() },
+  { env: "CS_MCP_AUTO_MIGRATE", flag: "migrate", group: "database", default: "false", doc: "apply pending migrations to DATABASE_URL at start-up, under an advisory lock (the embedded database is always migrated)", schema: bool(false) },
+  { env: "DB_POOL_MAX", flag: "db-pool-max", group: "database", default: "20", doc: "PostgreSQL connection pool size", schema: int(1, 500, 20) },
+  { env: "DB_CONNECT_TIMEOUT_MS", group: "database", default: "5000", doc: "time to wait for a PostgreSQL connection", schema: int(100, 120_000, 5_000) },
+  { env: "DB_IDLE_TIMEOUT_MS", group: "database", default: "30000", doc: "idle PostgreSQL connections are closed after this long", schema: int(1_000, 3_600_000, 30_000) },
+  { env: "DB_STATEMENT_TIMEOUT_MS", group: "database", default: "20000", doc: "PostgreSQL statement_timeout for the pool's sessions", schema: int(100, 3_600_000, 20_000) },
+  // redis
+  { env: "REDIS_URL", flag: "redis-url", group: "redis", secret: true, default: "", doc: "Redis URL for shared rate limits and state; empty = in-memory", schema: optionalUrl(/^rediss?:$/, "redis:// or rediss://") },
+  // health
+  { env: "HEALTH_WEIGHT_USAGE", group: "health", default: "0.35", doc: "weight of the usage component", schema: ratio(0.35) },
+  { env: "HEALTH_WEIGHT_ENGAGEMENT", group: "health", default: "0.25", doc: "weight of the engagement component", schema: ratio(0.25) },
+  { env: "HEALTH_WEIGHT_SUPPORT", group: "health", default: "0.15", doc: "weight of the support component", schema: ratio(0.15) },
+  { env: "HEALTH_WEIGHT_SATISFACTION", group: "health", default: "0.15", doc: "weight of the satisfaction component", schema: ratio(0.15) },
+  { env: "HEALTH_WEIGHT_PAYMENT", group: "health", default: "0.10", doc: "weight of the payment component (the five weights must sum to 1 ± 0.01)", schema: ratio(0.1) },
+  { env: "HEALTH_AT_RISK_BELOW", group: "health", default: "50", doc: "a score under this is in the at_risk band", schema: int(0, 100, 50) },
+  { env: "HEALTH_HEALTHY_FROM", group: "health", default: "75", doc: "a score from this is healthy", schema: int(0, 100, 75) },
+  { env: "HEALTH_CHAMPION_FROM", group: "health", default: "90", doc: "a score from this is champion", schema: int(0, 100, 90) },
+  { env: "HEALTH_TREND_DELTA", group: "health", default: "2", doc: "points a score must move against the previous one to count as up or down", schema: num(z.number().min(0).max(50), 2) },
+  // retention
+  { env: "CHURN_HIGH_FROM", group: "retention", default: "0.70", doc: "churn probability from which risk is high", schema: ratio(0.7) },
+  { env: "CHURN_MEDIUM_FROM", group: "retention", default: "0.40", doc: "churn probability from which risk is medium", schema: ratio(0.4) },
+  { env: "CHURN_LOW_FROM", group: "retention", default: "0.15", doc: "churn probability from which risk is low (below: minimal)", schema: ratio(0.15) },
+  { env: "RETENTION_TRIGGER_HEALTH", group: "retention", default: "60", doc: "retention campaigns trigger under this health score", schema: int(0, 100, 60) },
+  { env: "RETENTION_FREQUENCY_DAYS", group: "retention", default: "7", doc: "at most one retention campaign per account in this many days", schema: int(1, 365, 7) },
+  { env: "ESCALATION_HEALTH_BELOW", group: "retention", default: "40", doc: "escalate accounts under this health score", schema: int(0, 100, 40) },
+  // onboarding
+  { env: "TTV_FIRST_VALUE_DAYS", group: "onboarding", default: "7", doc: "target days to first value", schema: int(1, 365, 7) },
+  { env: "TTV_ACTIVATION_DAYS", group: "onboarding", default: "14", doc: "target days to activation", schema: int(1, 365, 14) },
+  { env: "TTV_FULL_VALUE_DAYS", group: "onboarding", default: "30", doc: "target days to full value", schema: int(1, 730, 30) },
+  { env: "ONBOARDING_COMPLETE_PERCENT", group: "onboarding", default: "80", doc: "an onboarding is complete at this percent of milestones", schema: int(1, 100, 80) },
+  { env: "TRAINING_COMPLETE_PERCENT", group: "onboarding", default: "75", doc: "training is complete at this percent", schema: int(1, 100, 75) },
+  // support
+  { env: "SLA_FIRST_RESPONSE_MINUTES", group: "support", default: "15", doc: "first-response target for every priority", schema: int(1, 10_080, 15) },
+  { env: "SLA_RESOLUTION_P1_MINUTES", group: "support", default: "240", doc: "resolution target of P1 tickets", schema: int(1, 100_000, 240) },
+  { env: "SLA_RESOLUTION_P2_MINUTES", group: "support", default: "480", doc: "resolution target of P2 tickets", schema: int(1, 100_000, 480) },
+  { env: "SLA_RESOLUTION_P3_MINUTES", group: "support", default: "1440", doc: "resolution target of P3 tickets", schema: int(1, 100_000, 1440) },
+  { env: "SLA_RESOLUTION_P4_MINUTES", group: "support", default: "2880", doc: "resolution target of P4 tickets", schema: int(1, 100_000, 2880) },
+  { env: "SLA_AT_RISK_PERCENT", group: "support", default: "80", doc: "an open ticket is at risk once this percent of its target is used", schema: int(1, 99, 80) },
+  { env: "ESCALATE_NO_RESPONSE_MINUTES", group: "support", default: "120", doc: "escalate a ticket with no first response after this long", schema: int(1, 100_000, 120) },
+  { env: "ESCALATE_NO_RESOLUTION_DAYS", group: "support", default: "3", doc: "escalate a ticket not resolved after this many days", schema: int(1, 365, 3) },
+  // revenue
+  { env: "GROSS_MARGIN", group: "revenue", default: "0.80", doc: "gross margin used for customer lifetime value", schema: ratio(0.8) },
+  { env: "CLV_MAX_LIFETIME_YEARS", group: "revenue", default: "10", doc: "cap on the expected remaining lifetime in CLV", schema: num(z.number().min(1).max(50), 10) },
+  { env: "RENEWAL_REMINDER_DAYS", group: "revenue", default: "90,60,30,14,7", doc: "days before a renewal date at which reminders are due", schema: daysList([90, 60, 30, 14, 7]) },
+  { env: "EXPANSION_MIN_HEALTH", group: "revenue", default: "75", doc: "minimum health score for expansion opportunities", schema: int(0, 100, 75) },
+  { env: "EXPANSION_MIN_USAGE", group: "revenue", default: "0.70", doc: "minimum share of the plan's limits in use for upsell", schema: ratio(0.7) },
+  { env: "EXPANSION_MIN_TENURE_DAYS", group: "revenue", default: "60", doc: "minimum tenure in days for expansion", schema: int(0, 3650, 60) },
+  { env: "UPSELL_MIN_SCORE", group: "revenue", default: "0.65", doc: "minimum upsell score to record an opportunity", schema: ratio(0.65) },
+  { env: "CROSSSELL_MIN_SCORE", group: "revenue", default: "0.60", doc: "minimum cross-sell score to record an opportunity", schema: ratio(0.6) },
+  // integrations (clients arrive with the integrations work; doctor and readiness report their configuration now)
+  { env: "ZENDESK_SUBDOMAIN", group: "integrations", default: "", doc: "Zendesk subdomain (acme for acme.zendesk.com)", schema: optionalString() },
+  { env: "ZENDESK_EMAIL", group: "integrations", default: "", doc: "Zendesk agent email for API-token auth", schema: optionalString() },
+  { env: "ZENDESK_API_TOKEN", group: "integrations", secret: true, default: "", doc: "Zendesk API token", schema: optionalString() },
+  { env: "ZENDESK_BASE_URL", group: "integrations", default: "", doc: "override of https://<subdomain>.zendesk.com/api/v2 (proxies, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "INTERCOM_ACCESS_TOKEN", group: "integrations", secret: true, default: "", doc: "Intercom access token", schema: optionalString() },
+  { env: "INTERCOM_BASE_URL", group: "integrations", default: "", doc: "override of https://api.intercom.io (EU/AU regions, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "MIXPANEL_PROJECT_TOKEN", group: "integrations", secret: true, default: "", doc: "Mixpanel project token (ingestion)", schema: optionalString() },
+  { env: "MIXPANEL_API_SECRET", group: "integrations", secret: true, default: "", doc: "Mixpanel API secret (export, import)", schema: optionalString() },
+  { env: "MIXPANEL_API_HOST", group: "integrations", default: "", doc: "override of api.mixpanel.com (api-eu.mixpanel.com, tests)", schema: optionalString() },
+  { env: "SENDGRID_API_KEY", group: "integrations", secret: true, default: "", doc: "SendGrid API key", schema: optionalString() },
+  { env: "SENDGRID_FROM_EMAIL", group: "integrations", default: "", doc: "default sender address", schema: z.preprocess(blankToUndefined, z.email({ error: "must be an email address" }).optional()) },
+  { env: "SENDGRID_FROM_NAME", group: "integrations", default: "", doc: "default sender name", schema: optionalString() },
+  { env: "SENDGRID_BASE_URL", group: "integrations", default: "", doc: "override of https://api.sendgrid.com (EU subusers, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
+] as const satisfies readonly Setting[];
+
+export type SettingEnv = (typeof SETTINGS)[number]["env"];

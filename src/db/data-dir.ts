@@ -1,0 +1,67 @@
+// Where the embedded database lives, and a lock so that only one process opens it: PGlite is a
+// single-process database, and two servers writing the same directory would corrupt it.
+import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { join, resolve } from "node:path";
+import envPaths from "env-paths";
+
+export function defaultDataDir(): string {
+  return envPaths("customer-success-mcp", { suffix: "" }).data;
+}
+
+export function resolveDataDir(configured: string | undefined): string {
+  const dir = resolve(configured ?? defaultDataDir());
+  // PGlite does not create missing parent directories.
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+export class DataDirLockedError extends Error {
+  constructor(dir: string, pid: number) {
+    super(
+      `the embedded database in ${dir} is in use by another cs-mcp process (pid ${pid}); ` +
+        `stop it, or give this one its own CS_MCP_DATA_DIR, or use DATABASE_URL for a shared PostgreSQL`,
+    );
+    this.name = "DataDirLockedError";
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Takes the directory's lock file, replacing a stale one left by a process that died. Returns the release. */
+export function lockDataDir(dir: string): () => void {
+  const file = join(dir, "cs-mcp.lock");
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(dir, pid);
+      try {
+        unlinkSync(file);
+      } catch {
+        /* another process removed it first */
+      }
+    }
+  }
+  throw new Error(`could not take the lock on ${dir}`);
+}

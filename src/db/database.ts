@@ -1,0 +1,120 @@
+// Opens the database: embedded PGlite in a data directory when no DATABASE_URL is given, PostgreSQL
+// through a configured pool otherwise. Both are exposed as the same Prisma client.
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import type { Config } from "../config/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import { lockDataDir, resolveDataDir } from "./data-dir.ts";
+import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
+import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
+
+export type Prisma = PrismaClient;
+export type DatabaseKind = "embedded" | "postgres";
+
+export interface Database {
+  readonly kind: DatabaseKind;
+  readonly prisma: PrismaClient;
+  /** Where the data is, without credentials: the data directory, or host:port/dbname. */
+  readonly location: string;
+  session(): Promise<SqlSession>;
+  migrate(): Promise<MigrateResult>;
+  migrationStatus(): Promise<MigrationStatus>;
+  pool(): { total: number; idle: number; waiting: number; max: number } | null;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** Apply pending migrations before returning (always done for the embedded database). */
+  migrate?: boolean;
+}
+
+async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession) => Promise<T>): Promise<T> {
+  const s = await db.session();
+  try {
+    return await fn(s);
+  } finally {
+    s.release();
+  }
+}
+
+export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
+  const db = config.DATABASE_URL ? openPostgres(config, logger) : await openEmbedded(config, logger);
+  try {
+    if (db.kind === "embedded" || options.migrate) {
+      const result = await db.migrate();
+      if (result.applied.length) logger.info({ applied: result.applied }, "migrations applied");
+      for (const w of result.warnings) logger.warn(w);
+    }
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  return db;
+}
+
+async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
+  const dir = resolveDataDir(config.CS_MCP_DATA_DIR);
+  const release = lockDataDir(dir);
+  let lite: PGlite;
+  try {
+    lite = await PGlite.create(`${dir}/pgdata`);
+  } catch (err) {
+    release();
+    throw err;
+  }
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  logger.debug({ dir }, "embedded database opened");
+  let closed = false;
+  const db: Database = {
+    kind: "embedded",
+    prisma,
+    location: dir,
+    session: async () => pgliteSession(lite),
+    migrate: () => withSession(db, (s) => migrate(s)),
+    migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
+    pool: () => null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect().catch(() => {});
+      await lite.close().catch(() => {});
+      release();
+    },
+  };
+  return db;
+}
+
+function openPostgres(config: Config, logger: Logger): Database {
+  const url = new URL(config.DATABASE_URL as string);
+  const pool = new pg.Pool({
+    connectionString: config.DATABASE_URL,
+    max: config.DB_POOL_MAX,
+    connectionTimeoutMillis: config.DB_CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
+    statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
+    application_name: "customer-success-mcp",
+  });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, it would end the process.
+  pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle PostgreSQL connection lost"));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  let closed = false;
+  const db: Database = {
+    kind: "postgres",
+    prisma,
+    location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
+    session: () => pgSession(pool),
+    migrate: () => withSession(db, (s) => migrate(s)),
+    migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
+    pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.DB_POOL_MAX }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await prisma.$disconnect().catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+  return db;
+}

@@ -1,0 +1,14 @@
+// The request context of a tool call (request id, tool name), carried through async calls so that
+// every log line written while serving the call names them without passing a logger around.
+import { AsyncLocalStorage } from "node:async_hooks";
+
+export interface RequestContext {
+  request_id: string;
+  tool?: string;
+}
+
+export const requestContext = new AsyncLocalStorage<RequestContext>();
+
+export function currentRequest(): RequestContext | undefined {
+  return requestContext.getStore();
+}

@@ -1,0 +1,48 @@
+// The one way a tool is defined: name, toolset, a description written for a model, strict zod input and
+// output schemas, all three annotation hints set on purpose, and a thin handler that calls a service.
+import type { z } from "zod";
+import type { Services } from "../services/index.ts";
+import type { Logger } from "../observability/logger.ts";
+
+export const TOOLSETS = ["core", "health", "onboarding", "retention", "communication", "support", "expansion", "feedback", "system"] as const;
+export type Toolset = (typeof TOOLSETS)[number];
+
+export interface ToolAnnotations {
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  openWorldHint: boolean;
+  idempotentHint?: boolean;
+}
+
+export interface ToolContext {
+  services: Services;
+  logger: Logger;
+  requestId: string;
+  signal: AbortSignal;
+  /** Sends an MCP progress notification when the client asked for progress; a no-op otherwise. */
+  progress(progress: number, total?: number, message?: string): Promise<void>;
+}
+
+export interface ToolResult<O> {
+  data: O;
+  /** A short rendering for the model: what happened, with the ids the next call needs. */
+  text: string;
+}
+
+export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {
+  name: string;
+  toolset: Toolset;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations: ToolAnnotations;
+  handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.input<O>>>;
+}
+
+export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: ToolDefinition<I, O>): ToolDefinition<I, O> {
+  return def;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTool = ToolDefinition<any, any>;

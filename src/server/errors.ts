@@ -1,0 +1,119 @@
+// Typed errors services throw, and the one boundary that turns anything thrown into a safe tool result:
+// a code, a message and a hint for the model. Unexpected errors become "internal error, reference <id>"
+// for the client, with the full detail on stderr only.
+import { randomUUID } from "node:crypto";
+import type { z } from "zod";
+import { scrubText } from "../observability/redact.ts";
+import type { Logger } from "../observability/logger.ts";
+
+export type ErrorCode =
+  | "validation_error"
+  | "not_found"
+  | "conflict"
+  | "rate_limited"
+  | "integration_unavailable"
+  | "timeout"
+  | "unavailable"
+  | "internal_error";
+
+export class ToolError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly hint?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ToolError";
+  }
+}
+
+export const validationError = (message: string, hint?: string, details?: Record<string, unknown>) =>
+  new ToolError("validation_error", message, hint, details);
+export const notFound = (what: string, id: string, hint?: string) =>
+  new ToolError("not_found", `${what} ${id} was not found`, hint ?? "check the id, or list existing records first");
+export const conflict = (message: string, hint?: string, details?: Record<string, unknown>) =>
+  new ToolError("conflict", message, hint, details);
+
+/** One line per zod issue: `field.path: rule`, the field named as the caller wrote it. */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String).join(".") || "(arguments)";
+    if (issue.code === "unrecognized_keys") {
+      const keys = (issue as { keys: string[] }).keys;
+      const at = issue.path.length ? `${path}: ` : "";
+      return `${at}unknown field${keys.length > 1 ? "s" : ""} ${keys.map((k) => `'${k}'`).join(", ")} (not part of this tool's parameters)`;
+    }
+    if (issue.code === "invalid_type" && /received undefined/.test(issue.message)) return `${path}: is required`;
+    return `${path}: ${issue.message}`;
+  });
+}
+
+export function fromZodError(error: z.ZodError, hint = "fix the named fields and call again; nothing was changed"): ToolError {
+  const lines = describeZodIssues(error.issues);
+  return validationError(`invalid arguments: ${lines.join("; ")}`, hint, { issues: lines });
+}
+
+export interface SafeError {
+  code: ErrorCode;
+  message: string;
+  hint?: string;
+  reference?: string;
+  details?: Record<string, unknown>;
+}
+
+/** Maps a Prisma/driver error we understand to a ToolError; undefined for anything else. */
+function fromDatabaseError(err: unknown): ToolError | undefined {
+  const e = err as { code?: string; message?: string; meta?: Record<string, unknown> };
+  const text = typeof e?.message === "string" ? e.message : "";
+  if (e?.code === "P2002" || /\b23505\b/.test(text)) return conflict("a record with the same unique values already exists");
+  if (e?.code === "P2025") return new ToolError("not_found", "the record was not found (it may have been deleted)");
+  if (/\b23514\b/.test(text)) {
+    const constraint = /check constraint "([^"]+)"/.exec(text)?.[1];
+    return validationError(`a value is outside its allowed range${constraint ? ` (${constraint})` : ""}`);
+  }
+  if (e?.code === "P1001" || e?.code === "P2024" || /ECONNREFUSED|Connection terminated|timeout exceeded when trying to connect/i.test(text)) {
+    return new ToolError("unavailable", "the database is not reachable right now", "try again shortly; health_check_readiness shows the database state");
+  }
+  if (/\b57014\b|canceling statement due to statement timeout/.test(text)) {
+    return new ToolError("timeout", "the database query took longer than DB_STATEMENT_TIMEOUT_MS", "narrow the request (a client_id, a shorter period, a smaller limit)");
+  }
+  return undefined;
+}
+
+export function toSafeError(err: unknown, logger: Logger): SafeError {
+  if (err instanceof ToolError) {
+    return {
+      code: err.code,
+      message: scrubText(err.message),
+      ...(err.hint ? { hint: err.hint } : {}),
+      ...(err.details ? { details: err.details } : {}),
+    };
+  }
+  const mapped = fromDatabaseError(err);
+  if (mapped) {
+    logger.warn({ err: serializeError(err) }, "database error mapped to %s", mapped.code);
+    return { code: mapped.code, message: mapped.message, ...(mapped.hint ? { hint: mapped.hint } : {}) };
+  }
+  const reference = randomUUID().slice(0, 8);
+  logger.error({ err: serializeError(err), reference }, "internal error");
+  return {
+    code: "internal_error",
+    message: `internal error, reference ${reference}`,
+    hint: "this is a server fault, not a problem with the arguments; the operator can find the reference in the server's log",
+    reference,
+  };
+}
+
+/** For stderr: the message and stack with credentials scrubbed. */
+export function serializeError(err: unknown): { type: string; message: string; stack?: string; code?: unknown } {
+  if (err instanceof Error) {
+    return {
+      type: err.name,
+      message: scrubText(err.message),
+      ...(err.stack ? { stack: scrubText(err.stack) } : {}),
+      ...((err as { code?: unknown }).code !== undefined ? { code: (err as { code?: unknown }).code } : {}),
+    };
+  }
+  return { type: typeof err, message: scrubText(String(err)) };
+}

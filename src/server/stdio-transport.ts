@@ -1,0 +1,139 @@
+// A stdio transport that closes the gaps of the SDK's own (STACK.md): a line that is not JSON gets a
+// -32700 answer, a message that is not JSON-RPC gets -32600 with its id, an oversized message is reported
+// on stderr and ends the process with a non-zero code (via onOversize), and stdin's end closes the
+// transport so the process can exit promptly.
+import type { Readable, Writable } from "node:stream";
+import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
+import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
+
+export const PARSE_ERROR = -32700;
+export const INVALID_REQUEST = -32600;
+
+type Id = string | number | null;
+
+export interface StdioTransportOptions {
+  maxMessageBytes: number;
+  onOversize(bytes: number): void;
+}
+
+export class SafeStdioTransport implements Transport {
+  onclose?: () => void;
+  onerror?: (error: Error) => void;
+  onmessage?: (message: JSONRPCMessage) => void;
+
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private closed = false;
+
+  constructor(
+    private readonly stdin: Readable,
+    private readonly stdout: Writable,
+    private readonly options: StdioTransportOptions,
+  ) {}
+
+  private readonly onData = (chunk: Buffer) => {
+    let start = 0;
+    let nl = chunk.indexOf(0x0a, start);
+    while (nl !== -1) {
+      const part = chunk.subarray(start, nl);
+      const size = this.buffered + part.length;
+      if (size > this.options.maxMessageBytes) return this.oversize(size);
+      const line = this.chunks.length ? Buffer.concat([...this.chunks, part]) : part;
+      this.chunks = [];
+      this.buffered = 0;
+      this.handleLine(line.toString("utf8").replace(/\r$/, ""));
+      if (this.closed) return;
+      start = nl + 1;
+      nl = chunk.indexOf(0x0a, start);
+    }
+    if (start < chunk.length) {
+      const rest = chunk.subarray(start);
+      this.buffered += rest.length;
+      if (this.buffered > this.options.maxMessageBytes) return this.oversize(this.buffered);
+      this.chunks.push(rest);
+    }
+  };
+
+  private readonly onEnd = () => {
+    void this.close();
+  };
+
+  private readonly onError = (error: Error) => {
+    this.onerror?.(error);
+  };
+
+  async start(): Promise<void> {
+    this.stdin.on("data", this.onData);
+    this.stdin.on("end", this.onEnd);
+    this.stdin.on("close", this.onEnd);
+    this.stdin.on("error", this.onError);
+  }
+
+  private oversize(bytes: number): void {
+    this.chunks = [];
+    this.buffered = 0;
+    this.options.onOversize(bytes);
+  }
+
+  private handleLine(line: string): void {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      void this.sendError(null, PARSE_ERROR, `Parse error: ${(err as Error).message}`);
+      return;
+    }
+    if (Array.isArray(value)) {
+      void this.sendError(null, INVALID_REQUEST, "Invalid Request: JSON-RPC batches are not supported by MCP");
+      return;
+    }
+    const id = idOf(value);
+    if (typeof value !== "object" || value === null || (value as { jsonrpc?: unknown }).jsonrpc !== "2.0") {
+      void this.sendError(id, INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"');
+      return;
+    }
+    const parsed = JSONRPCMessageSchema.safeParse(value);
+    if (!parsed.success) {
+      void this.sendError(id, INVALID_REQUEST, "Invalid Request: not a JSON-RPC request, notification or response");
+      return;
+    }
+    this.onmessage?.(parsed.data);
+  }
+
+  private sendError(id: Id, code: number, message: string): Promise<void> {
+    return this.write({ jsonrpc: "2.0", id, error: { code, message } });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    return this.write(message);
+  }
+
+  private write(message: unknown): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      if (this.stdout.write(`${JSON.stringify(message)}\n`)) resolve();
+      else this.stdout.once("drain", resolve);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stdin.off("data", this.onData);
+    this.stdin.off("end", this.onEnd);
+    this.stdin.off("close", this.onEnd);
+    this.stdin.off("error", this.onError);
+    this.stdin.pause();
+    this.chunks = [];
+    this.onclose?.();
+  }
+}
+
+function idOf(value: unknown): Id {
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    const id = (value as { id?: unknown }).id;
+    if (typeof id === "string" || (typeof id === "number" && Number.isFinite(id))) return id;
+  }
+  return null;
+}

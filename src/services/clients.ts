@@ -1,0 +1,523 @@
+// Business logic of the core toolset: registering, reading, listing and updating accounts, and the
+// account's timeline. Every write commits together with its timeline entry and audit record.
+import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generated/prisma/client.ts";
+import { AccountRepository, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
+import { TimelineRepository } from "../repositories/timeline.ts";
+import { writeAudit, writeTimeline } from "../repositories/audit.ts";
+import { conflict, notFound, validationError } from "../server/errors.ts";
+import { dateOnly, toIso, toIsoDate, toMoney } from "../security/validation.ts";
+import { companyKey, pickClientId } from "./client-ids.ts";
+
+export interface RegisterInput {
+  client_name: string;
+  company_name: string;
+  primary_contact_email: string;
+  primary_contact_name?: string | undefined;
+  industry?: string | undefined;
+  tier: Tier;
+  contract_value?: number | undefined;
+  contract_start_date?: string | undefined;
+  contract_end_date?: string | undefined;
+  renewal_date?: string | undefined;
+  billing_frequency?: "monthly" | "quarterly" | "annual" | undefined;
+  auto_renew?: boolean | undefined;
+  seats?: number | undefined;
+  external_id?: string | undefined;
+  csm_name?: string | undefined;
+  csm_email?: string | undefined;
+}
+
+export const EDITABLE_FIELDS = [
+  "client_name",
+  "company_name",
+  "industry",
+  "tier",
+  "primary_contact_email",
+  "primary_contact_name",
+  "csm_name",
+  "csm_email",
+  "seats",
+  "external_id",
+  "contract_value",
+  "contract_start_date",
+  "contract_end_date",
+  "renewal_date",
+  "billing_frequency",
+  "auto_renew",
+] as const;
+export type EditableField = (typeof EDITABLE_FIELDS)[number];
+export type Updates = Partial<Record<EditableField, string | number | boolean | null>>;
+
+const ACCOUNT_FIELDS = new Set<EditableField>(["client_name", "company_name", "industry", "tier", "primary_contact_email", "primary_contact_name", "csm_name", "csm_email", "seats", "external_id"]);
+const CONTRACT_FIELDS: Partial<Record<EditableField, string>> = {
+  contract_value: "contract_value",
+  contract_start_date: "start_date",
+  contract_end_date: "end_date",
+  renewal_date: "renewal_date",
+  billing_frequency: "billing_frequency",
+  auto_renew: "auto_renew",
+};
+const DATE_FIELDS = new Set<EditableField>(["contract_start_date", "contract_end_date", "renewal_date"]);
+
+export function healthBand(score: number, bands: { atRiskBelow: number; healthyFrom: number; championFrom: number }): string {
+  if (score >= bands.championFrom) return "champion";
+  if (score >= bands.healthyFrom) return "healthy";
+  if (score < bands.atRiskBelow) return "at_risk";
+  return "needs_attention";
+}
+
+export function npsCategory(score: number): "promoter" | "passive" | "detractor" {
+  return score >= 9 ? "promoter" : score >= 7 ? "passive" : "detractor";
+}
+
+/** Whole days elapsed from `from` to `to` (calendar dates at midnight UTC give exact day counts). */
+function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
+}
+
+function encodeCursor(row: { company_name: string; id: string }): string {
+  return Buffer.from(JSON.stringify([row.company_name, row.id])).toString("base64url");
+}
+
+function decodeCursor(cursor: string): { company_name: string; id: string } {
+  try {
+    const [company_name, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
+    if (typeof company_name === "string" && typeof id === "string") return { company_name, id };
+  } catch {
+    /* fall through */
+  }
+  throw validationError("cursor: is not a cursor this server issued", "pass next_cursor from the previous list_clients answer unchanged");
+}
+
+export class ClientService {
+  private readonly accounts: AccountRepository;
+  private readonly timeline: TimelineRepository;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly bands: { atRiskBelow: number; healthyFrom: number; championFrom: number },
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.accounts = new AccountRepository(prisma);
+    this.timeline = new TimelineRepository(prisma);
+  }
+
+  async requireAccount(id: string) {
+    const account = await this.accounts.findById(id);
+    if (!account) throw notFound("client", id, "use list_clients to find the client_id, or register_client to create the account");
+    return account;
+  }
+
+  async register(input: RegisterInput) {
+    const key = companyKey(input.company_name);
+    const existing = await this.accounts.findByCompanyAndContact(key, input.primary_contact_email);
+    if (existing) {
+      throw conflict(
+        `${input.company_name} is already registered with contact ${input.primary_contact_email} as ${existing.id}`,
+        "use the existing client_id (get_client_overview, update_client_info) instead of registering again",
+        { client_id: existing.id },
+      );
+    }
+    const start = input.contract_start_date ? dateOnly(input.contract_start_date) : null;
+    const end = input.contract_end_date ? dateOnly(input.contract_end_date) : null;
+    if (start && end && end < start) throw validationError("contract_end_date: must not be before contract_start_date");
+    const hasContract = input.contract_value !== undefined || start !== null || end !== null;
+    const contract: NewContract | null = hasContract
+      ? {
+          contract_value: input.contract_value ?? 0,
+          billing_frequency: input.billing_frequency ?? "annual",
+          start_date: start,
+          end_date: end,
+          renewal_date: input.renewal_date ? dateOnly(input.renewal_date) : end,
+          auto_renew: input.auto_renew ?? false,
+          seats: input.seats ?? null,
+        }
+      : null;
+
+    const now = this.now();
+    for (let attempt = 0; ; attempt++) {
+      const seconds = `cs_${Math.floor(now.getTime() / 1000)}_`;
+      const id = pickClientId(input.company_name, now, await this.accounts.idsWithPrefix(seconds));
+      try {
+        const contractId = await this.prisma.$transaction(async (tx) => {
+          const cid = await this.accounts.create(
+            tx,
+            {
+              id,
+              client_name: input.client_name,
+              company_name: input.company_name,
+              company_key: key,
+              industry: input.industry ?? null,
+              tier: input.tier,
+              arr: input.contract_value ?? 0,
+              seats: input.seats ?? null,
+              external_id: input.external_id ?? null,
+              primary_contact_email: input.primary_contact_email,
+              primary_contact_name: input.primary_contact_name ?? null,
+              csm_name: input.csm_name ?? null,
+              csm_email: input.csm_email ?? null,
+              created_at: now,
+            },
+            contract,
+          );
+          await writeTimeline(tx, { account_id: id, event_type: "registered", summary: `Account registered (${input.tier})`, data: { contract_id: cid }, occurred_at: now });
+          await writeAudit(tx, { action: "register_client", entity_type: "account", entity_id: id, changes: { tier: input.tier, contract_id: cid } });
+          return cid;
+        });
+        return this.describeRegistration(id, contractId);
+      } catch (err) {
+        // Another registration took the same id (same company, same second) or the same company+contact.
+        if ((err as { code?: string }).code === "P2002" && attempt < 3) {
+          const dup = await this.accounts.findByCompanyAndContact(key, input.primary_contact_email);
+          if (dup) throw conflict(`${input.company_name} is already registered with contact ${input.primary_contact_email} as ${dup.id}`, "use the existing client_id", { client_id: dup.id });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async describeRegistration(id: string, contractId: string | null) {
+    const account = await this.requireAccount(id);
+    const contract = contractId ? await this.accounts.currentContract(id) : null;
+    return {
+      client_id: account.id,
+      client_name: account.client_name,
+      company_name: account.company_name,
+      tier: account.tier,
+      lifecycle_stage: account.lifecycle_stage,
+      arr: toMoney(account.arr),
+      created_at: account.created_at.toISOString(),
+      contract: contract ? this.contractView(contract) : null,
+    };
+  }
+
+  private contractView(c: {
+    id: string;
+    contract_value: { toString(): string };
+    currency: string;
+    billing_frequency: string;
+    start_date: Date | null;
+    end_date: Date | null;
+    renewal_date: Date | null;
+    auto_renew: boolean;
+    payment_status: string;
+    seats: number | null;
+    status: string;
+  }) {
+    const renewal = c.renewal_date ?? c.end_date;
+    const today = dateOnly(this.now().toISOString());
+    return {
+      contract_id: c.id,
+      contract_value: toMoney(c.contract_value),
+      currency: c.currency,
+      billing_frequency: c.billing_frequency,
+      start_date: toIsoDate(c.start_date),
+      end_date: toIsoDate(c.end_date),
+      renewal_date: toIsoDate(renewal),
+      days_to_renewal: renewal ? daysBetween(today, renewal) : null,
+      auto_renew: c.auto_renew,
+      payment_status: c.payment_status,
+      seats: c.seats,
+      status: c.status,
+    };
+  }
+
+  async overview(id: string) {
+    const account = await this.requireAccount(id);
+    const p = this.prisma;
+    const now = this.now();
+    const since90 = new Date(now.getTime() - 90 * 86_400_000);
+    const [contract, scores, openTickets, ticketGroups, risks, escalations, latestNps, nps90, plan, opportunities, oppTotals, lastEngagement] =
+      await Promise.all([
+        this.accounts.currentContract(id),
+        p.healthScore.findMany({ where: { account_id: id }, orderBy: { calculated_at: "desc" }, take: 1 }),
+        p.supportTicket.findMany({
+          where: { account_id: id, status: { in: ["open", "pending", "in_progress"] } },
+          orderBy: { created_at: "desc" },
+          take: 5,
+          select: { id: true, subject: true, priority: true, status: true, created_at: true, resolution_due_at: true },
+        }),
+        p.supportTicket.groupBy({
+          by: ["priority"],
+          where: { account_id: id, status: { in: ["open", "pending", "in_progress"] } },
+          _count: { _all: true },
+          _min: { created_at: true },
+        }),
+        p.riskIndicator.findMany({ where: { account_id: id, status: "open" }, orderBy: { detected_at: "desc" }, take: 20 }),
+        p.escalation.findMany({ where: { account_id: id, status: { not: "resolved" } }, orderBy: { created_at: "desc" }, take: 20 }),
+        p.surveyResponse.findFirst({ where: { account_id: id, survey_type: "nps" }, orderBy: { responded_at: "desc" } }),
+        p.surveyResponse.findMany({ where: { account_id: id, survey_type: "nps", responded_at: { gte: since90 } }, select: { score: true } }),
+        p.onboardingPlan.findFirst({
+          where: { account_id: id },
+          orderBy: { created_at: "desc" },
+          include: { milestones: { select: { status: true, due_date: true } } },
+        }),
+        p.expansionOpportunity.findMany({ where: { account_id: id, status: "open" }, orderBy: { estimated_value: "desc" }, take: 5 }),
+        p.expansionOpportunity.aggregate({ where: { account_id: id, status: "open" }, _count: { _all: true }, _sum: { estimated_value: true } }),
+        this.timeline.lastEngagement(id),
+      ]);
+
+    const latest = scores[0];
+    const byPriority = { P1: 0, P2: 0, P3: 0, P4: 0 };
+    let oldestOpen: Date | null = null;
+    for (const g of ticketGroups) {
+      byPriority[g.priority] = g._count._all;
+      if (g._min.created_at && (!oldestOpen || g._min.created_at < oldestOpen)) oldestOpen = g._min.created_at;
+    }
+    const openCount = Object.values(byPriority).reduce((a, b) => a + b, 0);
+    const promoters = nps90.filter((r) => r.score >= 9).length;
+    const detractors = nps90.filter((r) => r.score <= 6).length;
+    const today = dateOnly(now.toISOString());
+    const milestones = plan?.milestones ?? [];
+    const completed = milestones.filter((m) => m.status === "completed").length;
+
+    const missing: Array<{ section: string; how_to_supply: string }> = [];
+    if (!contract) missing.push({ section: "contract", how_to_supply: "update_client_info with contract_value and contract dates" });
+    if (!latest) missing.push({ section: "health", how_to_supply: "calculate_health_score for this client_id (needs usage, ticket, survey or invoice data)" });
+    if (!latestNps) missing.push({ section: "satisfaction", how_to_supply: "collect_feedback with feedback_type nps, or `cs-mcp import nps <file>`" });
+    if (!plan) missing.push({ section: "onboarding", how_to_supply: "create_onboarding_plan" });
+    if (!lastEngagement) missing.push({ section: "last_engagement", how_to_supply: "import usage events, tickets or survey answers" });
+
+    return {
+      client_id: account.id,
+      profile: {
+        client_name: account.client_name,
+        company_name: account.company_name,
+        industry: account.industry,
+        tier: account.tier,
+        lifecycle_stage: account.lifecycle_stage,
+        status: account.status,
+        arr: toMoney(account.arr),
+        currency: account.currency,
+        seats: account.seats,
+        external_id: account.external_id,
+        primary_contact: { name: account.primary_contact_name, email: account.primary_contact_email },
+        csm: account.csm_name || account.csm_email ? { name: account.csm_name, email: account.csm_email } : null,
+        customer_since: account.created_at.toISOString(),
+        tenure_days: daysBetween(account.created_at, now),
+        is_demo: account.is_demo,
+      },
+      contract: contract ? this.contractView(contract) : null,
+      health: latest
+        ? {
+            overall_score: latest.overall_score,
+            band: latest.band,
+            trend: latest.trend,
+            components: {
+              usage: latest.usage_score,
+              engagement: latest.engagement_score,
+              support: latest.support_score,
+              satisfaction: latest.satisfaction_score,
+              payment: latest.payment_score,
+            },
+            missing_components: latest.missing_components,
+            calculated_at: latest.calculated_at.toISOString(),
+          }
+        : null,
+      support: {
+        open_tickets: openCount,
+        by_priority: byPriority,
+        oldest_open_at: toIso(oldestOpen),
+        recent_open: openTickets.map((t) => ({
+          ticket_id: t.id,
+          subject: t.subject,
+          priority: t.priority,
+          status: t.status,
+          created_at: t.created_at.toISOString(),
+          resolution_breached: t.resolution_due_at < now,
+        })),
+      },
+      risks: {
+        open_risk_indicators: risks.map((r) => ({ risk_id: r.id, category: r.category, indicator: r.indicator, severity: r.severity, detected_at: r.detected_at.toISOString() })),
+        open_escalations: escalations.map((e) => ({ escalation_id: e.id, severity: e.severity, status: e.status, reason: e.reason, created_at: e.created_at.toISOString() })),
+      },
+      satisfaction: {
+        latest_nps: latestNps
+          ? { score: latestNps.score, category: npsCategory(latestNps.score), responded_at: latestNps.responded_at.toISOString() }
+          : null,
+        nps_last_90_days: nps90.length
+          ? { responses: nps90.length, nps: Math.round(((promoters - detractors) / nps90.length) * 1000) / 10 }
+          : null,
+      },
+      onboarding: plan
+        ? {
+            plan_id: plan.id,
+            status: plan.status,
+            target_date: toIsoDate(plan.target_date),
+            milestones_total: milestones.length,
+            milestones_completed: completed,
+            percent_complete: milestones.length ? Math.round((completed / milestones.length) * 1000) / 10 : 0,
+            overdue_milestones: milestones.filter((m) => m.status !== "completed" && m.status !== "skipped" && m.due_date < today).length,
+          }
+        : null,
+      expansion: {
+        open_opportunities: oppTotals._count._all,
+        total_estimated_value: toMoney(oppTotals._sum.estimated_value),
+        top: opportunities.map((o) => ({ opportunity_id: o.id, type: o.type, product: o.product, estimated_value: toMoney(o.estimated_value), score: Number(o.score) })),
+      },
+      last_engagement: lastEngagement ? { at: lastEngagement.at.toISOString(), kind: lastEngagement.kind, days_ago: daysBetween(lastEngagement.at, now) } : null,
+      missing_data: missing,
+    };
+  }
+
+  async list(input: {
+    tier_filter?: Tier | undefined;
+    lifecycle_stage_filter?: LifecycleStage | undefined;
+    health_score_min?: number | undefined;
+    health_score_max?: number | undefined;
+    limit: number;
+    offset: number;
+    cursor?: string | undefined;
+  }) {
+    if (input.cursor && input.offset > 0) throw validationError("cursor: cannot be combined with offset; use one or the other");
+    if (input.health_score_min !== undefined && input.health_score_max !== undefined && input.health_score_min > input.health_score_max) {
+      throw validationError("health_score_min: must not exceed health_score_max");
+    }
+    const filters: AccountFilters = {
+      ...(input.tier_filter ? { tier: input.tier_filter } : {}),
+      ...(input.lifecycle_stage_filter ? { lifecycle_stage: input.lifecycle_stage_filter } : {}),
+      ...(input.health_score_min !== undefined ? { health_min: input.health_score_min } : {}),
+      ...(input.health_score_max !== undefined ? { health_max: input.health_score_max } : {}),
+    };
+    const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const [total, rows] = await Promise.all([
+      this.accounts.count(filters),
+      this.accounts.page(filters, input.limit + 1, input.offset, after),
+    ]);
+    const page = rows.slice(0, input.limit);
+    const more = rows.length > input.limit;
+    const last = page[page.length - 1];
+    return {
+      total,
+      count: page.length,
+      clients: page.map((a) => ({
+        client_id: a.id,
+        client_name: a.client_name,
+        company_name: a.company_name,
+        industry: a.industry,
+        tier: a.tier,
+        lifecycle_stage: a.lifecycle_stage,
+        status: a.status,
+        arr: toMoney(a.arr),
+        health_score: a.health_score,
+        health_band: a.health_score === null ? null : healthBand(a.health_score, this.bands),
+        created_at: a.created_at.toISOString(),
+      })),
+      filters_applied: {
+        tier: input.tier_filter ?? null,
+        lifecycle_stage: input.lifecycle_stage_filter ?? null,
+        health_score_min: input.health_score_min ?? null,
+        health_score_max: input.health_score_max ?? null,
+      },
+      ...(input.health_score_min !== undefined || input.health_score_max !== undefined
+        ? { note: "accounts with no health score yet are left out when a health filter is given" }
+        : {}),
+      limit: input.limit,
+      offset: after ? null : input.offset,
+      next_cursor: more && last ? encodeCursor(last) : null,
+    };
+  }
+
+  async update(id: string, updates: Updates, reason?: string) {
+    const fields = Object.keys(updates) as EditableField[];
+    if (fields.length === 0) throw validationError(`updates: must name at least one field (${EDITABLE_FIELDS.join(", ")})`);
+    return this.prisma.$transaction(async (tx) => {
+      const account = await tx.account.findUnique({ where: { id } });
+      if (!account) throw notFound("client", id, "use list_clients to find the client_id");
+      const contract = await this.accounts.currentContract(id, tx);
+
+      const accountData: Record<string, unknown> = {};
+      const contractData: Record<string, unknown> = {};
+      type Scalar = string | number | boolean | null;
+      const changes: Array<{ field: EditableField; from: Scalar; to: Scalar }> = [];
+      const unchanged: EditableField[] = [];
+
+      for (const field of fields) {
+        const value = updates[field];
+        if (ACCOUNT_FIELDS.has(field)) {
+          const before = ((account as Record<string, unknown>)[field] ?? null) as Scalar;
+          if (before === value) {
+            unchanged.push(field);
+            continue;
+          }
+          accountData[field] = value;
+          changes.push({ field, from: before, to: value ?? null });
+        } else {
+          const column = CONTRACT_FIELDS[field] as string;
+          const raw = contract ? (contract as Record<string, unknown>)[column] : null;
+          const before: Scalar =
+            raw instanceof Date ? toIsoDate(raw) : raw !== null && raw !== undefined && typeof raw === "object" ? toMoney(raw as { toString(): string }) : ((raw ?? null) as Scalar);
+          if (before === value) {
+            unchanged.push(field);
+            continue;
+          }
+          contractData[column] = DATE_FIELDS.has(field) && typeof value === "string" ? dateOnly(value) : value;
+          changes.push({ field, from: before, to: value ?? null });
+        }
+      }
+      if ("company_name" in accountData) accountData.company_key = companyKey(String(accountData.company_name));
+      if ("contract_value" in contractData) accountData.arr = contractData.contract_value;
+
+      const newKey = (accountData.company_key as string | undefined) ?? account.company_key;
+      const newEmail = (accountData.primary_contact_email as string | undefined) ?? account.primary_contact_email;
+      if (("company_key" in accountData || "primary_contact_email" in accountData) && newEmail) {
+        const dup = await tx.account.findFirst({ where: { company_key: newKey, primary_contact_email: newEmail, id: { not: id } }, select: { id: true } });
+        if (dup) throw conflict(`another account (${dup.id}) already has this company and primary contact email`, "update that account instead", { client_id: dup.id });
+      }
+
+      const start = (contractData.start_date as Date | undefined) ?? contract?.start_date ?? null;
+      const end = (contractData.end_date as Date | undefined) ?? contract?.end_date ?? null;
+      if (start && end && end < start) throw validationError("contract_end_date: must not be before contract_start_date");
+
+      if (Object.keys(accountData).length) await tx.account.update({ where: { id }, data: accountData as P.AccountUpdateInput });
+      if (Object.keys(contractData).length) {
+        if (contract) await tx.contract.update({ where: { id: contract.id }, data: contractData as P.ContractUpdateInput });
+        else await tx.contract.create({ data: { account_id: id, contract_value: 0, ...contractData } as P.ContractUncheckedCreateInput });
+      }
+      if ("primary_contact_email" in accountData || "primary_contact_name" in accountData) {
+        const email = newEmail as string;
+        await tx.contact.updateMany({ where: { account_id: id, is_primary: true, email: { not: email } }, data: { is_primary: false } });
+        await tx.contact.upsert({
+          where: { account_id_email: { account_id: id, email } },
+          create: { account_id: id, email, name: (accountData.primary_contact_name as string | undefined) ?? account.primary_contact_name, is_primary: true, role: "primary" },
+          update: { is_primary: true, ...("primary_contact_name" in accountData ? { name: accountData.primary_contact_name as string | null } : {}) },
+        });
+      }
+      for (const change of changes) {
+        await writeTimeline(tx, {
+          account_id: id,
+          event_type: "updated",
+          summary: `${change.field} changed`,
+          data: { field: change.field, from: change.from, to: change.to, ...(reason ? { reason } : {}) },
+          occurred_at: this.now(),
+        });
+      }
+      if (changes.length) await writeAudit(tx, { action: "update_client_info", entity_type: "account", entity_id: id, changes: { changes, ...(reason ? { reason } : {}) } });
+      return { client_id: id, changed: changes, unchanged, updated_at: changes.length ? this.now().toISOString() : account.updated_at.toISOString() };
+    });
+  }
+
+  async timelineOf(id: string, input: { start_date?: string | undefined; end_date?: string | undefined; event_types?: string[] | undefined; limit: number }) {
+    await this.requireAccount(id);
+    const start = input.start_date ? new Date(input.start_date.length === 10 ? `${input.start_date}T00:00:00Z` : input.start_date) : new Date(0);
+    const end = input.end_date ? new Date(input.end_date.length === 10 ? `${input.end_date}T23:59:59.999Z` : input.end_date) : new Date(8.64e15);
+    if (end < start) throw validationError("end_date: must not be before start_date");
+    const { rows, total } = await this.timeline.events(id, start, end, input.event_types?.length ? input.event_types : null, input.limit);
+    return {
+      client_id: id,
+      events: rows.map((r) => ({
+        occurred_at: new Date(r.occurred_at).toISOString(),
+        event_type: r.event_type,
+        summary: r.summary,
+        source: r.source,
+        source_id: r.source_id,
+        data: (r.data ?? {}) as Record<string, unknown>,
+      })),
+      total,
+      returned: rows.length,
+      truncated: total > rows.length,
+      period: { start: input.start_date ?? null, end: input.end_date ?? null },
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import { healthCheckLiveness } from "./health-check-liveness.ts";
+import { healthCheckReadiness } from "./health-check-readiness.ts";
+import { healthCheckDeep } from "./health-check-deep.ts";
+
+export const systemTools = [healthCheckLiveness, healthCheckReadiness, healthCheckDeep];
