@@ -8,6 +8,7 @@ import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol
 
 export const PARSE_ERROR = -32700;
 export const INVALID_REQUEST = -32600;
+export const INVALID_PARAMS = -32602;
 
 type Id = string | number | null;
 
@@ -93,6 +94,15 @@ export class SafeStdioTransport implements Transport {
       void this.sendError(id, INVALID_REQUEST, 'Invalid Request: "jsonrpc" must be "2.0"');
       return;
     }
+    // The SDK copies params into new objects, where a "__proto__" key would silently become the copy's
+    // prototype instead of reaching validation: refuse such keys here, by path, before anything runs.
+    if (line.includes('"__proto__"')) {
+      const path = protoKeyPath(value, "");
+      if (path !== null) {
+        void this.sendError(id, INVALID_PARAMS, `Invalid params: ${path}: keys named "__proto__" are not accepted`);
+        return;
+      }
+    }
     const parsed = JSONRPCMessageSchema.safeParse(value);
     if (!parsed.success) {
       void this.sendError(id, INVALID_REQUEST, "Invalid Request: not a JSON-RPC request, notification or response");
@@ -128,6 +138,18 @@ export class SafeStdioTransport implements Transport {
     this.chunks = [];
     this.onclose?.();
   }
+}
+
+/** The path of the first own "__proto__" key inside value (JSON.parse makes them own properties), or null. */
+function protoKeyPath(value: unknown, path: string): string | null {
+  if (value === null || typeof value !== "object") return null;
+  for (const key of Object.keys(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === "__proto__") return here;
+    const inner = protoKeyPath((value as Record<string, unknown>)[key], here);
+    if (inner !== null) return inner;
+  }
+  return null;
 }
 
 function idOf(value: unknown): Id {
