@@ -22,7 +22,7 @@ export async function demoCommand(config: Config, logger: Logger, flags: Record<
     return 2;
   }
   const { loadDemo, removeDemo } = await import("../services/demo/index.ts");
-  const db = await openDatabase(config, logger);
+  const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
   try {
     if (flags.remove) {
       printJson(await removeDemo(db));

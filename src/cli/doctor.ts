@@ -7,23 +7,13 @@ import { openDatabase } from "../db/database.ts";
 import { integrationStatus } from "../integrations/status.ts";
 import { closeRedis, createRedis } from "../state/redis.ts";
 import { selectTools } from "../tools/index.ts";
+import { describeConnectionError } from "../server/errors.ts";
 import { printJson, printOut } from "./output.ts";
 
 export interface DoctorCheck {
   check: string;
   status: "ok" | "failing" | "not_configured";
   detail: string;
-}
-
-function reason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof DataDirLockedError) return message;
-  if (/ECONNREFUSED/.test(message)) return "connection refused";
-  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return "host not found";
-  if (/password authentication failed/i.test(message)) return "password authentication failed";
-  if (/database "[^"]+" does not exist/.test(message)) return /database "[^"]+" does not exist/.exec(message)![0];
-  if (/timeout|timed out/i.test(message)) return "timed out";
-  return message.replace(/([a-z]+:\/\/)[^@\s]*@/gi, "$1***@").slice(0, 300);
 }
 
 export async function runDoctorChecks(config: Config, logger: Logger): Promise<DoctorCheck[]> {
@@ -51,7 +41,7 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
     }
   } catch (err) {
     if (err instanceof DataDirLockedError) checks.push({ check: "database", status: "ok", detail: `embedded database in use by a running server: ${err.message}` });
-    else checks.push({ check: "database", status: "failing", detail: reason(err) });
+    else checks.push({ check: "database", status: "failing", detail: describeConnectionError(err) });
   }
 
   if (!config.REDIS_URL) {
@@ -66,7 +56,7 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
       ]);
       checks.push({ check: "redis", status: "ok", detail: `PING answered in ${Math.round(performance.now() - started)} ms` });
     } catch (err) {
-      checks.push({ check: "redis", status: "failing", detail: reason(err) });
+      checks.push({ check: "redis", status: "failing", detail: describeConnectionError(err) });
     } finally {
       await closeRedis(redis);
     }

@@ -63,7 +63,10 @@ const list = () =>
   );
 const daysList = (dflt: number[]) =>
   z.preprocess(
-    (v) => (typeof blankToUndefined(v) === "string" ? (v as string).split(",").map((s) => Number(s.trim())) : v),
+    (v) => {
+      const b = blankToUndefined(v);
+      return typeof b === "string" ? b.split(",").map((s) => (s.trim() === "" ? Number.NaN : Number(s.trim()))) : b;
+    },
     z.array(z.number().int().min(1).max(3650)).min(1).default(dflt),
   );
 

@@ -11,7 +11,8 @@ export function defaultDataDir(): string {
 export function resolveDataDir(configured: string | undefined): string {
   const dir = resolve(configured ?? defaultDataDir());
   // PGlite does not create missing parent directories.
-  mkdirSync(dir, { recursive: true });
+  // Owner-only: the directory holds every account's data.
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
 }
 

@@ -13,6 +13,9 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", de
       base: { pid: process.pid, service: "customer-success-mcp" },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: "[redacted]" },
+      // Errors are logged already serialized and scrubbed (serializeError); pino's own err serializer
+      // would rewrite their type to "Object".
+      serializers: { err: (e: unknown) => e },
       mixin() {
         const ctx = currentRequest();
         return ctx ? { request_id: ctx.request_id, tool: ctx.tool } : {};

@@ -11,7 +11,7 @@ export const REDACT_PATHS = [...SECRET_KEYS, ...PERSONAL_KEYS].flatMap((k) => [k
 /** Removes credentials from URLs and known token shapes inside free text (error messages). */
 export function scrubText(text: string): string {
   return text
-    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]+):([^@/\s]+)@/gi, "$1$2:***@")
-    .replace(/(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/g, "$1 ***")
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi, "$1$2:***@")
+    .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 ***")
     .replace(/\bSG\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, "SG.***");
 }

@@ -117,3 +117,20 @@ export function serializeError(err: unknown): { type: string; message: string; s
   }
   return { type: typeof err, message: scrubText(String(err)) };
 }
+
+/**
+ * A short, safe reason for a failed connection or query to a dependency (database, Redis): the class of
+ * failure, never the raw text, which may carry a URL with its password.
+ */
+export function describeConnectionError(err: unknown): string {
+  const message = err instanceof Error ? err.message : String(err);
+  if (/no answer within \d+ ms/.test(message)) return /no answer within \d+ ms/.exec(message)![0];
+  if (/ECONNREFUSED|Can't reach database server|max retries per request/i.test(message)) return "connection refused";
+  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return "host not found";
+  if (/password authentication failed|NOAUTH|WRONGPASS|authentication/i.test(message)) return "authentication failed";
+  const missing = /database "[^"]+" does not exist/.exec(message);
+  if (missing) return missing[0];
+  if (/timeout|timed out|ETIMEDOUT/i.test(message)) return "timed out";
+  if (err instanceof Error && err.name === "DataDirLockedError") return message;
+  return "query failed";
+}

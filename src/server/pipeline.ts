@@ -95,7 +95,8 @@ export class ToolPipeline {
       }
     } catch (err) {
       const safe = toSafeError(err, logger);
-      if (safe.code !== "internal_error") logger.info({ code: safe.code, message: safe.message }, "tool call refused");
+      // The message may quote what the caller sent (a conflict names the contact's email): mask addresses.
+      if (safe.code !== "internal_error") logger.info({ code: safe.code, message: maskEmails(safe.message) }, "tool call refused");
       return { isError: true, content: [{ type: "text", text: JSON.stringify({ error: safe }) }] };
     } finally {
       const ms = performance.now() - started;
@@ -103,6 +104,10 @@ export class ToolPipeline {
       logger.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }
+}
+
+function maskEmails(text: string): string {
+  return text.replace(/[^\s@'"<>(),;]+@[^\s@'"<>(),;]+\.[a-z]{2,}/gi, "[email]");
 }
 
 function argKeys(args: unknown): string[] | undefined {

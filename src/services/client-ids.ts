@@ -1,7 +1,11 @@
 // How client ids and company keys are made: cs_<unix seconds>_<slug of the company name>.
 
+// Letters that Unicode does not decompose into a base letter plus accents.
+const FOLD: Record<string, string> = { ø: "o", Ø: "o", ß: "ss", æ: "ae", Æ: "ae", œ: "oe", Œ: "oe", ł: "l", Ł: "l", đ: "d", Đ: "d", þ: "th", Þ: "th", ð: "d", Ð: "d" };
+
 export function slugify(name: string): string {
   const slug = name
+    .replace(/[øØßæÆœŒłŁđĐþÞðÐ]/g, (c) => FOLD[c] ?? c)
     .normalize("NFKD")
     .replace(/[\u0300-\u036f]/g, "")
     .toLowerCase()

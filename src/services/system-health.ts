@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config/load.ts";
 import type { Database } from "../db/database.ts";
 import { integrationStatus } from "../integrations/status.ts";
+import { describeConnectionError } from "../server/errors.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { SERVER_VERSION } from "../version.ts";
 
@@ -24,20 +25,8 @@ async function timed(fn: () => Promise<unknown>, timeoutMs: number): Promise<Che
     ]);
     return { status: "ok", latency_ms: Math.round((performance.now() - started) * 100) / 100 };
   } catch (err) {
-    return { status: "failing", latency_ms: null, error: safeReason(err) };
+    return { status: "failing", latency_ms: null, error: describeConnectionError(err) };
   }
-}
-
-/** A reason fit for a client: the error's class of failure, never its raw text (it may carry a URL). */
-function safeReason(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  if (/no answer within/.test(message)) return message;
-  if (/ECONNREFUSED/.test(message)) return "connection refused";
-  if (/ENOTFOUND|EAI_AGAIN/.test(message)) return "host not found";
-  if (/password authentication failed|authentication/i.test(message)) return "authentication failed";
-  if (/does not exist/.test(message)) return "database does not exist";
-  if (/timeout/i.test(message)) return "timed out";
-  return "query failed";
 }
 
 export class SystemHealthService {

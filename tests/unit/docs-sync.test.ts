@@ -18,7 +18,8 @@ describe("configuration documents", () => {
 
   it("README.md starts with the two commands: run the server, run the tests", () => {
     const lines = readFileSync("README.md", "utf8").split("\n");
-    expect(lines[2]).toMatch(/^npm ci && npm run build && node dist\/src\/cli\.js --demo\s+#/);
-    expect(lines[3]).toMatch(/^npm ci && npm test\s+#/);
+    expect(lines[2]).toBe("```sh");
+    expect(lines[3]).toMatch(/^npm ci && npm run build && node dist\/src\/cli\.js --demo\s+#/);
+    expect(lines[4]).toMatch(/^npm ci && npm test\s+#/);
   });
 });
