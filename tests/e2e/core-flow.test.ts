@@ -11,7 +11,7 @@ interface Env {
 }
 
 async function backendEnv(backend: string): Promise<Env> {
-  const redis = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
+  const redis: Record<string, string> = process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {};
   if (backend === "embedded") {
     const { dir, remove } = embeddedDataDir();
     return { env: { CS_MCP_DATA_DIR: dir, ...redis }, args: [], cleanup: async () => remove() };
