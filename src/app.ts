@@ -1,5 +1,7 @@
 // Builds the running application from a validated configuration: database, optional Redis, services,
-// the filtered tool list and the call pipeline. Shared by `serve`, `call` and the tests.
+// the filtered tool list and the call pipeline. `openRuntime` is the part that touches the outside
+// (database, Redis); `createApp` wires everything eagerly for `call` and the tests, while `serve`
+// connects the transport first and opens the runtime behind it.
 import type { Redis } from "ioredis";
 import type { Config } from "./config/load.ts";
 import { openDatabase, type Database } from "./db/database.ts";
@@ -8,42 +10,27 @@ import { Metrics } from "./observability/metrics.ts";
 import { createServices, type Services } from "./services/index.ts";
 import { closeRedis, createRedis } from "./state/redis.ts";
 import { ToolPipeline } from "./server/pipeline.ts";
-import { createRateLimiter } from "./server/rate-limit.ts";
+import { createRateLimiter, type RateLimiter } from "./server/rate-limit.ts";
 import { selectTools } from "./tools/index.ts";
 
-export interface App {
-  config: Config;
-  logger: Logger;
+export interface Runtime {
   db: Database;
   redis: Redis | null;
   services: Services;
-  pipeline: ToolPipeline;
-  metrics: Metrics;
+  limiter: RateLimiter;
   close(): Promise<void>;
 }
 
-export async function createApp(config: Config, logger: Logger, options: { now?: () => Date } = {}): Promise<App> {
-  const tools = selectTools(config); // refuses unknown toolsets/tools before anything is opened
+export async function openRuntime(config: Config, logger: Logger, metrics: Metrics, options: { now?: () => Date } = {}): Promise<Runtime> {
   const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
   const redis = createRedis(config, logger);
-  const metrics = new Metrics();
   const services = createServices({ db, redis, config, metrics, ...(options.now ? { now: options.now } : {}) });
-  const pipeline = new ToolPipeline(tools, {
-    services,
-    logger,
-    metrics,
-    limiter: createRateLimiter(config.CS_MCP_RATE_LIMIT_PER_MINUTE, redis),
-    timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
-  });
   let closing: Promise<void> | null = null;
   return {
-    config,
-    logger,
     db,
     redis,
     services,
-    pipeline,
-    metrics,
+    limiter: createRateLimiter(config.CS_MCP_RATE_LIMIT_PER_MINUTE, redis),
     close() {
       closing ??= (async () => {
         await closeRedis(redis);
@@ -52,4 +39,25 @@ export async function createApp(config: Config, logger: Logger, options: { now?:
       return closing;
     },
   };
+}
+
+export interface App extends Runtime {
+  config: Config;
+  logger: Logger;
+  pipeline: ToolPipeline;
+  metrics: Metrics;
+}
+
+export async function createApp(config: Config, logger: Logger, options: { now?: () => Date } = {}): Promise<App> {
+  const tools = selectTools(config); // refuses unknown toolsets/tools before anything is opened
+  const metrics = new Metrics();
+  const runtime = await openRuntime(config, logger, metrics, options);
+  const pipeline = new ToolPipeline(tools, {
+    services: runtime.services,
+    logger,
+    metrics,
+    limiter: runtime.limiter,
+    timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
+  });
+  return { ...runtime, config, logger, pipeline, metrics };
 }

@@ -1,19 +1,14 @@
 #!/usr/bin/env node
-// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo.
+// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import.
 import { ConfigError, loadConfig, loadDotEnv } from "./config/load.ts";
 import { createLogger } from "./observability/logger.ts";
 import { parseCli } from "./cli/args.ts";
 import { helpText } from "./cli/help.ts";
 import { printErr, printOut } from "./cli/output.ts";
-import { serve } from "./cli/serve.ts";
-import { call } from "./cli/call.ts";
-import { migrateCommand } from "./cli/migrate.ts";
-import { doctor } from "./cli/doctor.ts";
-import { demoCommand } from "./cli/demo.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -52,17 +47,20 @@ async function main(argv: string[]): Promise<number | "serving"> {
   const logger = createLogger(config.LOG_LEVEL);
   try {
     switch (command) {
+      // Each command's code is loaded only when it runs: start-up stays short.
       case "serve":
-        await serve(config, logger, { demo: Boolean(flags.demo) });
+        await (await import("./cli/serve.ts")).serve(config, logger, { demo: Boolean(flags.demo) });
         return "serving";
       case "migrate":
-        return await migrateCommand(config, logger);
+        return await (await import("./cli/migrate.ts")).migrateCommand(config, logger);
       case "doctor":
-        return await doctor(config, logger, Boolean(flags.json));
+        return await (await import("./cli/doctor.ts")).doctor(config, logger, Boolean(flags.json));
       case "call":
-        return await call(config, logger, positionals[0], positionals[1]);
+        return await (await import("./cli/call.ts")).call(config, logger, positionals[0], positionals[1]);
       case "demo":
-        return await demoCommand(config, logger, flags);
+        return await (await import("./cli/demo.ts")).demoCommand(config, logger, flags);
+      case "import":
+        return await (await import("./cli/import.ts")).importCommand(config, logger, positionals, flags);
     }
   } catch (err) {
     if (err instanceof ConfigError) printErr(`cs-mcp: ${err.message}`);

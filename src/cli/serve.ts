@@ -1,40 +1,51 @@
 // `cs-mcp serve`: MCP over stdio until stdin closes or a signal arrives, then a prompt, clean exit
-// (database closed) within 2 seconds.
+// (database closed) within 2 seconds. The transport is connected first and the database opened behind
+// it, so a client's initialize and tools/list are answered while the database is still opening; tool
+// calls wait for it. A database that cannot be opened ends the process with code 1.
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
-import { createApp } from "../app.ts";
+import { Metrics } from "../observability/metrics.ts";
 import { createMcpServer } from "../server/create-server.ts";
+import { ToolPipeline } from "../server/pipeline.ts";
 import { SafeStdioTransport } from "../server/stdio-transport.ts";
+import { serializeError } from "../server/errors.ts";
+import { selectTools } from "../tools/index.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { SERVER_VERSION } from "../version.ts";
+import type { Runtime } from "../app.ts";
 
 const EXIT_DEADLINE_MS = 1_800;
 
 export async function serve(config: Config, logger: Logger, options: { demo: boolean }): Promise<void> {
   let shuttingDown = false;
-  let shutdown: (code: number) => void = (code) => process.exit(code);
-  installProcessGuards(logger, () => shutdown(0));
+  let runtime: Promise<Runtime | null> = Promise.resolve(null);
+  const tools = selectTools(config);
+  const metrics = new Metrics();
 
-  const app = await createApp(config, logger);
-  if (options.demo) {
-    // Loaded only when asked for: the generator is not part of a normal start-up.
-    const { demoLoaded, loadDemo } = await import("../services/demo/index.ts");
-    const present = await demoLoaded(app.db);
-    if (present === 0) {
-      const summary = await loadDemo(app.db);
-      logger.info({ summary }, "demo portfolio loaded");
-    } else logger.info({ accounts: present }, "demo portfolio already present");
-  }
-  const server = createMcpServer(app.pipeline);
-  const transport = new SafeStdioTransport(process.stdin, process.stdout, {
-    maxMessageBytes: config.CS_MCP_MAX_MESSAGE_BYTES,
-    onOversize(bytes) {
-      logger.fatal({ bytes, limit: config.CS_MCP_MAX_MESSAGE_BYTES }, "message larger than CS_MCP_MAX_MESSAGE_BYTES: closing");
-      shutdown(2);
-    },
+  const opening = (async (): Promise<Runtime> => {
+    const { openRuntime } = await import("../app.ts");
+    const rt = await openRuntime(config, logger, metrics);
+    if (options.demo) {
+      // Loaded only when asked for: the generator is not part of a normal start-up.
+      const { demoLoaded, loadDemo } = await import("../services/demo/index.ts");
+      const present = await demoLoaded(rt.db);
+      if (present === 0) logger.info({ summary: await loadDemo(rt.db) }, "demo portfolio loaded");
+      else logger.info({ accounts: present }, "demo portfolio already present");
+    }
+    return rt;
+  })();
+  runtime = opening.catch(() => null);
+
+  const pipeline = new ToolPipeline(tools, {
+    services: opening.then((rt) => rt.services),
+    limiter: opening.then((rt) => rt.limiter),
+    logger,
+    metrics,
+    timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
   });
+  const server = createMcpServer(pipeline);
 
-  shutdown = (code: number) => {
+  const shutdown = (code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
     // Whatever hangs, the process is gone before the deadline.
@@ -45,18 +56,31 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       } catch {
         /* transport already closed */
       }
-      await app.close();
+      await (await runtime)?.close();
       logger.info({ code }, "stopped");
       process.exit(code);
     })();
   };
+  installProcessGuards(logger, () => shutdown(0));
 
+  const transport = new SafeStdioTransport(process.stdin, process.stdout, {
+    maxMessageBytes: config.CS_MCP_MAX_MESSAGE_BYTES,
+    onOversize(bytes) {
+      logger.fatal({ bytes, limit: config.CS_MCP_MAX_MESSAGE_BYTES }, "message larger than CS_MCP_MAX_MESSAGE_BYTES: closing");
+      shutdown(2);
+    },
+  });
   server.onclose = () => shutdown(0);
   process.once("SIGINT", () => shutdown(0));
   process.once("SIGTERM", () => shutdown(0));
   await server.connect(transport);
-  logger.info(
-    { version: SERVER_VERSION, tools: app.pipeline.tools.length, database: app.db.kind, redis: Boolean(app.redis) },
-    "serving MCP over stdio",
+
+  opening.then(
+    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis) }, "serving MCP over stdio"),
+    (err: unknown) => {
+      logger.fatal({ err: serializeError(err) }, "cannot open the database");
+      process.stderr.write(`cs-mcp: ${serializeError(err).message}\n`);
+      shutdown(1);
+    },
   );
 }

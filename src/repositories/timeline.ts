@@ -127,22 +127,4 @@ export class TimelineRepository {
     );
     return { rows, total: rows.length ? Number(rows[0]!.total) : 0 };
   }
-
-  /** The most recent dated activity of the account (usage, tickets, surveys, emails, trainings, EBRs). */
-  async lastEngagement(accountId: string): Promise<{ at: Date; kind: string } | null> {
-    const rows = await this.prisma.$queryRawUnsafe<Array<{ at: Date | null; kind: string }>>(
-      `SELECT at, kind FROM (
-         SELECT max(occurred_at) AS at, 'product_usage' AS kind FROM usage_events WHERE account_id = $1
-         UNION ALL SELECT max(created_at), 'support_ticket' FROM support_tickets WHERE account_id = $1
-         UNION ALL SELECT max(responded_at), 'survey_response' FROM survey_responses WHERE account_id = $1
-         UNION ALL SELECT max(sent_at), 'email' FROM email_sends WHERE account_id = $1
-         UNION ALL SELECT max(session_date), 'training_session' FROM training_sessions WHERE account_id = $1 AND session_date <= now()
-         UNION ALL SELECT max(completed_at), 'executive_review' FROM executive_reviews WHERE account_id = $1
-         UNION ALL SELECT max(created_at), 'feedback' FROM feedback WHERE account_id = $1
-       ) x WHERE at IS NOT NULL ORDER BY at DESC LIMIT 1`,
-      accountId,
-    );
-    const row = rows[0];
-    return row?.at ? { at: new Date(row.at), kind: row.kind } : null;
-  }
 }

@@ -19,10 +19,11 @@ export interface CallOptions {
 }
 
 export interface PipelineDeps {
-  services: Services;
+  /** May still be opening (the server answers initialize before the database is open): calls wait. */
+  services: Services | Promise<Services>;
   logger: Logger;
   metrics: Metrics;
-  limiter: RateLimiter;
+  limiter: RateLimiter | Promise<RateLimiter>;
   timeoutMs: number;
 }
 
@@ -54,7 +55,7 @@ export class ToolPipeline {
     try {
       const parsed = tool.input.safeParse(rawArgs ?? {});
       if (!parsed.success) throw fromZodError(parsed.error);
-      await limiter.consume(options.clientKey ?? "stdio");
+      await (await limiter).consume(options.clientKey ?? "stdio");
 
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(new ToolError("timeout", `${tool.name} did not finish within ${timeoutMs} ms`, "narrow the request or raise CS_MCP_TOOL_TIMEOUT_MS")), timeoutMs);
@@ -67,15 +68,15 @@ export class ToolPipeline {
         });
         aborted.catch(() => {}); // the race below observes it; never an unhandled rejection
         const result = await Promise.race([
-          tool.handler(parsed.data, {
-            services,
+          Promise.resolve(services).then((ready) => tool.handler(parsed.data, {
+            services: ready,
             logger,
             requestId,
             signal,
             progress: async (p, total, message) => {
               await options.sendProgress?.(p, total, message);
             },
-          }),
+          })),
           aborted,
         ]);
         const checked = tool.output.safeParse(result.data);

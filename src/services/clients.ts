@@ -3,6 +3,7 @@
 import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generated/prisma/client.ts";
 import { AccountRepository, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
 import { TimelineRepository } from "../repositories/timeline.ts";
+import { loadOverview } from "../repositories/overview.ts";
 import { writeAudit, writeTimeline } from "../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../server/errors.ts";
 import { dateOnly, toIso, toIsoDate, toMoney } from "../security/validation.ts";
@@ -224,60 +225,32 @@ export class ClientService {
   }
 
   async overview(id: string) {
-    const account = await this.requireAccount(id);
-    const p = this.prisma;
     const now = this.now();
-    const since90 = new Date(now.getTime() - 90 * 86_400_000);
-    const [contract, scores, openTickets, ticketGroups, risks, escalations, latestNps, nps90, plan, opportunities, oppTotals, lastEngagement] =
-      await Promise.all([
-        this.accounts.currentContract(id),
-        p.healthScore.findMany({ where: { account_id: id }, orderBy: { calculated_at: "desc" }, take: 1 }),
-        p.supportTicket.findMany({
-          where: { account_id: id, status: { in: ["open", "pending", "in_progress"] } },
-          orderBy: { created_at: "desc" },
-          take: 5,
-          select: { id: true, subject: true, priority: true, status: true, created_at: true, resolution_due_at: true },
-        }),
-        p.supportTicket.groupBy({
-          by: ["priority"],
-          where: { account_id: id, status: { in: ["open", "pending", "in_progress"] } },
-          _count: { _all: true },
-          _min: { created_at: true },
-        }),
-        p.riskIndicator.findMany({ where: { account_id: id, status: "open" }, orderBy: { detected_at: "desc" }, take: 20 }),
-        p.escalation.findMany({ where: { account_id: id, status: { not: "resolved" } }, orderBy: { created_at: "desc" }, take: 20 }),
-        p.surveyResponse.findFirst({ where: { account_id: id, survey_type: "nps" }, orderBy: { responded_at: "desc" } }),
-        p.surveyResponse.findMany({ where: { account_id: id, survey_type: "nps", responded_at: { gte: since90 } }, select: { score: true } }),
-        p.onboardingPlan.findFirst({
-          where: { account_id: id },
-          orderBy: { created_at: "desc" },
-          include: { milestones: { select: { status: true, due_date: true } } },
-        }),
-        p.expansionOpportunity.findMany({ where: { account_id: id, status: "open" }, orderBy: { estimated_value: "desc" }, take: 5 }),
-        p.expansionOpportunity.aggregate({ where: { account_id: id, status: "open" }, _count: { _all: true }, _sum: { estimated_value: true } }),
-        this.timeline.lastEngagement(id),
-      ]);
+    const o = await loadOverview(this.prisma, id, now, new Date(now.getTime() - 90 * 86_400_000));
+    const account = o.account;
+    if (!account) throw notFound("client", id, "use list_clients to find the client_id, or register_client to create the account");
+    const iso = (s: string | null) => (s ? new Date(s).toISOString() : null);
+    const today = dateOnly(now.toISOString());
 
-    const latest = scores[0];
     const byPriority = { P1: 0, P2: 0, P3: 0, P4: 0 };
-    let oldestOpen: Date | null = null;
-    for (const g of ticketGroups) {
-      byPriority[g.priority] = g._count._all;
-      if (g._min.created_at && (!oldestOpen || g._min.created_at < oldestOpen)) oldestOpen = g._min.created_at;
+    let oldestOpen: string | null = null;
+    for (const g of o.open_by_priority) {
+      byPriority[g.priority] = g.n;
+      const oldest = iso(g.oldest);
+      if (oldest && (!oldestOpen || oldest < oldestOpen)) oldestOpen = oldest;
     }
     const openCount = Object.values(byPriority).reduce((a, b) => a + b, 0);
-    const promoters = nps90.filter((r) => r.score >= 9).length;
-    const detractors = nps90.filter((r) => r.score <= 6).length;
-    const today = dateOnly(now.toISOString());
-    const milestones = plan?.milestones ?? [];
-    const completed = milestones.filter((m) => m.status === "completed").length;
+    const c = o.contract;
+    const renewal = c ? (c.renewal_date ?? c.end_date) : null;
+    const lastAt = o.last_engagement ? new Date(o.last_engagement.at) : null;
+    const createdAt = new Date(account.created_at);
 
     const missing: Array<{ section: string; how_to_supply: string }> = [];
-    if (!contract) missing.push({ section: "contract", how_to_supply: "update_client_info with contract_value and contract dates" });
-    if (!latest) missing.push({ section: "health", how_to_supply: "calculate_health_score for this client_id (needs usage, ticket, survey or invoice data)" });
-    if (!latestNps) missing.push({ section: "satisfaction", how_to_supply: "collect_feedback with feedback_type nps, or `cs-mcp import nps <file>`" });
-    if (!plan) missing.push({ section: "onboarding", how_to_supply: "create_onboarding_plan" });
-    if (!lastEngagement) missing.push({ section: "last_engagement", how_to_supply: "import usage events, tickets or survey answers" });
+    if (!c) missing.push({ section: "contract", how_to_supply: "update_client_info with contract_value and contract dates" });
+    if (!o.health) missing.push({ section: "health", how_to_supply: "calculate_health_score for this client_id (needs usage, ticket, survey or invoice data)" });
+    if (!o.latest_nps) missing.push({ section: "satisfaction", how_to_supply: "collect_feedback with feedback_type nps, or `cs-mcp import nps <file>`" });
+    if (!o.plan) missing.push({ section: "onboarding", how_to_supply: "create_onboarding_plan" });
+    if (!o.last_engagement) missing.push({ section: "last_engagement", how_to_supply: "import usage events, tickets or survey answers" });
 
     return {
       client_id: account.id,
@@ -294,69 +267,84 @@ export class ClientService {
         external_id: account.external_id,
         primary_contact: { name: account.primary_contact_name, email: account.primary_contact_email },
         csm: account.csm_name || account.csm_email ? { name: account.csm_name, email: account.csm_email } : null,
-        customer_since: account.created_at.toISOString(),
-        tenure_days: daysBetween(account.created_at, now),
+        customer_since: createdAt.toISOString(),
+        tenure_days: daysBetween(createdAt, now),
         is_demo: account.is_demo,
       },
-      contract: contract ? this.contractView(contract) : null,
-      health: latest
+      contract: c
         ? {
-            overall_score: latest.overall_score,
-            band: latest.band,
-            trend: latest.trend,
+            contract_id: c.id,
+            contract_value: toMoney(c.contract_value),
+            currency: c.currency,
+            billing_frequency: c.billing_frequency,
+            start_date: c.start_date,
+            end_date: c.end_date,
+            renewal_date: renewal,
+            days_to_renewal: renewal ? daysBetween(today, dateOnly(renewal)) : null,
+            auto_renew: c.auto_renew,
+            payment_status: c.payment_status,
+            seats: c.seats,
+            status: c.status,
+          }
+        : null,
+      health: o.health
+        ? {
+            overall_score: o.health.overall_score,
+            band: o.health.band,
+            trend: o.health.trend,
             components: {
-              usage: latest.usage_score,
-              engagement: latest.engagement_score,
-              support: latest.support_score,
-              satisfaction: latest.satisfaction_score,
-              payment: latest.payment_score,
+              usage: o.health.usage_score,
+              engagement: o.health.engagement_score,
+              support: o.health.support_score,
+              satisfaction: o.health.satisfaction_score,
+              payment: o.health.payment_score,
             },
-            missing_components: latest.missing_components,
-            calculated_at: latest.calculated_at.toISOString(),
+            missing_components: o.health.missing_components,
+            calculated_at: iso(o.health.calculated_at)!,
           }
         : null,
       support: {
         open_tickets: openCount,
         by_priority: byPriority,
-        oldest_open_at: toIso(oldestOpen),
-        recent_open: openTickets.map((t) => ({
+        oldest_open_at: oldestOpen,
+        recent_open: o.recent_open.map((t) => ({
           ticket_id: t.id,
           subject: t.subject,
           priority: t.priority,
           status: t.status,
-          created_at: t.created_at.toISOString(),
-          resolution_breached: t.resolution_due_at < now,
+          created_at: iso(t.created_at)!,
+          resolution_breached: t.resolution_breached,
         })),
       },
       risks: {
-        open_risk_indicators: risks.map((r) => ({ risk_id: r.id, category: r.category, indicator: r.indicator, severity: r.severity, detected_at: r.detected_at.toISOString() })),
-        open_escalations: escalations.map((e) => ({ escalation_id: e.id, severity: e.severity, status: e.status, reason: e.reason, created_at: e.created_at.toISOString() })),
+        open_risk_indicators: o.risks.map((r) => ({ risk_id: r.id, category: r.category, indicator: r.indicator, severity: r.severity, detected_at: iso(r.detected_at)! })),
+        open_escalations: o.escalations.map((e) => ({ escalation_id: e.id, severity: e.severity, status: e.status, reason: e.reason, created_at: iso(e.created_at)! })),
       },
       satisfaction: {
-        latest_nps: latestNps
-          ? { score: latestNps.score, category: npsCategory(latestNps.score), responded_at: latestNps.responded_at.toISOString() }
+        latest_nps: o.latest_nps
+          ? { score: o.latest_nps.score, category: npsCategory(o.latest_nps.score), responded_at: iso(o.latest_nps.responded_at)! }
           : null,
-        nps_last_90_days: nps90.length
-          ? { responses: nps90.length, nps: Math.round(((promoters - detractors) / nps90.length) * 1000) / 10 }
+        nps_last_90_days: o.nps_window.n
+          ? { responses: o.nps_window.n, nps: Math.round(((o.nps_window.promoters - o.nps_window.detractors) / o.nps_window.n) * 1000) / 10 }
           : null,
       },
-      onboarding: plan
+      onboarding: o.plan
         ? {
-            plan_id: plan.id,
-            status: plan.status,
-            target_date: toIsoDate(plan.target_date),
-            milestones_total: milestones.length,
-            milestones_completed: completed,
-            percent_complete: milestones.length ? Math.round((completed / milestones.length) * 1000) / 10 : 0,
-            overdue_milestones: milestones.filter((m) => m.status !== "completed" && m.status !== "skipped" && m.due_date < today).length,
+            plan_id: o.plan.id,
+            status: o.plan.status,
+            target_date: o.plan.target_date,
+            milestones_total: o.plan.total,
+            milestones_completed: o.plan.completed,
+            percent_complete: o.plan.total ? Math.round((o.plan.completed / o.plan.total) * 1000) / 10 : 0,
+            overdue_milestones: o.plan.overdue,
           }
         : null,
       expansion: {
-        open_opportunities: oppTotals._count._all,
-        total_estimated_value: toMoney(oppTotals._sum.estimated_value),
-        top: opportunities.map((o) => ({ opportunity_id: o.id, type: o.type, product: o.product, estimated_value: toMoney(o.estimated_value), score: Number(o.score) })),
+        open_opportunities: o.opportunity_totals.n,
+        total_estimated_value: toMoney(o.opportunity_totals.value),
+        top: o.opportunities.map((x) => ({ opportunity_id: x.id, type: x.type, product: x.product, estimated_value: toMoney(x.estimated_value), score: Number(x.score) })),
       },
-      last_engagement: lastEngagement ? { at: lastEngagement.at.toISOString(), kind: lastEngagement.kind, days_ago: daysBetween(lastEngagement.at, now) } : null,
+      last_engagement: lastAt && o.last_engagement ? { at: lastAt.toISOString(), kind: o.last_engagement.kind, days_ago: daysBetween(lastAt, now) } : null,
       missing_data: missing,
     };
   }

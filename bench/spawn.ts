@@ -1,0 +1,95 @@
+// Starts an MCP server as a child process over stdio with the SDK client, timing spawn → `initialize`
+// answered, and runs the cs-mcp CLI's one-shot commands (demo, migrate). Children get a clean
+// environment: PATH, HOME and what the bench passes, so a DATABASE_URL in the shell cannot leak in.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+
+/** Built files, found from this module's own location (dist/bench/spawn.js). */
+export const ECHO_SERVER = fileURLToPath(new URL("./echo-server.js", import.meta.url));
+export const CS_MCP_CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
+
+/** cs-mcp settings for every bench run: quiet logs, and a rate limit that stays on the call path but never trips. */
+export const CS_MCP_BENCH_SETTINGS: Record<string, string> = { LOG_LEVEL: "warn", CS_MCP_RATE_LIMIT_PER_MINUTE: "1000000" };
+
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...extra };
+}
+
+export interface ServerSpec {
+  label: string;
+  script: string;
+  args?: string[];
+  env?: Record<string, string>;
+  /** Working directory of the child (a bench temp dir, so no stray .env is read). */
+  cwd: string;
+}
+
+export interface RunningServer {
+  label: string;
+  /** Spawn → initialize answered (client.connect resolved), in ms. */
+  startupMs: number;
+  /** One tools/call; throws when the tool reports an error. Returns the duration in ms and the result. */
+  call(name: string, args?: Record<string, unknown>): Promise<{ ms: number; result: CallToolResult }>;
+  stderr(): string;
+  close(): Promise<void>;
+}
+
+const STDERR_KEEP = 64 * 1024;
+
+export async function startServer(spec: ServerSpec): Promise<RunningServer> {
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: [spec.script, ...(spec.args ?? [])],
+    env: cleanEnv(spec.env),
+    cwd: spec.cwd,
+    stderr: "pipe",
+  });
+  let err = "";
+  transport.stderr?.on("data", (d: Buffer) => {
+    err = (err + d.toString()).slice(-STDERR_KEEP);
+  });
+  const client = new Client({ name: "cs-mcp-bench", version: "1.0.0" });
+  const t0 = performance.now();
+  try {
+    await client.connect(transport);
+  } catch (e) {
+    await transport.close().catch(() => {});
+    throw new Error(`${spec.label}: start-up failed: ${(e as Error).message}\n${err}`);
+  }
+  const startupMs = performance.now() - t0;
+  return {
+    label: spec.label,
+    startupMs,
+    async call(name, args = {}) {
+      const t = performance.now();
+      const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+      const ms = performance.now() - t;
+      if (result.isError) {
+        const first = result.content[0];
+        throw new Error(`${spec.label}: ${name} failed: ${first && first.type === "text" ? first.text : JSON.stringify(result)}`);
+      }
+      return { ms, result };
+    },
+    stderr: () => err,
+    close: () => client.close(),
+  };
+}
+
+/** Runs `cs-mcp <args>` to completion; resolves with its stdout, rejects with its stderr. */
+export function runCli(args: string[], env: Record<string, string>, cwd: string, timeoutMs = 300_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [CS_MCP_CLI, ...args],
+      { env: cleanEnv({ ...CS_MCP_BENCH_SETTINGS, ...env }), cwd, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`cs-mcp ${args.join(" ")} failed (${error.message.split("\n")[0]}):\n${stderr.slice(-4000)}`));
+        else resolve(stdout);
+      },
+    );
+  });
+}
