@@ -14,6 +14,7 @@ import { createThrowawayDb, describeServer } from "./postgres.ts";
 import { median, ratio, summarize } from "./stats.ts";
 import { loadAverage, machineInfo } from "./machine.ts";
 import { renderText, updatePerformanceDoc, writeJson } from "./report.ts";
+import { runExtras } from "./extras.ts";
 import type { FoundationResults, RoundTripResult, StartupResult, TargetResult } from "./results.ts";
 
 interface Plan {
@@ -284,6 +285,7 @@ async function main(): Promise<void> {
   } finally {
     await bench.dispose();
   }
+  if (!process.argv.includes("--foundation-only")) await runExtras(ROOT, quick, log);
 }
 
 main().catch((err: unknown) => {

@@ -12,27 +12,33 @@ import { closeRedis, createRedis } from "./state/redis.ts";
 import { ToolPipeline } from "./server/pipeline.ts";
 import { createRateLimiter, type RateLimiter } from "./server/rate-limit.ts";
 import { selectTools } from "./tools/index.ts";
+import { createResilience, type Resilience } from "./integrations/resilience/index.ts";
 
 export interface Runtime {
   db: Database;
   redis: Redis | null;
   services: Services;
   limiter: RateLimiter;
+  /** Timeouts, retries and a circuit breaker per vendor; breakers shared through Redis when configured. */
+  resilience: Resilience;
   close(): Promise<void>;
 }
 
 export async function openRuntime(config: Config, logger: Logger, metrics: Metrics, options: { now?: () => Date } = {}): Promise<Runtime> {
   const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
   const redis = createRedis(config, logger);
-  const services = createServices({ db, redis, config, metrics, ...(options.now ? { now: options.now } : {}) });
+  const resilience = createResilience(config, logger, redis);
+  const services = createServices({ db, redis, config, metrics, resilience, ...(options.now ? { now: options.now } : {}) });
   let closing: Promise<void> | null = null;
   return {
     db,
     redis,
     services,
+    resilience,
     limiter: createRateLimiter(config.CS_MCP_RATE_LIMIT_PER_MINUTE, redis),
     close() {
       closing ??= (async () => {
+        await resilience.close();
         await closeRedis(redis);
         await db.close();
       })();

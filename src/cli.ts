@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import.
+// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import | worker.
 import { ConfigError, loadConfig, loadDotEnv } from "./config/load.ts";
 import { createLogger } from "./observability/logger.ts";
 import { parseCli } from "./cli/args.ts";
@@ -8,7 +8,7 @@ import { printErr, printOut } from "./cli/output.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -35,7 +35,7 @@ async function main(argv: string[]): Promise<number | "serving"> {
   let config;
   try {
     // Commands other than serve talk to a person: quieter logs unless LOG_LEVEL says otherwise.
-    const env = command !== "serve" && !process.env.LOG_LEVEL && !flags["log-level"] ? { ...process.env, LOG_LEVEL: "warn" } : process.env;
+    const env = command !== "serve" && command !== "worker" && !process.env.LOG_LEVEL && !flags["log-level"] ? { ...process.env, LOG_LEVEL: "warn" } : process.env;
     config = loadConfig(env, flags);
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -59,6 +59,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
         return await (await import("./cli/call.ts")).call(config, logger, positionals[0], positionals[1]);
       case "demo":
         return await (await import("./cli/demo.ts")).demoCommand(config, logger, flags);
+      case "worker":
+        return await (await import("./cli/worker.ts")).worker(config, logger);
       case "import":
         return await (await import("./cli/import.ts")).importCommand(config, logger, positionals, flags);
     }

@@ -14,6 +14,9 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   seed: { type: "string" },
   accounts: { type: "string" },
   json: { type: "boolean" },
+  "dry-run": { type: "boolean" },
+  strict: { type: "boolean" },
+  format: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

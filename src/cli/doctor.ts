@@ -4,7 +4,8 @@ import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import { DataDirLockedError } from "../db/data-dir.ts";
 import { openDatabase } from "../db/database.ts";
-import { integrationStatus } from "../integrations/status.ts";
+import { integrationStatus, type Integration } from "../integrations/status.ts";
+import { sharedOpenBreakers } from "../integrations/resilience/breaker-sync.ts";
 import { closeRedis, createRedis } from "../state/redis.ts";
 import { selectTools } from "../tools/index.ts";
 import { describeConnectionError } from "../server/errors.ts";
@@ -44,6 +45,8 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
     else checks.push({ check: "database", status: "failing", detail: describeConnectionError(err) });
   }
 
+  // Breakers another instance opened are visible through Redis; without it each process has its own.
+  let openBreakers: Set<Integration> | null = null;
   if (!config.REDIS_URL) {
     checks.push({ check: "redis", status: "not_configured", detail: "REDIS_URL not set: rate limits and shared state are in memory" });
   } else {
@@ -55,6 +58,7 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
         new Promise((_, reject) => setTimeout(() => reject(new Error("timed out")), 3_000).unref()),
       ]);
       checks.push({ check: "redis", status: "ok", detail: `PING answered in ${Math.round(performance.now() - started)} ms` });
+      openBreakers = await sharedOpenBreakers(redis!).catch(() => null);
     } catch (err) {
       checks.push({ check: "redis", status: "failing", detail: describeConnectionError(err) });
     } finally {
@@ -63,11 +67,17 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
   }
 
   for (const i of integrationStatus(config)) {
-    checks.push({
-      check: i.integration,
-      status: i.state === "configured" ? "ok" : "not_configured",
-      detail: i.state === "configured" ? "credentials configured" : `set ${i.missing_variables.join(", ")}`,
-    });
+    if (i.state !== "configured") {
+      checks.push({ check: i.integration, status: "not_configured", detail: `set ${i.missing_variables.join(", ")}` });
+      continue;
+    }
+    const open = openBreakers?.has(i.integration) ?? false;
+    const breaker = openBreakers
+      ? open
+        ? "circuit breaker open (an instance saw repeated failures; calls fail fast until a probe succeeds)"
+        : "circuit breaker closed on every instance"
+      : "circuit breaker closed (per process; set REDIS_URL to see the breakers of running instances)";
+    checks.push({ check: i.integration, status: open ? "failing" : "ok", detail: `credentials configured; ${breaker}` });
   }
   return checks;
 }

@@ -13,12 +13,14 @@ import { selectTools } from "../tools/index.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { SERVER_VERSION } from "../version.ts";
 import type { Runtime } from "../app.ts";
+import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 
 const EXIT_DEADLINE_MS = 1_800;
 
 export async function serve(config: Config, logger: Logger, options: { demo: boolean }): Promise<void> {
   let shuttingDown = false;
   let runtime: Promise<Runtime | null> = Promise.resolve(null);
+  let dispatcher: OutboxDispatcher | null = null;
   const tools = selectTools(config);
   const metrics = new Metrics();
 
@@ -31,6 +33,11 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       const present = await demoLoaded(rt.db);
       if (present === 0) logger.info({ summary: await loadDemo(rt.db) }, "demo portfolio loaded");
       else logger.info({ accounts: present }, "demo portfolio already present");
+    }
+    if (config.OUTBOX_DISPATCH_IN_SERVER) {
+      // Queued side effects are delivered from this process too (several servers share the work).
+      const { startDispatcher } = await import("./worker.ts");
+      dispatcher = await startDispatcher(config, logger, rt);
     }
     return rt;
   })();
@@ -56,7 +63,9 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       } catch {
         /* transport already closed */
       }
-      await (await runtime)?.close();
+      const rt = await runtime;
+      await dispatcher?.stop(500);
+      await rt?.close();
       logger.info({ code }, "stopped");
       process.exit(code);
     })();

@@ -140,11 +140,26 @@ export const SETTINGS = [
   { env: "INTERCOM_BASE_URL", group: "integrations", default: "", doc: "override of https://api.intercom.io (EU/AU regions, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
   { env: "MIXPANEL_PROJECT_TOKEN", group: "integrations", secret: true, default: "", doc: "Mixpanel project token (ingestion)", schema: optionalString() },
   { env: "MIXPANEL_API_SECRET", group: "integrations", secret: true, default: "", doc: "Mixpanel API secret (export, import)", schema: optionalString() },
+  { env: "MIXPANEL_PROJECT_ID", group: "integrations", default: "", doc: "Mixpanel project id (sent as project_id on import and export)", schema: optionalString() },
   { env: "MIXPANEL_API_HOST", group: "integrations", default: "", doc: "override of api.mixpanel.com (api-eu.mixpanel.com, tests)", schema: optionalString() },
   { env: "SENDGRID_API_KEY", group: "integrations", secret: true, default: "", doc: "SendGrid API key", schema: optionalString() },
   { env: "SENDGRID_FROM_EMAIL", group: "integrations", default: "", doc: "default sender address", schema: z.preprocess(blankToUndefined, z.email({ error: "must be an email address" }).optional()) },
   { env: "SENDGRID_FROM_NAME", group: "integrations", default: "", doc: "default sender name", schema: optionalString() },
   { env: "SENDGRID_BASE_URL", group: "integrations", default: "", doc: "override of https://api.sendgrid.com (EU subusers, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
+  // integrations: resilience (every vendor call) and the durable outbox dispatcher
+  { env: "ZENDESK_TIMEOUT_MS", group: "integrations", default: "10000", doc: "timeout of one request to Zendesk; the request is aborted when it passes", schema: int(100, 300_000, 10_000) },
+  { env: "INTERCOM_TIMEOUT_MS", group: "integrations", default: "10000", doc: "timeout of one request to Intercom; the request is aborted when it passes", schema: int(100, 300_000, 10_000) },
+  { env: "MIXPANEL_TIMEOUT_MS", group: "integrations", default: "10000", doc: "timeout of one request to Mixpanel; the request is aborted when it passes", schema: int(100, 300_000, 10_000) },
+  { env: "SENDGRID_TIMEOUT_MS", group: "integrations", default: "10000", doc: "timeout of one request to SendGrid; the request is aborted when it passes", schema: int(100, 300_000, 10_000) },
+  { env: "INTEGRATION_DEADLINE_MS", group: "integrations", default: "25000", doc: "overall deadline of one synchronous integration call, retries and their waits included (keep it under CS_MCP_TOOL_TIMEOUT_MS)", schema: int(100, 600_000, 25_000) },
+  { env: "INTEGRATION_MAX_RETRIES", group: "integrations", default: "3", doc: "retries of a synchronous vendor call after a 429, 5xx, timeout or network error (backoff with jitter, Retry-After honoured, never past the deadline); other 4xx are never retried", schema: int(0, 10, 3) },
+  { env: "INTEGRATION_BREAKER_THRESHOLD", group: "integrations", default: "5", doc: "consecutive failed requests (429, 5xx, timeout, network) to one vendor that open its circuit breaker; while open, calls fail at once", schema: int(1, 1000, 5) },
+  { env: "INTEGRATION_BREAKER_RESET_MS", group: "integrations", default: "30000", doc: "time an open breaker waits before letting one probe request through (half-open); success closes it, failure reopens it", schema: int(100, 3_600_000, 30_000) },
+  { env: "OUTBOX_DISPATCH_IN_SERVER", group: "integrations", default: "true", doc: "run the outbox dispatcher inside cs-mcp serve; set false when separate `cs-mcp worker` processes deliver", schema: bool(true) },
+  { env: "OUTBOX_POLL_MS", group: "integrations", default: "1000", doc: "how often the outbox dispatcher looks for due deliveries when idle", schema: int(50, 600_000, 1_000) },
+  { env: "OUTBOX_BATCH_SIZE", group: "integrations", default: "50", doc: "deliveries the dispatcher claims at once", schema: int(1, 1000, 50) },
+  { env: "OUTBOX_MAX_ATTEMPTS", group: "integrations", default: "10", doc: "delivery attempts of one queued side effect before it is marked failed (retry it with manage_outbox)", schema: int(1, 100, 10) },
+  { env: "OUTBOX_LOCK_MS", group: "integrations", default: "60000", doc: "a claimed delivery is locked this long; if its process dies, another dispatcher takes it over once the lock passes", schema: int(500, 3_600_000, 60_000) },
 ] as const satisfies readonly Setting[];
 
 export type SettingEnv = (typeof SETTINGS)[number]["env"];

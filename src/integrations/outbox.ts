@@ -38,6 +38,7 @@ export async function enqueue(tx: P.TransactionClient, config: Config, request: 
       payload: request.payload as P.InputJsonValue,
       idempotency_key: request.idempotency_key,
       account_id: request.account_id ?? null,
+      max_attempts: config.OUTBOX_MAX_ATTEMPTS,
     },
     update: {},
     select: { id: true },

@@ -5,6 +5,17 @@ import type { Database } from "../db/database.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { ClientService } from "./clients.ts";
 import { SystemHealthService } from "./system-health.ts";
+import { OutboxAdminService } from "./outbox-admin.ts";
+import { createResilience, type Resilience } from "../integrations/resilience/index.ts";
+import { createLogger } from "../observability/logger.ts";
+import { UsageService } from "./health/usage.ts";
+import { MilestoneService } from "./health/milestones.ts";
+import { EngagementService } from "./health/engagement.ts";
+import { LifecycleService } from "./health/lifecycle.ts";
+import { SegmentService } from "./health/segments.ts";
+import { HealthScoreService } from "./health/health-score-service.ts";
+import { ChurnService } from "./retention/churn-service.ts";
+import { RetentionService } from "./retention/index.ts";
 
 export interface ServiceDeps {
   db: Database;
@@ -12,12 +23,23 @@ export interface ServiceDeps {
   config: Config;
   metrics: Metrics;
   now?: () => Date;
+  /** The process's resilience wrapper (breaker states in readiness); a private one when not given. */
+  resilience?: Resilience;
 }
 
 export interface Services {
   config: Config;
   clients: ClientService;
   health: SystemHealthService;
+  outbox: OutboxAdminService;
+  usage: UsageService;
+  milestones: MilestoneService;
+  engagement: EngagementService;
+  lifecycle: LifecycleService;
+  segments: SegmentService;
+  healthScores: HealthScoreService;
+  churn: ChurnService;
+  retention: RetentionService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -26,9 +48,23 @@ export function createServices(deps: ServiceDeps): Services {
     healthyFrom: deps.config.HEALTH_HEALTHY_FROM,
     championFrom: deps.config.HEALTH_CHAMPION_FROM,
   };
+  const resilience = deps.resilience ?? createResilience(deps.config, createLogger("silent"));
   return {
     config: deps.config,
     clients: new ClientService(deps.db.prisma, bands, deps.now),
-    health: new SystemHealthService(deps.db, deps.redis, deps.config, deps.metrics),
+    health: new SystemHealthService(deps.db, deps.redis, deps.config, deps.metrics, resilience),
+    outbox: new OutboxAdminService(deps.db.prisma, resilience),
+    usage: new UsageService(deps.db.prisma, deps.now),
+    milestones: new MilestoneService(deps.db.prisma, deps.config, deps.now),
+    engagement: new EngagementService(deps.db.prisma, deps.now),
+    lifecycle: new LifecycleService(
+      deps.db.prisma,
+      { onboardingDays: deps.config.TTV_FULL_VALUE_DAYS, atRiskBelow: deps.config.HEALTH_AT_RISK_BELOW, healthyFrom: deps.config.HEALTH_HEALTHY_FROM },
+      deps.now,
+    ),
+    segments: new SegmentService(deps.db.prisma, bands, deps.now),
+    healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now),
+    churn: new ChurnService(deps.db.prisma, deps.config, deps.now),
+    retention: new RetentionService(deps.db.prisma, deps.config, deps.now),
   };
 }

@@ -4,6 +4,7 @@ import type { Redis } from "ioredis";
 import type { Config } from "../config/load.ts";
 import type { Database } from "../db/database.ts";
 import { integrationStatus } from "../integrations/status.ts";
+import type { Resilience } from "../integrations/resilience/index.ts";
 import { describeConnectionError } from "../server/errors.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import { SERVER_VERSION } from "../version.ts";
@@ -35,6 +36,7 @@ export class SystemHealthService {
     private readonly redis: Redis | null,
     private readonly config: Config,
     private readonly metrics: Metrics,
+    private readonly resilience: Resilience | null = null,
   ) {}
 
   liveness() {
@@ -80,7 +82,7 @@ export class SystemHealthService {
         redis,
         migrations: { status: migrationsOk ? ("ok" as const) : ("failing" as const), pending: migrations?.pending ?? [], failed: migrations?.failed ?? [] },
       },
-      integrations: integrationStatus(this.config).map((i) => ({ ...i, breaker: null })),
+      integrations: integrationStatus(this.config).map((i) => ({ ...i, breaker: this.resilience?.breakerState(i.integration) ?? null })),
       checked_at: new Date().toISOString(),
     };
   }

@@ -4,9 +4,11 @@ import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/load.ts";
 import { TOOLSETS, type AnyTool } from "../server/define-tool.ts";
 import { coreTools } from "./core/index.ts";
+import { healthTools } from "./health/index.ts";
 import { systemTools } from "./system/index.ts";
+import { retentionTools } from "./retention/index.ts";
 
-export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...systemTools];
+export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...healthTools, ...retentionTools, ...systemTools];
 
 export function selectTools(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
   const problems: string[] = [];

@@ -2,6 +2,7 @@
 // The core flow on each back end, and persistence across a restart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, embeddedDataDir, postgresDatabase } from "../helpers/databases.ts";
+import { ALL_TOOLS } from "../../src/tools/index.ts";
 import { dataOf, errorOf, startServer, type RunningServer } from "../helpers/server.ts";
 
 interface Env {
@@ -34,11 +35,10 @@ describe.each(BACKENDS)("core flow over stdio on %s", (backend) => {
     await setup?.cleanup();
   });
 
-  it("lists the 8 foundation tools with complete definitions", async () => {
+  it("lists every registered tool with complete definitions", async () => {
     const { tools } = await server.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual(
-      ["get_client_overview", "get_client_timeline", "health_check_deep", "health_check_liveness", "health_check_readiness", "list_clients", "register_client", "update_client_info"],
-    );
+    expect(tools.map((t) => t.name).sort()).toEqual(ALL_TOOLS.map((t) => t.name).sort());
+    expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["register_client", "get_client_overview", "update_client_info", "list_clients", "get_client_timeline", "health_check_liveness", "health_check_readiness", "health_check_deep"]));
     for (const t of tools) {
       expect(t.description!.length).toBeGreaterThan(80);
       expect(t.inputSchema.type).toBe("object");

@@ -1,5 +1,6 @@
 import { healthCheckLiveness } from "./health-check-liveness.ts";
 import { healthCheckReadiness } from "./health-check-readiness.ts";
 import { healthCheckDeep } from "./health-check-deep.ts";
+import { listOutboxDeliveries, retryOutboxDelivery } from "./manage-outbox.ts";
 
-export const systemTools = [healthCheckLiveness, healthCheckReadiness, healthCheckDeep];
+export const systemTools = [healthCheckLiveness, healthCheckReadiness, healthCheckDeep, listOutboxDeliveries, retryOutboxDelivery];

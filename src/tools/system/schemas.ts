@@ -20,7 +20,8 @@ export const readinessShape = {
       integration: z.string(),
       state: z.enum(["configured", "not_configured"]),
       missing_variables: z.array(z.string()),
-      breaker: z.string().nullable(),
+      /** The integration's circuit breaker in this process (open: calls fail fast; queued deliveries wait). */
+      breaker: z.enum(["closed", "open", "half_open"]).nullable(),
     }),
   ),
   checked_at: z.string(),

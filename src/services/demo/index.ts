@@ -1,0 +1,15 @@
+// The demo portfolio: generate (pure, seeded) and load/remove (database). The CLI's `demo` command
+// calls loadDemo / removeDemo / demoLoaded.
+export { loadDemo, removeDemo, demoLoaded, DemoAlreadyLoadedError, type DemoOptions, type DemoSummary } from "./load.ts";
+export {
+  generateDemo,
+  demoCounts,
+  mulberry32,
+  DEMO_DEFAULT_SEED,
+  DEMO_DEFAULT_ACCOUNTS,
+  DEMO_MAX_ACCOUNTS,
+  type DemoData,
+  type DemoAccount,
+  type DemoProfile,
+  type GenerateOptions,
+} from "./generate.ts";

@@ -1,0 +1,286 @@
+// Writes the generated demo portfolio to the database, set-based: each table is filled by a few
+// `INSERT ... SELECT FROM unnest($1::text[], ...)` statements (chunks of CHUNK_ROWS rows) on one raw
+// session, inside one transaction, so a failed load leaves nothing behind. Works the same on embedded
+// PGlite and on PostgreSQL. Removal deletes the demo accounts; every account-bound table cascades.
+import type { Database } from "../../db/database.ts";
+import type { SqlSession } from "../../db/sql-session.ts";
+import {
+  DEMO_DEFAULT_ACCOUNTS,
+  DEMO_DEFAULT_SEED,
+  generateDemo,
+  validateGenerateOptions,
+  type DemoData,
+} from "./generate.ts";
+
+export interface DemoOptions {
+  /** Default 42. */
+  seed?: number;
+  /** Default 200, from 1 to 5000. */
+  accounts?: number;
+  /** Dates are generated relative to this moment. Default: the current time. */
+  now?: Date;
+}
+
+export interface DemoSummary {
+  accounts: number;
+  contacts: number;
+  contracts: number;
+  usage_events: number;
+  tickets: number;
+  survey_responses: number;
+  invoices: number;
+  seed: number;
+  duration_ms: number;
+}
+
+/** Thrown by loadDemo when demo accounts already exist. */
+export class DemoAlreadyLoadedError extends Error {
+  constructor(readonly demo_accounts: number) {
+    super(`demo data is already loaded (${demo_accounts} demo accounts): remove it before loading it again`);
+    this.name = "DemoAlreadyLoadedError";
+  }
+}
+
+const CHUNK_ROWS = 10_000;
+const REMOVE_BATCH = 100;
+// Serialises concurrent loads (pg_advisory_xact_lock key; the migration runner uses its own).
+const DEMO_LOCK_KEY = 7_301_042_001;
+
+type Scalar = string | number | boolean | Date | null;
+type ColumnType = "text" | "int" | "bool" | "numeric" | "date" | "timestamptz" | "jsonb" | "text_list" | `"${string}"`;
+interface Column {
+  name: string;
+  type: ColumnType;
+  /** Value of row i. */
+  value(i: number): Scalar | readonly string[];
+}
+
+/** One element of a PostgreSQL array literal: always quoted, so any text is safe. */
+function element(v: Scalar | readonly string[], type: ColumnType): string {
+  if (v === null) return "NULL";
+  let s: string;
+  if (v instanceof Date) s = type === "date" ? v.toISOString().slice(0, 10) : v.toISOString();
+  else if (typeof v === "boolean") s = v ? "t" : "f";
+  else if (Array.isArray(v)) s = v.join("\u001f"); // text_list: split again in SQL
+  else s = String(v);
+  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * Inserts `rows` rows into `table` with one statement per chunk. Array literals are built here rather
+ * than by the driver: PGlite cannot serialise arrays of enum types, and this way both back ends
+ * receive the same text.
+ */
+async function insertRows(session: SqlSession, table: string, columns: readonly Column[], rows: number): Promise<void> {
+  const casts = columns.map((c, n) => `$${n + 1}::${c.type === "text_list" || c.type === "jsonb" ? "text" : c.type}[]`);
+  const aliases = columns.map((_, n) => `c${n}`);
+  const selects = columns.map((c, n) =>
+    c.type === "text_list" ? `coalesce(string_to_array(c${n}, E'\\x1f'), '{}')` : c.type === "jsonb" ? `c${n}::jsonb` : `c${n}`,
+  );
+  const sql =
+    `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) ` +
+    `SELECT ${selects.join(", ")} FROM unnest(${casts.join(", ")}) AS u(${aliases.join(", ")})`;
+  for (let start = 0; start < rows; start += CHUNK_ROWS) {
+    const end = Math.min(rows, start + CHUNK_ROWS);
+    const params = columns.map((c) => {
+      const parts: string[] = new Array(end - start);
+      for (let i = start; i < end; i++) parts[i - start] = element(c.value(i), c.type);
+      return `{${parts.join(",")}}`;
+    });
+    await session.query(sql, params);
+  }
+}
+
+/** Column list of a table of objects. */
+function cols<T>(rows: readonly T[], spec: readonly [keyof T & string, ColumnType][]): Column[] {
+  return spec.map(([name, type]) => ({
+    name,
+    type,
+    value: (i: number) => (rows[i] as T)[name] as Scalar | readonly string[],
+  }));
+}
+
+async function writeDemo(session: SqlSession, data: DemoData): Promise<void> {
+  await insertRows(
+    session,
+    "accounts",
+    [
+      ...cols(data.accounts, [
+        ["id", "text"], ["client_name", "text"], ["company_name", "text"], ["company_key", "text"], ["external_id", "text"],
+        ["industry", "text"], ["tier", '"Tier"'], ["lifecycle_stage", '"LifecycleStage"'], ["status", '"AccountStatus"'],
+        ["arr", "numeric"], ["currency", "text"], ["seats", "int"], ["primary_contact_email", "text"],
+        ["primary_contact_name", "text"], ["csm_name", "text"], ["csm_email", "text"], ["churned_at", "timestamptz"],
+        ["churn_reason", "text"], ["created_at", "timestamptz"],
+      ]),
+      { name: "is_demo", type: "bool", value: () => true },
+    ],
+    data.accounts.length,
+  );
+  await insertRows(
+    session,
+    "contacts",
+    cols(data.contacts, [
+      ["id", "text"], ["account_id", "text"], ["email", "text"], ["name", "text"], ["role", "text"], ["phone", "text"],
+      ["is_primary", "bool"], ["created_at", "timestamptz"],
+    ]),
+    data.contacts.length,
+  );
+  await insertRows(
+    session,
+    "contracts",
+    cols(data.contracts, [
+      ["id", "text"], ["account_id", "text"], ["contract_value", "numeric"], ["currency", "text"], ["billing_frequency", "text"],
+      ["start_date", "date"], ["end_date", "date"], ["renewal_date", "date"], ["auto_renew", "bool"], ["notice_period_days", "int"],
+      ["payment_status", "text"], ["seats", "int"], ["products", "text_list"], ["add_ons", "text_list"],
+      ["discount_percent", "numeric"], ["status", "text"], ["created_at", "timestamptz"],
+    ]),
+    data.contracts.length,
+  );
+  await insertRows(
+    session,
+    "invoices",
+    cols(data.invoices, [
+      ["id", "text"], ["account_id", "text"], ["external_id", "text"], ["amount", "numeric"], ["currency", "text"],
+      ["issued_at", "date"], ["due_date", "date"], ["paid_at", "timestamptz"], ["created_at", "timestamptz"],
+    ]),
+    data.invoices.length,
+  );
+  await insertRows(
+    session,
+    "support_tickets",
+    cols(data.tickets, [
+      ["id", "text"], ["account_id", "text"], ["subject", "text"], ["description", "text"], ["priority", '"TicketPriority"'],
+      ["category", "text"], ["status", '"TicketStatus"'], ["requester_email", "text"], ["assigned_agent", "text"], ["team", "text"],
+      ["tags", "text_list"], ["satisfaction_rating", "int"], ["escalated", "bool"], ["escalated_at", "timestamptz"],
+      ["first_response_due_at", "timestamptz"], ["resolution_due_at", "timestamptz"], ["first_response_at", "timestamptz"],
+      ["resolved_at", "timestamptz"], ["closed_at", "timestamptz"], ["created_at", "timestamptz"], ["updated_at", "timestamptz"],
+    ]),
+    data.tickets.length,
+  );
+  await insertRows(
+    session,
+    "survey_responses",
+    cols(data.survey_responses, [
+      ["id", "text"], ["account_id", "text"], ["survey_type", '"SurveyType"'], ["respondent_email", "text"], ["score", "int"],
+      ["reason", "text"], ["responded_at", "timestamptz"],
+    ]),
+    data.survey_responses.length,
+  );
+  await insertRows(
+    session,
+    "timeline_events",
+    [
+      ...cols(data.timeline_events, [["id", "text"], ["account_id", "text"], ["event_type", "text"], ["summary", "text"], ["occurred_at", "timestamptz"]]),
+      { name: "data", type: "jsonb", value: (i) => JSON.stringify(data.timeline_events[i]?.data ?? {}) },
+    ],
+    data.timeline_events.length,
+  );
+  await insertRows(
+    session,
+    "lifecycle_transitions",
+    cols(data.lifecycle_transitions, [
+      ["id", "text"], ["account_id", "text"], ["from_stage", '"LifecycleStage"'], ["to_stage", '"LifecycleStage"'], ["reason", "text"],
+      ["transitioned_at", "timestamptz"],
+    ]),
+    data.lifecycle_transitions.length,
+  );
+  const ue = data.usage_events;
+  await insertRows(
+    session,
+    "usage_events",
+    [
+      { name: "account_id", type: "text", value: (i) => ue.account_id[i] ?? null },
+      { name: "user_id", type: "text", value: (i) => ue.user_id[i] ?? null },
+      { name: "event", type: "text", value: (i) => ue.event[i] ?? null },
+      { name: "feature", type: "text", value: (i) => ue.feature[i] ?? null },
+      { name: "occurred_at", type: "timestamptz", value: (i) => new Date(ue.occurred_at[i] as number) },
+      { name: "source", type: "text", value: () => "demo" },
+    ],
+    ue.account_id.length,
+  );
+}
+
+/**
+ * Generates the demo portfolio and writes it in one transaction. Refuses (DemoAlreadyLoadedError) when
+ * demo accounts already exist; on any other failure nothing is written and the error says so.
+ */
+export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<DemoSummary> {
+  const started = performance.now();
+  const seed = opts.seed ?? DEMO_DEFAULT_SEED;
+  const accounts = opts.accounts ?? DEMO_DEFAULT_ACCOUNTS;
+  const now = opts.now ?? new Date();
+  validateGenerateOptions({ seed, accounts, now });
+
+  const existing = await demoLoaded(db);
+  if (existing > 0) throw new DemoAlreadyLoadedError(existing);
+  const data = generateDemo({ seed, accounts, now });
+
+  const session = await db.session();
+  try {
+    await session.exec("BEGIN");
+    try {
+      await session.query(`SELECT pg_advisory_xact_lock(${DEMO_LOCK_KEY})`);
+      // Checked again under the lock: another load may have committed in the meantime.
+      const [row] = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE is_demo = true`);
+      if (row && row.n > 0) throw new DemoAlreadyLoadedError(row.n);
+      await writeDemo(session, data);
+      await session.exec("COMMIT");
+    } catch (err) {
+      await session.exec("ROLLBACK").catch(() => {});
+      if (err instanceof DemoAlreadyLoadedError) throw err;
+      const message = err instanceof Error ? err.message : String(err);
+      throw new Error(`loading the demo data failed, nothing was written: ${message}`, { cause: err });
+    }
+  } finally {
+    session.release();
+  }
+
+  return {
+    accounts: data.accounts.length,
+    contacts: data.contacts.length,
+    contracts: data.contracts.length,
+    usage_events: data.usage_events.account_id.length,
+    tickets: data.tickets.length,
+    survey_responses: data.survey_responses.length,
+    invoices: data.invoices.length,
+    seed,
+    duration_ms: Math.round(performance.now() - started),
+  };
+}
+
+/**
+ * Deletes the demo accounts; their contacts, contracts, usage, tickets, ... go with them (ON DELETE
+ * CASCADE). One transaction, in batches of REMOVE_BATCH accounts so that no single statement runs into
+ * the PostgreSQL statement timeout on a large demo.
+ */
+export async function removeDemo(db: Database): Promise<{ accounts_removed: number }> {
+  const session = await db.session();
+  let removed = 0;
+  try {
+    await session.exec("BEGIN");
+    try {
+      for (;;) {
+        const [row] = await session.query<{ n: number }>(
+          `WITH batch AS (SELECT id FROM accounts WHERE is_demo = true ORDER BY id LIMIT ${REMOVE_BATCH}),
+                gone AS (DELETE FROM accounts a USING batch WHERE a.id = batch.id RETURNING 1)
+           SELECT count(*)::int AS n FROM gone`,
+        );
+        const n = row?.n ?? 0;
+        removed += n;
+        if (n < REMOVE_BATCH) break;
+      }
+      await session.exec("COMMIT");
+    } catch (err) {
+      await session.exec("ROLLBACK").catch(() => {});
+      throw err;
+    }
+  } finally {
+    session.release();
+  }
+  return { accounts_removed: removed };
+}
+
+/** How many demo accounts the database holds. */
+export async function demoLoaded(db: Database): Promise<number> {
+  return db.prisma.account.count({ where: { is_demo: true } });
+}

@@ -1,0 +1,154 @@
+// identify_churn_risk: churn probability per account from the logistic model in churn-model.ts, over the
+// same set-based signals as the health score (health is recomputed from those signals with the configured
+// weights, not read from a possibly stale column). Predictions are stored in one multi-row insert per chunk.
+import type { PrismaClient } from "../../generated/prisma/client.ts";
+import type { Config } from "../../config/load.ts";
+import { HealthSignalsRepository, type AccountSignals } from "../../repositories/health-signals.ts";
+import { notFound } from "../../server/errors.ts";
+import { projectScore } from "../health/components.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights, scoreAccount, type Progress } from "../health/health-score-service.ts";
+import { MODEL_VERSION, predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
+
+export interface ChurnInput {
+  client_id?: string | undefined;
+  health_score_threshold?: number | undefined;
+  days_lookback: number;
+  include_predictions: boolean;
+  limit: number;
+}
+
+export interface AccountChurn {
+  client_id: string;
+  churn_probability: number;
+  risk_level: "high" | "medium" | "low" | "minimal";
+  health_score: number | null;
+  below_health_threshold: boolean;
+  factors: ChurnFactor[];
+  model_version: string;
+  projection?: { projected_health: number | null; probability_if_trend_continues: number | null; points_used: number; note?: string } | undefined;
+}
+
+const DAY_MS = 86_400_000;
+const CHUNK = 1000;
+
+export function usageDecline(a: AccountSignals): number | null {
+  const u = a.usage;
+  if (!u) return null;
+  if (u.users_prev === 0 && u.user_days_prev === 0) return u.users_cur === 0 ? null : 0;
+  const d1 = u.users_prev > 0 ? (u.users_prev - u.users_cur) / u.users_prev : 0;
+  const d2 = u.user_days_prev > 0 ? (u.user_days_prev - u.user_days_cur) / u.user_days_prev : 0;
+  return Math.max(0, Math.min(1, Math.max(d1, d2)));
+}
+
+export function churnInputs(a: AccountSignals, health: number | null, previous: number | null, now: Date): ChurnInputs {
+  const s = a.surveys;
+  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
+  return {
+    health,
+    health_drop: health !== null && previous !== null ? Math.max(0, previous - health) : 0,
+    usage_decline: usageDecline(a),
+    detractor_share: s && s.nps_n > 0 ? s.detractors / s.nps_n : null,
+    latest_nps: s?.latest_nps ?? null,
+    open_p1: a.support?.open_p1 ?? 0,
+    open_p2: a.support?.open_p2 ?? 0,
+    sla_breaches: a.support?.sla_breaches ?? 0,
+    open_escalations: a.support?.open_escalations ?? 0,
+    overdue_invoices: a.invoices?.overdue_n ?? 0,
+    max_days_overdue: a.invoices?.max_days_overdue ?? 0,
+    payment_status: a.has_contract ? a.payment_status : null,
+    days_to_renewal: a.renewal_date ? Math.round((a.renewal_date.getTime() - today) / DAY_MS) : null,
+    tenure_days: Math.max(0, Math.floor((now.getTime() - a.created_at.getTime()) / DAY_MS)),
+    lifecycle_stage: a.lifecycle_stage,
+  };
+}
+
+export class ChurnService {
+  private readonly signals: HealthSignalsRepository;
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly config: Config,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.signals = new HealthSignalsRepository(prisma);
+  }
+
+  async identify(input: ChurnInput, progress: Progress = async () => {}) {
+    const now = this.now();
+    const L = input.days_lookback;
+    const threshold = input.health_score_threshold ?? this.config.RETENTION_TRIGGER_HEALTH;
+    const ids = input.client_id !== undefined ? [input.client_id] : null;
+    const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
+    if (input.client_id !== undefined && set.accounts.length === 0) throw notFound("client", input.client_id, "use list_clients to find the client_id");
+    const total = set.accounts.length;
+    await progress(0, total, `signals loaded for ${total} accounts`);
+
+    const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
+    const engine = {
+      weights: defaultWeights(this.config),
+      lookbackDays: L,
+      featureCatalog: set.feature_catalog,
+      now,
+      trendDelta: this.config.HEALTH_TREND_DELTA,
+      bands: { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM },
+    };
+    const results: AccountChurn[] = [];
+    for (let i = 0; i < total; i += CHUNK) {
+      const chunk = set.accounts.slice(i, i + CHUNK).map((a) => {
+        const h = scoreAccount(a, engine);
+        const inputs = churnInputs(a, h.overall, h.previous, now);
+        const score = predictChurn(inputs);
+        const out: AccountChurn = {
+          client_id: a.account_id,
+          churn_probability: score.probability,
+          risk_level: riskLevel(score.probability, levels),
+          health_score: h.overall,
+          below_health_threshold: h.overall !== null && h.overall < threshold,
+          factors: score.factors,
+          model_version: MODEL_VERSION,
+        };
+        if (input.include_predictions) {
+          const points = h.overall === null ? [] : [{ score: h.overall, at: now }, ...a.history];
+          const proj = projectScore(points, now, L);
+          if (proj) {
+            const future = predictChurn({ ...inputs, health: proj.projected_score, health_drop: Math.max(0, (h.overall ?? 0) - proj.projected_score) });
+            out.projection = { projected_health: proj.projected_score, probability_if_trend_continues: future.probability, points_used: proj.points_used };
+          } else {
+            out.projection = { projected_health: null, probability_if_trend_continues: null, points_used: points.length, note: "a projection needs at least 3 health scores (calculate_health_score stores them)" };
+          }
+        }
+        return out;
+      });
+      await this.prisma.churnPrediction.createMany({
+        data: chunk.map((c) => ({
+          account_id: c.client_id,
+          probability: c.churn_probability,
+          risk_level: c.risk_level,
+          factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
+          model_version: MODEL_VERSION,
+          predicted_at: now,
+        })),
+      });
+      results.push(...chunk);
+      await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
+    }
+
+    const meta = { model_version: MODEL_VERSION, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
+    if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
+    const counts = { high: 0, medium: 0, low: 0, minimal: 0 };
+    let below = 0;
+    for (const r of results) {
+      counts[r.risk_level]++;
+      if (r.below_health_threshold) below++;
+    }
+    const ranked = [...results].sort((a, b) => b.churn_probability - a.churn_probability || a.client_id.localeCompare(b.client_id));
+    return {
+      mode: "portfolio" as const,
+      ...meta,
+      totals: { accounts: results.length, by_level: counts, below_health_threshold: below },
+      accounts: ranked.slice(0, input.limit),
+      limit: input.limit,
+      truncated: ranked.length > input.limit,
+    };
+  }
+}

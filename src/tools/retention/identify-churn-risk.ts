@@ -1,0 +1,85 @@
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { clientId } from "../../security/validation.ts";
+
+const level = z.enum(["high", "medium", "low", "minimal"]);
+const accountChurn = z.object({
+  client_id: z.string(),
+  churn_probability: z.number().min(0).max(1),
+  risk_level: level,
+  health_score: z.number().int().nullable(),
+  below_health_threshold: z.boolean(),
+  factors: z.array(
+    z.object({
+      factor: z.string(),
+      contribution: z.number(),
+      value: z.union([z.number(), z.string()]).nullable(),
+      detail: z.string(),
+      log_odds: z.number(),
+    }),
+  ),
+  model_version: z.string(),
+  projection: z
+    .object({
+      projected_health: z.number().int().nullable(),
+      probability_if_trend_continues: z.number().nullable(),
+      points_used: z.number().int(),
+      note: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const identifyChurnRisk = defineTool({
+  name: "identify_churn_risk",
+  toolset: "retention",
+  title: "Identify churn risk",
+  description:
+    "Predict the churn probability (0–1) of one account (client_id) or of every active account (no client_id), with the " +
+    "risk level (high ≥ CHURN_HIGH_FROM 0.70, medium ≥ 0.40, low ≥ 0.15, else minimal), the contributing factors with " +
+    "their share of the risk, and the model version. The model is a published logistic model over stored signals: health " +
+    "score and its decline, usage decline (recent vs previous window), detractor NPS, open P1/P2 tickets, SLA breaches, " +
+    "open escalations, overdue payment, days to renewal, tenure and lifecycle stage. Every prediction is stored. The " +
+    "portfolio answer ranks accounts by probability (limit ≤ 500) with counts per level. To refresh stored health " +
+    "scores use calculate_health_score; to act on risk use execute_retention_campaign. Example: {limit: 20}.",
+  input: z.strictObject({
+    client_id: clientId().optional().describe("One account to assess; leave out to assess every active account"),
+    health_score_threshold: z.number().int().min(0).max(100).optional().describe("Flag accounts whose health is under this (default RETENTION_TRIGGER_HEALTH, 60)"),
+    days_lookback: z.number().int().min(7).max(365).default(30).describe("Window in days for recent signals; usage decline compares it with the window before (default 30)"),
+    include_predictions: z.boolean().default(false).describe("Add the probability if the health trend of the stored score history continues one more window"),
+    limit: z.number().int().min(1).max(500).default(50).describe("Portfolio runs: accounts listed, highest probability first, 1–500 (default 50)"),
+  }),
+  output: z.object({
+    mode: z.enum(["single", "portfolio"]),
+    model_version: z.string(),
+    days_lookback: z.number().int(),
+    health_score_threshold: z.number(),
+    predicted_at: z.string(),
+    levels: z.object({ high: z.number(), medium: z.number(), low: z.number() }),
+    account: accountChurn.optional(),
+    totals: z
+      .object({
+        accounts: z.number().int(),
+        by_level: z.object({ high: z.number().int(), medium: z.number().int(), low: z.number().int(), minimal: z.number().int() }),
+        below_health_threshold: z.number().int(),
+      })
+      .optional(),
+    accounts: z.array(accountChurn).optional(),
+    limit: z.number().int().optional(),
+    truncated: z.boolean().optional(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
+  async handler(args, { services, progress }) {
+    const data = await services.churn.identify(args, progress);
+    const fmt = (a: { client_id: string; churn_probability: number; risk_level: string; factors: Array<{ factor: string; contribution: number }> }) =>
+      `${a.client_id} ${a.churn_probability.toFixed(2)} ${a.risk_level}${a.factors.length ? ` (${a.factors.slice(0, 3).map((f) => `${f.factor} ${Math.round(f.contribution * 100)}%`).join(", ")})` : ""}`;
+    if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version}.` };
+    const c = data.totals.by_level;
+    return {
+      data,
+      text:
+        `${data.totals.accounts} accounts: high ${c.high}, medium ${c.medium}, low ${c.low}, minimal ${c.minimal}; ` +
+        `${data.totals.below_health_threshold} under health ${data.health_score_threshold}. ` +
+        `Top: ${data.accounts.slice(0, 5).map(fmt).join("; ") || "none"}. Model ${data.model_version}.`,
+    };
+  },
+});

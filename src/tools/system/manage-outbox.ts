@@ -1,0 +1,99 @@
+// The outbox for operators, as two tools so that read-only mode keeps the listing:
+// list_outbox_deliveries (read-only) and retry_outbox_delivery (puts a failed delivery back in the queue).
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { INTEGRATIONS } from "../../integrations/status.ts";
+
+const STATUSES = ["pending", "in_flight", "delivered", "failed"] as const;
+const breakerState = z.enum(["closed", "open", "half_open"]).nullable();
+
+const delivery = z.object({
+  id: z.string(),
+  integration: z.string(),
+  operation: z.string(),
+  idempotency_key: z.string(),
+  account_id: z.string().nullable(),
+  status: z.enum(STATUSES),
+  attempts: z.number().int(),
+  max_attempts: z.number().int(),
+  next_attempt_at: z.string(),
+  last_error: z.string().nullable(),
+  external_id: z.string().nullable(),
+  created_at: z.string(),
+  delivered_at: z.string().nullable(),
+});
+
+export const listOutboxDeliveries = defineTool({
+  name: "list_outbox_deliveries",
+  toolset: "system",
+  title: "List outbox deliveries",
+  description:
+    "Lists the side effects queued for outside services (emails via SendGrid, Zendesk tickets, Intercom messages, " +
+    "Mixpanel events) with their delivery status, attempts and last error, newest first, plus the count per status " +
+    "and each integration's circuit-breaker state. Use it when a tool reported a delivery as 'queued' and you need " +
+    "to know whether it arrived, or to find failed deliveries; then call retry_outbox_delivery with a failed id. " +
+    "Example: {\"status\": \"failed\", \"integration\": \"sendgrid\"}.",
+  input: z.strictObject({
+    status: z.enum(STATUSES).optional().describe("only deliveries in this state; 'failed' ones can be retried"),
+    integration: z.enum(INTEGRATIONS).optional().describe("only deliveries to this integration"),
+    limit: z.number().int().min(1).max(100).default(20).describe("page size, 1-100 (default 20)"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("rows to skip: the next_offset of the previous page"),
+  }),
+  output: z.object({
+    deliveries: z.array(delivery),
+    total: z.number().int(),
+    counts: z.object({ pending: z.number().int(), in_flight: z.number().int(), delivered: z.number().int(), failed: z.number().int() }),
+    breakers: z.record(z.string(), breakerState),
+    next_offset: z.number().int().nullable(),
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  async handler(args, { services }) {
+    const data = await services.outbox.list(args);
+    const lines = data.deliveries.map(
+      (d) => `- ${d.id} ${d.integration} ${d.operation} ${d.status} (attempt ${d.attempts}/${d.max_attempts})${d.last_error ? `: ${d.last_error}` : ""}`,
+    );
+    const open = Object.entries(data.breakers).filter(([, s]) => s && s !== "closed").map(([i, s]) => `${i} ${s}`);
+    return {
+      data,
+      text:
+        `${data.total} deliver${data.total === 1 ? "y" : "ies"} match (queue: ${data.counts.pending} pending, ${data.counts.in_flight} in flight, ` +
+        `${data.counts.failed} failed, ${data.counts.delivered} delivered)${open.length ? `; breakers: ${open.join(", ")}` : ""}.` +
+        (lines.length ? `\n${lines.join("\n")}` : "") +
+        (data.next_offset !== null ? `\nMore: call again with offset ${data.next_offset}.` : ""),
+    };
+  },
+});
+
+export const retryOutboxDelivery = defineTool({
+  name: "retry_outbox_delivery",
+  toolset: "system",
+  title: "Retry a failed delivery",
+  description:
+    "Puts one failed outbox delivery back in the queue, due now, with a fresh attempt budget; the dispatcher then " +
+    "sends it with its original idempotency key, so the outside service does not apply it twice. Only deliveries in " +
+    "status 'failed' can be retried (find them with list_outbox_deliveries status 'failed'). Fix the cause first " +
+    "when the last error was a refusal (4xx), or it fails again. Example: {\"id\": \"0197…\"}.",
+  input: z.strictObject({
+    id: z.string().min(1).max(64).describe("the delivery id, from list_outbox_deliveries"),
+  }),
+  output: z.object({
+    id: z.string(),
+    integration: z.string(),
+    operation: z.string(),
+    idempotency_key: z.string(),
+    status: z.literal("pending"),
+    previous_error: z.string().nullable(),
+    recent_attempts: z.array(z.object({ attempted_at: z.string(), outcome: z.string(), error: z.string().nullable(), duration_ms: z.number().int() })),
+    breaker: breakerState,
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
+  async handler(args, { services }) {
+    const data = await services.outbox.retry(args.id);
+    return {
+      data,
+      text:
+        `Delivery ${data.id} (${data.integration} ${data.operation}) is queued again and will be sent shortly` +
+        `${data.breaker === "open" ? ` once the ${data.integration} circuit breaker closes` : ""}. Previous error: ${data.previous_error ?? "none"}.`,
+    };
+  },
+});

@@ -1,0 +1,296 @@
+// The durable outbox under outages, on both back ends: every requested side effect arrives exactly once
+// after recovery, attempts never exceed the limit, failures are recorded (scrubbed of secrets), an open
+// breaker stops claims, and a dispatcher process killed mid-delivery (kill -9) loses and duplicates
+// nothing: its row is taken over once the lock passes and the vendor dedupes by idempotency key.
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadConfig, type Config } from "../../src/config/load.ts";
+import { openDatabase, type Database } from "../../src/db/database.ts";
+import { createLogger } from "../../src/observability/logger.ts";
+import { OutboxDispatcher } from "../../src/integrations/outbox-dispatcher.ts";
+import { createResilience, type Resilience } from "../../src/integrations/resilience/index.ts";
+import { OutboxRepository } from "../../src/repositories/outbox.ts";
+import type { OperationRegistry } from "../../src/integrations/types.ts";
+import { BACKENDS, embeddedDataDir, openTestDb, postgresDatabase, type Backend, type TestDb } from "../helpers/databases.ts";
+import { serverEnv, CLI } from "../helpers/server.ts";
+import { httpHandler, startFakeVendor, type FakeVendor } from "./fake-vendor.ts";
+
+const SETTINGS = {
+  SENDGRID_TIMEOUT_MS: "1000",
+  INTEGRATION_DEADLINE_MS: "1500",
+  INTEGRATION_BREAKER_THRESHOLD: "1000",
+  INTEGRATION_BREAKER_RESET_MS: "300",
+  OUTBOX_BATCH_SIZE: "20",
+  OUTBOX_LOCK_MS: "2000",
+  OUTBOX_POLL_MS: "50",
+};
+
+async function insertRows(db: Database, keys: string[], maxAttempts = 10): Promise<void> {
+  await db.prisma.outboxMessage.createMany({
+    data: keys.map((k) => ({ integration: "sendgrid", operation: "test.deliver", payload: { to: `${k}@example.test` }, idempotency_key: k, max_attempts: maxAttempts })),
+  });
+}
+
+function dispatcherFor(t: TestDb, fake: FakeVendor, resilience: Resilience, registry?: OperationRegistry): OutboxDispatcher {
+  return new OutboxDispatcher({
+    prisma: t.db.prisma,
+    registry: registry ?? { "test.deliver": { integration: "sendgrid", handler: httpHandler(fake.url, "sendgrid") } },
+    resilience,
+    logger: createLogger("silent"),
+    config: t.config,
+    options: { backoffBaseMs: 20, backoffMaxMs: 100 },
+  });
+}
+
+/** Runs the dispatcher's batches until no row is pending or in flight (bounded). */
+async function drain(t: TestDb, d: OutboxDispatcher, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    await d.runOnce();
+    const open = await t.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "in_flight"] } } });
+    if (open === 0) return;
+    if (Date.now() > until) throw new Error(`${open} deliveries still open`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backend) => {
+  let t: TestDb;
+  let fake: FakeVendor;
+  let config: Config;
+
+  beforeAll(async () => {
+    t = await openTestDb(backend, SETTINGS);
+    config = t.config;
+    fake = await startFakeVendor({ lifetimeMs: 90_000 });
+  });
+  afterAll(async () => {
+    await fake?.close();
+    await t?.cleanup();
+  });
+
+  const reset = async () => {
+    await t.db.prisma.outboxMessage.deleteMany({});
+    fake.requests.length = 0;
+    fake.effects.clear();
+    fake.behave = () => ({ kind: "ok" });
+  };
+
+  it("delivers every side effect exactly once through 500s, 429s with Retry-After and hangs", async () => {
+    await reset();
+    const keys = Array.from({ length: 12 }, (_, i) => `mixed-${i}`);
+    await insertRows(t.db, keys);
+    // The first 15 requests fail in the three ways, then the vendor is back.
+    fake.behave = (n) =>
+      n >= 15 ? { kind: "ok" } : n % 3 === 0 ? { kind: "status", status: 500 } : n % 3 === 1 ? { kind: "status", status: 429, retryAfterSeconds: 1 } : { kind: "hang" };
+    const resilience = createResilience(config, createLogger("silent"));
+    try {
+      await drain(t, dispatcherFor(t, fake, resilience));
+    } finally {
+      await resilience.close();
+    }
+    const rows = await t.db.prisma.outboxMessage.findMany({ include: { attempt_log: true } });
+    expect(rows.map((r) => r.status)).toEqual(keys.map(() => "delivered"));
+    for (const k of keys) expect(fake.effects.get(k)).toBe(1);
+    for (const r of rows) {
+      expect(r.external_id).toMatch(/^fake_/);
+      expect(r.delivered_at).not.toBeNull();
+      expect(r.attempts).toBeLessThanOrEqual(r.max_attempts);
+      // An attempt row for every request the vendor saw for this key (and one per attempt that timed out
+      // before reaching it on a loaded machine), exactly one of them delivered.
+      expect(r.attempt_log).toHaveLength(r.attempts);
+      expect(r.attempt_log.length).toBeGreaterThanOrEqual(fake.requests.filter((q) => q.key === r.idempotency_key).length);
+      expect(r.attempt_log.filter((a) => a.outcome === "delivered")).toHaveLength(1);
+    }
+    // A 429's Retry-After (1 s) was honoured before the next try of that row.
+    const after429 = fake.requests.findIndex((_, n) => n % 3 === 1 && n < 15);
+    const k = fake.requests[after429]!.key;
+    const next = fake.requests.slice(after429 + 1).find((q) => q.key === k);
+    expect(next!.at - fake.requests[after429]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it("stops at max_attempts against a vendor that stays down, and records each attempt with secrets scrubbed", async () => {
+    await reset();
+    await insertRows(t.db, ["down-1", "down-2"], 3);
+    fake.behave = () => ({ kind: "status", status: 503 });
+    const resilience = createResilience(config, createLogger("silent"));
+    const port = new URL(fake.url).port;
+    try {
+      // down-2 goes through a refused connection instead (its error text names a bearer token).
+      const registry: OperationRegistry = {
+        "test.deliver": {
+          integration: "sendgrid",
+          handler: (p, ctx) => httpHandler(ctx.idempotencyKey === "down-2" ? "http://127.0.0.1:1" : `http://127.0.0.1:${port}`, "sendgrid")(p, ctx),
+        },
+      };
+      await drain(t, dispatcherFor(t, fake, resilience, registry));
+    } finally {
+      await resilience.close();
+    }
+    const rows = await t.db.prisma.outboxMessage.findMany({ include: { attempt_log: true }, orderBy: { idempotency_key: "asc" } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([["failed", 3], ["failed", 3]]);
+    expect(fake.requests.filter((q) => q.key === "down-1").length).toBeLessThanOrEqual(3); // never more than the limit
+    for (const r of rows) {
+      expect(r.attempt_log).toHaveLength(3);
+      expect(r.attempt_log.every((a) => a.outcome === "retryable_error" && a.duration_ms >= 0)).toBe(true);
+    }
+    const refused = rows[1]!;
+    expect(refused.last_error).toMatch(/network error/);
+    expect(refused.last_error).not.toContain("sk_live_secret_token_123");
+    expect(refused.attempt_log.every((a) => !a.error!.includes("sk_live_secret_token_123"))).toBe(true);
+  });
+
+  it("marks a 4xx refusal failed at once (permanent_error, no retry)", async () => {
+    await reset();
+    await insertRows(t.db, ["bad-1"]);
+    fake.behave = () => ({ kind: "status", status: 400 });
+    const resilience = createResilience(config, createLogger("silent"));
+    try {
+      await drain(t, dispatcherFor(t, fake, resilience));
+    } finally {
+      await resilience.close();
+    }
+    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({ include: { attempt_log: true } });
+    expect(row.status).toBe("failed");
+    expect(row.attempts).toBe(1);
+    expect(row.attempt_log.map((a) => a.outcome)).toEqual(["permanent_error"]);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it("claims nothing for a vendor whose breaker is open, and delivers after the half-open probe", async () => {
+    await reset();
+    await insertRows(t.db, ["brk-1", "brk-2", "brk-3", "brk-4"]);
+    const resilience = createResilience({ ...config, INTEGRATION_BREAKER_THRESHOLD: 2 }, createLogger("silent"));
+    fake.behave = () => ({ kind: "status", status: 500 });
+    const d = dispatcherFor(t, fake, resilience);
+    try {
+      await d.runOnce();
+      expect(resilience.breakerState("sendgrid")).toBe("open");
+      const seen = fake.requests.length;
+      expect(seen).toBeGreaterThanOrEqual(2);
+      expect(await d.runOnce()).toEqual([]); // open: no claim, no request
+      expect(fake.requests).toHaveLength(seen);
+      const refunded = await t.db.prisma.outboxMessage.findMany({ where: { attempt_log: { none: {} } } });
+      expect(refunded.every((r) => r.attempts === 0)).toBe(true); // rows cut off by the breaker kept their budget
+      fake.behave = () => ({ kind: "ok" });
+      await new Promise((r) => setTimeout(r, 350));
+      await drain(t, d);
+    } finally {
+      await resilience.close();
+    }
+    expect(resilience.breakerState("sendgrid")).toBe("closed");
+    expect(await t.db.prisma.outboxMessage.count({ where: { status: "delivered" } })).toBe(4);
+    for (const k of ["brk-1", "brk-2", "brk-3", "brk-4"]) expect(fake.effects.get(k)).toBe(1);
+  });
+
+  it("takes over a row whose dispatcher died mid-delivery once its lock passes; the key makes it a no-op at the vendor", async () => {
+    await reset();
+    await insertRows(t.db, ["crash-1"]);
+    const repo = new OutboxRepository(t.db.prisma);
+    // A dispatcher claimed it and the vendor applied it, but the process died before recording it.
+    const [claimed] = await repo.claim(["sendgrid"], 10, 500);
+    expect(claimed!.attempts).toBe(1);
+    await fetch(`${fake.url}/deliver`, { method: "POST", headers: { "idempotency-key": "crash-1" }, body: "{}" });
+    const resilience = createResilience(config, createLogger("silent"));
+    const d = dispatcherFor(t, fake, resilience);
+    try {
+      expect(await d.runOnce()).toEqual([]); // still locked
+      await new Promise((r) => setTimeout(r, 600));
+      const out = await d.runOnce();
+      expect(out).toEqual([{ id: claimed!.id, outcome: "delivered" }]);
+    } finally {
+      await resilience.close();
+    }
+    expect(fake.effects.get("crash-1")).toBe(1);
+    const row = await t.db.prisma.outboxMessage.findFirstOrThrow();
+    expect([row.status, row.attempts]).toEqual(["delivered", 2]);
+  });
+
+  it("a dispatcher process killed with SIGKILL mid-delivery: after a restart the side effect arrives exactly once", async () => {
+    await reset();
+    const keys = ["kill-1", "kill-2", "kill-3"];
+    // The first request is accepted by the vendor and then held: the worker is killed while it waits.
+    fake.behave = (n) => (n === 0 ? { kind: "accept_then_hang" } : { kind: "ok" });
+    const workerEnv: Record<string, string> = {
+      ...SETTINGS,
+      OUTBOX_LOCK_MS: "3000",
+      SENDGRID_TIMEOUT_MS: "5000",
+      INTEGRATION_DEADLINE_MS: "5000",
+      OUTBOX_BATCH_SIZE: "1",
+      LOG_LEVEL: "info",
+      FAKE_VENDOR_URL: fake.url,
+    };
+    let target: { env: Record<string, string>; open(): Promise<Database>; done(): Promise<void> };
+    if (backend === "embedded") {
+      const { dir, remove } = embeddedDataDir();
+      const cfg = loadConfig({ CS_MCP_DATA_DIR: dir, LOG_LEVEL: "silent" });
+      target = { env: { CS_MCP_DATA_DIR: dir }, open: () => openDatabase(cfg, createLogger("silent")), done: async () => remove() };
+    } else {
+      const { url, drop } = await postgresDatabase();
+      const cfg = loadConfig({ DATABASE_URL: url, LOG_LEVEL: "silent" });
+      target = { env: { DATABASE_URL: url }, open: () => openDatabase(cfg, createLogger("silent"), { migrate: true }), done: drop };
+    }
+    let worker: ChildProcess | null = null;
+    try {
+      let db = await target.open();
+      await insertRows(db, keys);
+      await db.close(); // the embedded database belongs to one process at a time
+
+      worker = spawnWorker({ ...target.env, ...workerEnv });
+      await fake.waitForRequests(1, 20_000);
+      const exited = new Promise((r) => worker!.once("exit", r));
+      worker.kill("SIGKILL");
+      await exited;
+      expect(fake.effects.get(fake.requests[0]!.key!)).toBe(1); // the vendor did apply it
+
+      worker = spawnWorker({ ...target.env, ...workerEnv });
+      // Everything is delivered: 3 effects, the held one redelivered (same key) after its lock passed.
+      await fake.waitForRequests(4, 20_000);
+      await waitUntil(() => fake.requests.slice(0, 4).every((q, i) => i === 0 || q.answered), 5_000);
+      const stopped = new Promise<number | null>((r) => worker!.once("exit", (code) => r(code)));
+      worker.kill("SIGTERM");
+      expect(await stopped).toBe(0);
+      worker = null;
+
+      db = await target.open();
+      try {
+        const rows = await db.prisma.outboxMessage.findMany({ orderBy: { idempotency_key: "asc" } });
+        expect(rows.map((r) => r.status)).toEqual(["delivered", "delivered", "delivered"]);
+        const heldKey = fake.requests[0]!.key!;
+        expect(rows.find((r) => r.idempotency_key === heldKey)!.attempts).toBe(2);
+        expect(fake.requests.filter((q) => q.key === heldKey)).toHaveLength(2);
+      } finally {
+        await db.close();
+      }
+      for (const k of keys) expect(fake.effects.get(k)).toBe(1);
+    } finally {
+      worker?.kill("SIGKILL");
+      await target.done();
+    }
+  }, 60_000);
+});
+
+function spawnWorker(env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ["--import", resolve("tests/chaos/fixtures/register.mjs"), CLI, "worker"], {
+    env: serverEnv(env),
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+    if (process.env.DEBUG_WORKER) process.stderr.write(d);
+  });
+  child.once("exit", (code, signal) => {
+    if (code !== 0 && signal !== "SIGKILL" && signal !== "SIGTERM") process.stderr.write(`worker exited ${code}: ${err.slice(-2000)}\n`);
+  });
+  return child;
+}
+
+async function waitUntil(cond: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > until) throw new Error("condition not reached in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
