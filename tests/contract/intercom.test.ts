@@ -1,10 +1,11 @@
 // The Intercom client (intercom-client) against a loopback fake that checks every request against
 // Intercom's published 2.14 description (../shared/contracts/intercom/api.intercom.io.yaml).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createIntercomClient, type IntercomApi } from "../../src/integrations/intercom/client.ts";
 import { VendorError } from "../../src/integrations/types.ts";
-import { closedPort, describeViolations, loopbackGuard } from "./fakes/contract-server.ts";
+import { checkContractAround, vendorError } from "./fakes/harness.ts";
+import { closedPort, loopbackGuard } from "./fakes/contract-server.ts";
 import { startIntercomFake, type IntercomFake } from "./fakes/intercom.ts";
 
 const TOKEN = "ic-test-token";
@@ -14,29 +15,11 @@ let client: IntercomApi;
 const signal = () => new AbortController().signal;
 const configFor = (baseUrl: string, token = TOKEN) => loadConfig({ INTERCOM_ACCESS_TOKEN: token, INTERCOM_BASE_URL: baseUrl, LOG_LEVEL: "silent" });
 
-async function vendorError(p: Promise<unknown>): Promise<VendorError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
-
 beforeAll(async () => {
   fake = await startIntercomFake();
   client = createIntercomClient(configFor(fake.url))!;
 });
-afterEach(() => {
-  const violations = [...fake.violations];
-  const answerViolations = [...fake.answerViolations];
-  const report = describeViolations(fake);
-  fake.reset();
-  expect(violations, report).toEqual([]);
-  expect(answerViolations, report).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-  guard.dispose();
-  expect(guard.offenders).toEqual([]);
-});
+checkContractAround(() => fake, guard);
 
 describe("intercom client against the 2.14 contract", () => {
   it("is not created without its token", () => {

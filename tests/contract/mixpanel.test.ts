@@ -2,13 +2,14 @@
 // fake that checks every request against Mixpanel's published descriptions
 // (../shared/contracts/mixpanel/ingestion.openapi.yaml and export.openapi.yaml), and the export landing
 // in usage_events on both database back ends.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createMixpanelClient, mixpanelEndpoints, type MixpanelApi } from "../../src/integrations/mixpanel/client.ts";
 import { importMixpanelUsage, syncMixpanelUsage } from "../../src/integrations/mixpanel/usage.ts";
 import { VendorError } from "../../src/integrations/types.ts";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
-import { closedPort, describeViolations, loopbackGuard } from "./fakes/contract-server.ts";
+import { checkContractAround, vendorError } from "./fakes/harness.ts";
+import { closedPort, loopbackGuard } from "./fakes/contract-server.ts";
 import { startMixpanelFake, type MixpanelFake } from "./fakes/mixpanel.ts";
 
 const TOKEN = "mp-test-token";
@@ -20,29 +21,11 @@ const signal = () => new AbortController().signal;
 const configFor = (host: string, extra: Record<string, string> = {}) =>
   loadConfig({ MIXPANEL_PROJECT_TOKEN: TOKEN, MIXPANEL_API_SECRET: SECRET, MIXPANEL_PROJECT_ID: "4242", MIXPANEL_API_HOST: host, LOG_LEVEL: "silent", ...extra });
 
-async function vendorError(p: Promise<unknown>): Promise<VendorError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
-
 beforeAll(async () => {
   fake = await startMixpanelFake({ token: TOKEN, secret: SECRET });
   client = createMixpanelClient(configFor(`127.0.0.1:${fake.port}`))!;
 });
-afterEach(() => {
-  const violations = [...fake.violations];
-  const answerViolations = [...fake.answerViolations];
-  const report = describeViolations(fake);
-  fake.reset();
-  expect(violations, report).toEqual([]);
-  expect(answerViolations, report).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-  guard.dispose();
-  expect(guard.offenders).toEqual([]);
-});
+checkContractAround(() => fake, guard);
 
 describe("mixpanel client against the ingestion and export contracts", () => {
   it("is not created without its token; hosts resolve per region", () => {

@@ -1,10 +1,11 @@
 // The SendGrid client against a loopback fake that checks every request against SendGrid's published
 // Mail Send description (../shared/contracts/sendgrid/tsg_mail_v3.yaml).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createSendGridClient, type SendGridApi } from "../../src/integrations/sendgrid/client.ts";
 import { VendorError } from "../../src/integrations/types.ts";
-import { closedPort, describeViolations, loopbackGuard, type FakeServer } from "./fakes/contract-server.ts";
+import { checkContractAround, vendorError } from "./fakes/harness.ts";
+import { closedPort, loopbackGuard, type FakeServer } from "./fakes/contract-server.ts";
 import { startSendGridFake } from "./fakes/sendgrid.ts";
 
 const KEY = "SG.test-key";
@@ -17,29 +18,11 @@ function configFor(baseUrl: string) {
   return loadConfig({ SENDGRID_API_KEY: KEY, SENDGRID_FROM_EMAIL: "cs@example.com", SENDGRID_FROM_NAME: "Customer Success", SENDGRID_BASE_URL: baseUrl, LOG_LEVEL: "silent" });
 }
 
-async function vendorError(p: Promise<unknown>): Promise<VendorError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
-
 beforeAll(async () => {
   fake = await startSendGridFake();
   client = createSendGridClient(configFor(fake.url))!;
 });
-afterEach(() => {
-  const violations = [...fake.violations];
-  const answerViolations = [...fake.answerViolations];
-  const report = describeViolations(fake);
-  fake.reset();
-  expect(violations, report).toEqual([]);
-  expect(answerViolations, report).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-  guard.dispose();
-  expect(guard.offenders).toEqual([]);
-});
+checkContractAround(() => fake, guard);
 
 describe("sendgrid client against the Mail Send contract", () => {
   it("is not created without its settings", () => {

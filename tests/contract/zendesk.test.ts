@@ -1,10 +1,11 @@
 // The Zendesk client (node-zendesk) against a loopback fake that checks every request against Zendesk's
 // published Support API description (../shared/contracts/zendesk/openapi-src.yaml).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createZendeskClient, zendeskEndpoint, type ZendeskApi } from "../../src/integrations/zendesk/client.ts";
 import { VendorError } from "../../src/integrations/types.ts";
-import { closedPort, describeViolations, loopbackGuard } from "./fakes/contract-server.ts";
+import { checkContractAround, vendorError } from "./fakes/harness.ts";
+import { closedPort, loopbackGuard } from "./fakes/contract-server.ts";
 import { startZendeskFake, type ZendeskFake } from "./fakes/zendesk.ts";
 
 const TOKEN = "zd-test-token";
@@ -16,29 +17,11 @@ const signal = () => new AbortController().signal;
 function configFor(baseUrl: string, token = TOKEN) {
   return loadConfig({ ZENDESK_BASE_URL: baseUrl, ZENDESK_EMAIL: "agent@acme.test", ZENDESK_API_TOKEN: token, LOG_LEVEL: "silent" });
 }
-async function vendorError(p: Promise<unknown>): Promise<VendorError> {
-  const err = await p.then(() => null, (e: unknown) => e);
-  expect(err).toBeInstanceOf(VendorError);
-  return err as VendorError;
-}
-
 beforeAll(async () => {
   fake = await startZendeskFake();
   client = createZendeskClient(configFor(`${fake.url}/api/v2`))!;
 });
-afterEach(() => {
-  const violations = [...fake.violations];
-  const answerViolations = [...fake.answerViolations];
-  const report = describeViolations(fake);
-  fake.reset();
-  expect(violations, report).toEqual([]);
-  expect(answerViolations, report).toEqual([]);
-});
-afterAll(async () => {
-  await fake.stop();
-  guard.dispose();
-  expect(guard.offenders).toEqual([]);
-});
+checkContractAround(() => fake, guard);
 
 describe("zendesk client against the Support API contract", () => {
   it("is not created without its settings; the endpoint ends in /api/v2", () => {

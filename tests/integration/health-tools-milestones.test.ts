@@ -3,21 +3,14 @@
 // milestone, the portfolio summary with pagination, missing data, and validation errors naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
-import { createServices } from "../../src/services/index.ts";
+import { pipelineFor } from "../helpers/pipeline.ts";
 import { ToolPipeline } from "../../src/server/pipeline.ts";
-import { Metrics } from "../../src/observability/metrics.ts";
-import { createRateLimiter } from "../../src/server/rate-limit.ts";
-import { createLogger } from "../../src/observability/logger.ts";
 import { healthTools } from "../../src/tools/health/index.ts";
 
 const NOW = new Date("2026-06-17T12:00:00.000Z");
 const DAY = 86_400_000;
 type Ev = { account_id: string; user_id: string; event: string; feature?: string | null; occurred_at: Date };
 
-function pipelineFor(t: TestDb) {
-  const services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => NOW });
-  return new ToolPipeline(healthTools, { services, logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"), metrics: new Metrics(), limiter: createRateLimiter(0, null), timeoutMs: 30_000 });
-}
 async function call(p: ToolPipeline, args: Record<string, unknown>) {
   const r = await p.call("track_adoption_milestones", args);
   if (r.isError) throw new Error(`unexpected error: ${JSON.stringify(r.content)}`);
@@ -103,7 +96,7 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
   beforeAll(async () => {
     // the first-value target comes from the configuration: 5 here instead of the default 7
     t = await openTestDb(backend, { TTV_FIRST_VALUE_DAYS: "5" });
-    p = pipelineFor(t);
+    p = pipelineFor(t, healthTools, NOW);
     T = { first: t.config.TTV_FIRST_VALUE_DAYS, act: t.config.TTV_ACTIVATION_DAYS, full: t.config.TTV_FULL_VALUE_DAYS };
     for (const id of [A, B, C, D, E]) {
       await t.db.prisma.account.create({ data: { id, client_name: id, company_name: `Co ${id.split("_")[2]}`, company_key: id, created_at: created[id]!, status: id === D ? "churned" : "active" } });

@@ -2,29 +2,12 @@
 // and mean health per segment computed here from the inserted accounts, stored segments and members.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
-import { createServices } from "../../src/services/index.ts";
+import { call, callError, pipelineFor } from "../helpers/pipeline.ts";
 import { ToolPipeline } from "../../src/server/pipeline.ts";
-import { Metrics } from "../../src/observability/metrics.ts";
-import { createRateLimiter } from "../../src/server/rate-limit.ts";
-import { createLogger } from "../../src/observability/logger.ts";
 import { healthTools } from "../../src/tools/health/index.ts";
 
 const NOW = new Date("2026-06-17T12:00:00.000Z");
 
-function pipelineFor(t: TestDb) {
-  const services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => NOW });
-  return new ToolPipeline(healthTools, { services, logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"), metrics: new Metrics(), limiter: createRateLimiter(0, null), timeoutMs: 30_000 });
-}
-async function call(p: ToolPipeline, name: string, args: Record<string, unknown>) {
-  const r = await p.call(name, args);
-  if (r.isError) throw new Error(`unexpected error: ${JSON.stringify(r.content)}`);
-  return r.structuredContent as any;
-}
-async function callError(p: ToolPipeline, name: string, args: Record<string, unknown>) {
-  const r = await p.call(name, args);
-  expect(r.isError).toBe(true);
-  return JSON.parse((r.content[0] as { text: string }).text).error as { code: string; message: string };
-}
 
 interface Acc { id: string; tier: "starter" | "standard" | "professional" | "enterprise"; industry: string | null; arr: number; health: number | null; stage: "onboarding" | "adoption" | "growth" | "at_risk"; status?: "active" | "churned" }
 const ACCOUNTS: Acc[] = [
@@ -49,7 +32,7 @@ describe.each(BACKENDS)("health segment tools on %s", (backend) => {
 
   beforeAll(async () => {
     t = await openTestDb(backend);
-    p = pipelineFor(t);
+    p = pipelineFor(t, healthTools, NOW);
     for (const a of ACCOUNTS) {
       await t.db.prisma.account.create({
         data: { id: a.id, client_name: a.id, company_name: a.id, company_key: a.id, tier: a.tier, industry: a.industry, arr: a.arr, health_score: a.health, lifecycle_stage: a.stage, status: a.status ?? "active" },

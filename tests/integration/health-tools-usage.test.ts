@@ -2,30 +2,13 @@
 // figures computed here from the usage rows the test inserts, and validation errors naming the field.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
-import { createServices } from "../../src/services/index.ts";
+import { call, callError, pipelineFor } from "../helpers/pipeline.ts";
 import { ToolPipeline } from "../../src/server/pipeline.ts";
-import { Metrics } from "../../src/observability/metrics.ts";
-import { createRateLimiter } from "../../src/server/rate-limit.ts";
-import { createLogger } from "../../src/observability/logger.ts";
 import { healthTools } from "../../src/tools/health/index.ts";
 
 const NOW = new Date("2026-06-17T12:00:00.000Z");
 type Ev = { account_id: string; user_id: string; event: string; feature?: string | null; occurred_at: Date };
 
-function pipelineFor(t: TestDb) {
-  const services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => NOW });
-  return new ToolPipeline(healthTools, { services, logger: createLogger((process.env.TEST_LOG_LEVEL ?? "silent") as "silent"), metrics: new Metrics(), limiter: createRateLimiter(0, null), timeoutMs: 30_000 });
-}
-async function call(p: ToolPipeline, name: string, args: Record<string, unknown>) {
-  const r = await p.call(name, args);
-  if (r.isError) throw new Error(`unexpected error: ${JSON.stringify(r.content)}`);
-  return r.structuredContent as any;
-}
-async function callError(p: ToolPipeline, name: string, args: Record<string, unknown>) {
-  const r = await p.call(name, args);
-  expect(r.isError).toBe(true);
-  return JSON.parse((r.content[0] as { text: string }).text).error as { code: string; message: string };
-}
 async function account(t: TestDb, id: string, extra: Record<string, unknown> = {}) {
   await t.db.prisma.account.create({ data: { id, client_name: id, company_name: id, company_key: id, created_at: new Date("2026-01-01T00:00:00Z"), ...extra } });
 }
@@ -65,7 +48,7 @@ describe.each(BACKENDS)("health usage tools on %s", (backend) => {
 
   beforeAll(async () => {
     t = await openTestDb(backend);
-    p = pipelineFor(t);
+    p = pipelineFor(t, healthTools, NOW);
     for (const id of [A, B, C, D, E, EMPTY]) await account(t, id);
     // A, 2026-05-04 (Mon) … 2026-05-17 (Sun): u1 logs in and starts a session daily; u2 logs in on three days
     // and runs a report; u3 views a dashboard once; u4 was only seen before the period (dormant).
