@@ -46,7 +46,7 @@ export function renderText(r: FoundationResults): string {
     "",
     `Foundation benchmark (cs-mcp ${r.server_version}) on ${machineLine(r)}, ${r.machine.date}`,
     "",
-    "Start-up (spawn → initialize answered):",
+    "Start-up (spawn → initialize answered; first-call rows: spawn → first tool call answered):",
     startupTable(r),
     "",
     `Round trips over stdio (${r.config.round_trips.calls} calls each after ${r.config.round_trips.warmup} warm-up calls):`,
@@ -81,7 +81,9 @@ export function renderMarkdownSection(r: FoundationResults): string {
     "### Start-up",
     "",
     "Time from spawning the process to the answer to `initialize` (the SDK client's `connect` resolving). " +
-      "Cold: a new, empty data directory (initdb and all migrations included). Warm: the seeded data directory, reused.",
+      "Cold: a new, empty data directory (initdb and all migrations included). Warm: the seeded data directory, reused. " +
+      "cs-mcp answers `initialize` and `tools/list` while its database is still opening, so the first-call rows also give " +
+      "the time until a tool that needs the database (list_clients) is answered, against the echo server's first call.",
     "",
     startupTable(r),
     "",

@@ -60,6 +60,14 @@ class Bench {
     return t;
   }
 
+  /** Spawn → initialize → first answer of a tool call: for cs-mcp, one that needs the database open. */
+  async firstCallOnce(spec: Omit<ServerSpec, "cwd">, tool: string, args: Record<string, unknown>): Promise<number> {
+    const s = await this.start(spec);
+    const { ms } = await s.call(tool, args);
+    await this.stop(s);
+    return s.startupMs + ms;
+  }
+
   async dispose(): Promise<void> {
     for (const s of this.open) await s.close().catch(() => {});
     this.open.clear();
@@ -95,28 +103,43 @@ async function measureStartups(bench: Bench, seededDir: string, plan: Plan): Pro
   // Unmeasured first spawns, so that every measured one finds the files in the page cache.
   await bench.startupOnce(echoSpec());
   await bench.startupOnce(embeddedSpec(seededDir));
-  const samples = { echo: [] as number[], warm: [] as number[], cold: [] as number[] };
+  const samples = { echo: [] as number[], warm: [] as number[], cold: [] as number[], echoCall: [] as number[], warmCall: [] as number[], coldCall: [] as number[] };
+  // cs-mcp answers initialize before its database is open; the first-call rows show when a tool that
+  // needs the database is answered (list_clients), against the echo server's first call.
+  const dbCall = ["list_clients", { limit: 1 }] as const;
   for (let i = 0; i < Math.max(echo, warm, cold); i++) {
-    if (i < echo) samples.echo.push(await bench.startupOnce(echoSpec()));
-    if (i < warm) samples.warm.push(await bench.startupOnce(embeddedSpec(seededDir)));
+    if (i < echo) {
+      samples.echo.push(await bench.startupOnce(echoSpec()));
+      samples.echoCall.push(await bench.firstCallOnce(echoSpec(), "echo", { text: "first" }));
+    }
+    if (i < warm) {
+      samples.warm.push(await bench.startupOnce(embeddedSpec(seededDir)));
+      samples.warmCall.push(await bench.firstCallOnce(embeddedSpec(seededDir), ...dbCall));
+    }
     if (i < cold) {
       const dir = join(bench.tmp, `cold-${i}`);
       samples.cold.push(await bench.startupOnce(embeddedSpec(dir)));
       rmSync(dir, { recursive: true, force: true });
+      samples.coldCall.push(await bench.firstCallOnce(embeddedSpec(dir), ...dbCall));
+      rmSync(dir, { recursive: true, force: true });
     }
   }
   const echoMedian = median(samples.echo);
-  const row = (label: string, what: string, s: number[]): StartupResult => ({
+  const echoCallMedian = median(samples.echoCall);
+  const row = (label: string, what: string, s: number[], base = echoMedian): StartupResult => ({
     label,
     what,
     samples_ms: s,
     median_ms: median(s),
-    ratio_to_echo: ratio(median(s), echoMedian),
+    ratio_to_echo: ratio(median(s), base),
   });
   return [
     row("echo (baseline)", "bare SDK server", samples.echo),
     row("cs-mcp warm", `existing data dir (${plan.accounts} accounts)`, samples.warm),
     row("cs-mcp cold", "new data dir: initdb + migrations", samples.cold),
+    row("echo first call (baseline)", "spawn → first tools/call answered", samples.echoCall, echoCallMedian),
+    row("cs-mcp warm first call", "spawn → first list_clients answered (database open)", samples.warmCall, echoCallMedian),
+    row("cs-mcp cold first call", "spawn → first list_clients answered (initdb + migrations)", samples.coldCall, echoCallMedian),
   ];
 }
 

@@ -20,6 +20,8 @@ export interface Database {
   /** Where the data is, without credentials: the data directory, or host:port/dbname. */
   readonly location: string;
   session(): Promise<SqlSession>;
+  /** One parameterised statement straight to the driver, for hot read paths (no Prisma in between). */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus>;
   pool(): { total: number; idle: number; waiting: number; max: number } | null;
@@ -73,6 +75,7 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
     prisma,
     location: dir,
     session: async () => pgliteSession(lite),
+    query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => null,
@@ -106,6 +109,7 @@ function openPostgres(config: Config, logger: Logger): Database {
     prisma,
     location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
     session: () => pgSession(pool),
+    query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.DB_POOL_MAX }),

@@ -4,6 +4,7 @@ import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generat
 import { AccountRepository, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
 import { TimelineRepository } from "../repositories/timeline.ts";
 import { loadOverview } from "../repositories/overview.ts";
+import type { Database } from "../db/database.ts";
 import { writeAudit, writeTimeline } from "../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../server/errors.ts";
 import { dateOnly, toIso, toIsoDate, toMoney } from "../security/validation.ts";
@@ -94,13 +95,16 @@ export class ClientService {
   private readonly accounts: AccountRepository;
   private readonly timeline: TimelineRepository;
 
+  private readonly prisma: PrismaClient;
+
   constructor(
-    private readonly prisma: PrismaClient,
+    private readonly db: Pick<Database, "prisma" | "query">,
     private readonly bands: { atRiskBelow: number; healthyFrom: number; championFrom: number },
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.accounts = new AccountRepository(prisma);
-    this.timeline = new TimelineRepository(prisma);
+    this.prisma = db.prisma;
+    this.accounts = new AccountRepository(db.prisma);
+    this.timeline = new TimelineRepository(db.prisma);
   }
 
   async requireAccount(id: string) {
@@ -226,7 +230,7 @@ export class ClientService {
 
   async overview(id: string) {
     const now = this.now();
-    const o = await loadOverview(this.prisma, id, now, new Date(now.getTime() - 90 * 86_400_000));
+    const o = await loadOverview(this.db, id, now, new Date(now.getTime() - 90 * 86_400_000));
     const account = o.account;
     if (!account) throw notFound("client", id, "use list_clients to find the client_id, or register_client to create the account");
     const iso = (s: string | null) => (s ? new Date(s).toISOString() : null);

@@ -51,7 +51,7 @@ export function createServices(deps: ServiceDeps): Services {
   const resilience = deps.resilience ?? createResilience(deps.config, createLogger("silent"));
   return {
     config: deps.config,
-    clients: new ClientService(deps.db.prisma, bands, deps.now),
+    clients: new ClientService(deps.db, bands, deps.now),
     health: new SystemHealthService(deps.db, deps.redis, deps.config, deps.metrics, resilience),
     outbox: new OutboxAdminService(deps.db.prisma, resilience),
     usage: new UsageService(deps.db.prisma, deps.now),

@@ -14,7 +14,7 @@ describe.each(BACKENDS)("client service on %s", (backend) => {
 
   beforeAll(async () => {
     t = await openTestDb(backend);
-    svc = new ClientService(t.db.prisma, bands, () => NOW);
+    svc = new ClientService(t.db, bands, () => NOW);
   });
   afterAll(async () => {
     await t?.cleanup();
