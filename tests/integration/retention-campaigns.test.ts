@@ -61,8 +61,8 @@ describe.each(BACKENDS)("retention campaigns on %s", (backend) => {
     const rows = await p.outboxMessage.findMany({ where: { account_id: id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ integration: "sendgrid", operation: "sendgrid.send", idempotency_key: key, status: "pending" });
-    const payload = rows[0]!.payload as { personalizations: Array<{ to: Array<{ email: string }> }>; from: { email: string }; reply_to: { email: string } };
-    expect(payload.personalizations[0]!.to[0]!.email).toBe(`camp_${backend}_${n}@cust.test`);
+    const payload = rows[0]!.payload as { to: Array<{ email: string }>; from: { email: string }; reply_to: { email: string } };
+    expect(payload.to[0]!.email).toBe(`camp_${backend}_${n}@cust.test`);
     expect(payload.from.email).toBe("cs@vendor.test");
     expect(payload.reply_to.email).toBe("casey@vendor.test");
 

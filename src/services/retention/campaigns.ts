@@ -5,6 +5,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { RetentionRepository, type TriggerType } from "../../repositories/retention.ts";
 import { writeAudit } from "../../repositories/audit.ts";
+import type { SendMailPayload } from "../../integrations/payloads.ts";
 import { enqueue, type DeliveryReport } from "../../integrations/outbox.ts";
 import { conflict, notFound, ToolError, validationError } from "../../server/errors.ts";
 import { toIsoDate } from "../../security/validation.ts";
@@ -184,14 +185,14 @@ export class CampaignService {
           idempotency_key: `retention_campaign:${campaign.id}:step:${emailStep.step}`,
           account_id: input.client_id,
           payload: {
-            personalizations: [{ to: [{ email: account.primary_contact_email, ...(account.primary_contact_name ? { name: account.primary_contact_name } : {}) }] }],
-            from: { email: this.config.SENDGRID_FROM_EMAIL ?? null, ...(this.config.SENDGRID_FROM_NAME ? { name: this.config.SENDGRID_FROM_NAME } : {}) },
+            to: [{ email: account.primary_contact_email, ...(account.primary_contact_name ? { name: account.primary_contact_name } : {}) }],
+            ...(this.config.SENDGRID_FROM_EMAIL ? { from: { email: this.config.SENDGRID_FROM_EMAIL, ...(this.config.SENDGRID_FROM_NAME ? { name: this.config.SENDGRID_FROM_NAME } : {}) } } : {}),
             ...(account.csm_email ? { reply_to: { email: account.csm_email, ...(account.csm_name ? { name: account.csm_name } : {}) } } : {}),
             subject,
-            content: [{ type: "text/plain", value: outreachBody(input.campaign_type, account.primary_contact_name, account.csm_name) }],
+            text: outreachBody(input.campaign_type, account.primary_contact_name, account.csm_name),
             categories: ["retention_campaign", input.campaign_type],
             custom_args: { campaign_id: campaign.id, client_id: input.client_id, step: String(emailStep.step) },
-          },
+          } satisfies SendMailPayload as unknown as Record<string, unknown>,
         });
       }
       emailStep.status = outreach.status === "queued" ? "queued" : "not_sent";
