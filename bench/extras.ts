@@ -1,9 +1,10 @@
-// The integration and import benchmarks, run by `npm run bench` after the foundation bench: each result
+// The integration, import and portfolio-scoring benchmarks, run by `npm run bench` after the foundation bench: each result
 // is a ratio to a baseline measured in the same run (a healthy vendor; PostgreSQL COPY of the same file).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runImportBench, type ImportBenchResult } from "./import.ts";
 import { runIntegrationsBench, type IntegrationsBenchResult } from "./integrations.ts";
+import { runScoringBench } from "./scoring.ts";
 
 function replaceSection(docPath: string, name: string, body: string): void {
   const start = `<!-- bench:${name}:start -->`;
@@ -76,4 +77,6 @@ export async function runExtras(root: string, quick: boolean, log: (m: string) =
     log(`updated ${doc}`);
   }
   process.stdout.write(`\n${integrationsMarkdown(integrations, date)}\n\n${importMarkdown(imported, date)}\n`);
+  log("scoring: the whole portfolio in one call vs a per-account loop and a hand-written SQL floor");
+  await runScoringBench({ quick, log }); // writes its own JSON and docs section (not in quick mode)
 }
