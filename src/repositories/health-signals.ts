@@ -148,7 +148,16 @@ export class HealthSignalsRepository {
         ids, now, cur, prev,
       ),
       p.$queryRawUnsafe<Array<{ n: number }>>(
-        `SELECT count(DISTINCT feature)::int AS n FROM usage_events WHERE occurred_at >= $1::timestamptz AND occurred_at < $2::timestamptz AND feature IS NOT NULL`,
+        // count(DISTINCT feature) over the window, as a skip scan on (feature, occurred_at): walk the
+        // distinct features one index probe at a time and keep those with an event in the window.
+        `WITH RECURSIVE f AS (
+           SELECT min(feature) AS feature FROM usage_events WHERE feature IS NOT NULL
+           UNION ALL
+           SELECT (SELECT min(u.feature) FROM usage_events u WHERE u.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
+         )
+         SELECT count(*)::int AS n FROM f
+          WHERE f.feature IS NOT NULL
+            AND EXISTS (SELECT 1 FROM usage_events u WHERE u.feature = f.feature AND u.occurred_at >= $1::timestamptz AND u.occurred_at < $2::timestamptz)`,
         cur, now,
       ),
       p.$queryRawUnsafe<Array<Omit<SupportSignals, "open_escalations" | "escalations_cur"> & { account_id: string }>>(
