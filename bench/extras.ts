@@ -1,21 +1,11 @@
 // The integration, import and portfolio-scoring benchmarks, run by `npm run bench` after the foundation bench: each result
 // is a ratio to a baseline measured in the same run (a healthy vendor; PostgreSQL COPY of the same file).
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { runImportBench, type ImportBenchResult } from "./import.ts";
 import { runIntegrationsBench, type IntegrationsBenchResult } from "./integrations.ts";
 import { runScoringBench } from "./scoring.ts";
-
-function replaceSection(docPath: string, name: string, body: string): void {
-  const start = `<!-- bench:${name}:start -->`;
-  const end = `<!-- bench:${name}:end -->`;
-  const section = `${start}\n${body.trim()}\n${end}`;
-  let doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Performance\n";
-  const a = doc.indexOf(start);
-  const b = doc.indexOf(end);
-  doc = a !== -1 && b > a ? doc.slice(0, a) + section + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docPath, doc.endsWith("\n") ? doc : `${doc}\n`);
-}
+import { replaceDocSection } from "./report.ts";
 
 function writeJson(path: string, value: unknown): void {
   mkdirSync(dirname(path), { recursive: true });
@@ -72,8 +62,8 @@ export async function runExtras(root: string, quick: boolean, log: (m: string) =
   const imported = await runImportBench(quick ? { rows: 100_000, embeddedRows: 20_000, log } : { log });
   writeJson(join(root, "bench", "results", quick ? "import.quick.json" : "import.json"), imported);
   if (!quick) {
-    replaceSection(doc, "integrations", integrationsMarkdown(integrations, date));
-    replaceSection(doc, "import", importMarkdown(imported, date));
+    replaceDocSection(doc, "integrations", integrationsMarkdown(integrations, date));
+    replaceDocSection(doc, "import", importMarkdown(imported, date));
     log(`updated ${doc}`);
   }
   process.stdout.write(`\n${integrationsMarkdown(integrations, date)}\n\n${importMarkdown(imported, date)}\n`);

@@ -15,9 +15,9 @@ import { loadConfig } from "../src/config/load.ts";
 import { createLogger } from "../src/observability/logger.ts";
 import { openDatabase, type Database } from "../src/db/database.ts";
 import { runImport } from "../src/import/run.ts";
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { machineInfo, type MachineInfo } from "./machine.ts";
+import { createThrowawayDb, describeUrl } from "./postgres.ts";
 
 export interface ImportBenchOptions {
   /** Usage events in the PostgreSQL file. Default 1,000,000. */
@@ -55,29 +55,6 @@ export interface ImportBenchResult {
   notes: string[];
 }
 
-/** A throwaway database on the admin URL's server (self-contained: bench/postgres.ts belongs to run.ts). */
-async function throwawayDb(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bench_import_${randomBytes(5).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-/** host:port/dbname, without credentials. */
-function describeUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
-}
 
 const EVENTS = ["login", "report_run", "export", "dashboard_view", "api_call", "invite_sent", "search", "settings_change"];
 const FEATURES = ["", "reports", "exports", "dashboards", "api", "admin"];
@@ -184,8 +161,8 @@ export async function runImportBench(opts: ImportBenchOptions = {}): Promise<Imp
     else {
       // The importer, in a throwaway database. Client ids embed the second they were issued: when this
       // database's ids differ from the file's, the events file is rewritten with them (not timed).
-      const a = await throwawayDb(adminUrl);
-      const b = await throwawayDb(adminUrl);
+      const a = await createThrowawayDb(adminUrl, "bench_import");
+      const b = await createThrowawayDb(adminUrl, "bench_import");
       try {
         const cfgA = loadConfig({ DATABASE_URL: a.url, LOG_LEVEL: "silent", DB_STATEMENT_TIMEOUT_MS: "600000" });
         const dbA = await openDatabase(cfgA, logger, { migrate: true });

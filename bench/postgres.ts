@@ -18,8 +18,8 @@ async function admin<T>(adminUrl: string, fn: (c: pg.Client) => Promise<T>): Pro
   }
 }
 
-export async function createThrowawayDb(adminUrl: string): Promise<ThrowawayDb> {
-  const name = `bench_${randomBytes(6).toString("hex")}`;
+export async function createThrowawayDb(adminUrl: string, prefix = "bench"): Promise<ThrowawayDb> {
+  const name = `${prefix}_${randomBytes(6).toString("hex")}`;
   await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${name}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
@@ -34,4 +34,10 @@ export async function createThrowawayDb(adminUrl: string): Promise<ThrowawayDb> 
 export function describeServer(url: string): string {
   const u = new URL(url);
   return `${u.hostname}:${u.port || "5432"}`;
+}
+
+/** host:port/dbname of a URL, without credentials (for logs and reports). */
+export function describeUrl(url: string): string {
+  const u = new URL(url);
+  return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
 }

@@ -151,3 +151,16 @@ export function writeJson(path: string, r: FoundationResults): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(r, null, 2)}\n`);
 }
+
+/** Replaces the `<!-- bench:NAME:start -->` … `end` section of a doc with body (appending it when absent). */
+export function replaceDocSection(docPath: string, name: string, body: string): void {
+  const start = `<!-- bench:${name}:start -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const section = `${start}\n${body.trim()}\n${end}`;
+  let doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Performance\n";
+  const a = doc.indexOf(start);
+  const b = doc.indexOf(end);
+  doc = a !== -1 && b > a ? doc.slice(0, a) + section + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  mkdirSync(dirname(docPath), { recursive: true });
+  writeFileSync(docPath, doc.endsWith("\n") ? doc : `${doc}\n`);
+}

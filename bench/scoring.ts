@@ -18,7 +18,6 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config/load.ts";
 import { createLogger } from "../src/observability/logger.ts";
@@ -32,6 +31,8 @@ import { HealthSignalsRepository, type AccountSignals } from "../src/repositorie
 import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS } from "../src/services/health/health-score-service.ts";
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { median, percentile } from "./stats.ts";
+import { createThrowawayDb, describeUrl } from "./postgres.ts";
+import { replaceDocSection } from "./report.ts";
 
 export interface ScoringBenchOptions {
   /** Accounts on PostgreSQL. Default 10,000. */
@@ -591,32 +592,10 @@ async function measure(
   };
 }
 
-/** A throwaway database on the admin URL's server (self-contained, as in bench/import.ts). */
-async function throwawayDb(adminUrl: string): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `bench_scoring_${randomBytes(5).toString("hex")}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 10_000 });
-    await c.connect();
-    try {
-      await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), name, drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-function describeUrl(url: string): string {
-  const u = new URL(url);
-  return `${u.hostname}:${u.port || "5432"}${u.pathname}`;
-}
 
 async function runPostgres(adminUrl: string, accounts: number, events: number, now: Date, o: { runs: number; loopSample: number; loopBudgetSeconds: number; log: (m: string) => void }): Promise<BackendResult> {
   const { log } = o;
-  const tdb = await throwawayDb(adminUrl);
+  const tdb = await createThrowawayDb(adminUrl, "bench_scoring");
   try {
     const config = loadConfig({ DATABASE_URL: tdb.url, LOG_LEVEL: "silent", DB_STATEMENT_TIMEOUT_MS: "600000" });
     const db = await openDatabase(config, createLogger("silent"), { migrate: true });
@@ -765,16 +744,6 @@ export function scoringMarkdown(r: ScoringBenchResult): string {
   return lines.join("\n");
 }
 
-function replaceSection(docPath: string, body: string): void {
-  const start = "<!-- bench:scoring:start -->";
-  const end = "<!-- bench:scoring:end -->";
-  const section = `${start}\n${body.trim()}\n${end}`;
-  let doc = existsSync(docPath) ? readFileSync(docPath, "utf8") : "# Performance\n";
-  const a = doc.indexOf(start);
-  const b = doc.indexOf(end);
-  doc = a !== -1 && b > a ? doc.slice(0, a) + section + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
-  writeFileSync(docPath, doc.endsWith("\n") ? doc : `${doc}\n`);
-}
 
 /** The repository root: the nearest ancestor of this module holding package.json (dist/bench or bench). */
 function repoRoot(): string {
@@ -794,7 +763,7 @@ export function writeScoringResults(r: ScoringBenchResult, quick = false, root =
   const written = [json];
   if (!quick) {
     const doc = join(root, "docs", "performance.md");
-    replaceSection(doc, scoringMarkdown(r));
+    replaceDocSection(doc, "scoring", scoringMarkdown(r));
     written.push(doc);
   }
   return written;
