@@ -7,6 +7,7 @@ import type { SqlSession } from "../../db/sql-session.ts";
 import {
   DEMO_DEFAULT_ACCOUNTS,
   DEMO_DEFAULT_SEED,
+  demoCounts,
   generateDemo,
   validateGenerateOptions,
   type DemoData,
@@ -235,14 +236,15 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
     session.release();
   }
 
+  const counts = demoCounts(data);
   return {
-    accounts: data.accounts.length,
-    contacts: data.contacts.length,
-    contracts: data.contracts.length,
-    usage_events: data.usage_events.account_id.length,
-    tickets: data.tickets.length,
-    survey_responses: data.survey_responses.length,
-    invoices: data.invoices.length,
+    accounts: counts.accounts,
+    contacts: counts.contacts,
+    contracts: counts.contracts,
+    usage_events: counts.usage_events,
+    tickets: counts.tickets,
+    survey_responses: counts.survey_responses,
+    invoices: counts.invoices,
     seed,
     duration_ms: Math.round(performance.now() - started),
   };
