@@ -25,25 +25,25 @@ export interface Recipient {
   name?: string;
 }
 
-export interface MailInput {
-  to: Recipient | Recipient[];
-  subject: string;
-  text?: string;
-  html?: string;
+/** What every kind of send carries besides its content. */
+export interface MailEnvelope {
   from?: Recipient;
   reply_to?: Recipient;
   categories?: string[];
   custom_args?: Record<string, string>;
 }
 
-export interface TemplateMailInput {
+export interface MailInput extends MailEnvelope {
+  to: Recipient | Recipient[];
+  subject: string;
+  text?: string;
+  html?: string;
+}
+
+export interface TemplateMailInput extends MailEnvelope {
   to: Recipient | Recipient[];
   template_id: string;
   dynamic_template_data?: Record<string, unknown>;
-  from?: Recipient;
-  reply_to?: Recipient;
-  categories?: string[];
-  custom_args?: Record<string, string>;
 }
 
 export interface BatchRecipient extends Recipient {
@@ -54,7 +54,7 @@ export interface BatchRecipient extends Recipient {
   custom_args?: Record<string, string>;
 }
 
-export interface BatchMailInput {
+export interface BatchMailInput extends MailEnvelope {
   recipients: BatchRecipient[];
   /** Either a dynamic template… */
   template_id?: string;
@@ -62,10 +62,6 @@ export interface BatchMailInput {
   subject?: string;
   text?: string;
   html?: string;
-  from?: Recipient;
-  reply_to?: Recipient;
-  categories?: string[];
-  custom_args?: Record<string, string>;
 }
 
 export interface SendResult {
