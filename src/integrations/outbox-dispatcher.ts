@@ -16,6 +16,7 @@ import type { Resilience } from "./resilience/index.ts";
 import { nextDelayMs, sleep } from "./resilience/backoff.ts";
 import { CircuitOpenError, VendorError, type OperationRegistry } from "./types.ts";
 import type { Integration } from "./status.ts";
+import { DELIVERY_EFFECTS, DependencyFailed, DependencyPending, type DeliveryEffects } from "./effects/index.ts";
 
 export type DispatcherConfig = Pick<Config, "OUTBOX_POLL_MS" | "OUTBOX_BATCH_SIZE" | "OUTBOX_LOCK_MS" | "INTEGRATION_DEADLINE_MS" | "INTEGRATION_BREAKER_RESET_MS">;
 
@@ -35,6 +36,8 @@ export interface DispatcherDeps {
   logger: Logger;
   config: DispatcherConfig;
   options?: DispatcherOptions;
+  /** Database hooks around deliveries (write-backs, ids of objects created by earlier rows). Default: all. */
+  effects?: DeliveryEffects;
 }
 
 export interface DeliveryOutcome {
@@ -101,18 +104,31 @@ export class OutboxDispatcher {
       return "permanent_error";
     }
     const started = performance.now();
+    const effect = (this.deps.effects ?? DELIVERY_EFFECTS)[row.operation];
     try {
+      const payload = effect?.prepare ? await effect.prepare(this.deps.prisma, row) : row.payload;
       const res = await this.deps.resilience.call(
         entry.integration,
-        (signal) => entry.handler(row.payload, { idempotencyKey: row.idempotency_key, signal }),
+        (signal) => entry.handler(payload, { idempotencyKey: row.idempotency_key, signal }),
         { retries: 0, deadlineMs: this.deadlineMs, signal: this.stopCtl.signal },
       );
-      await this.repo.recordDelivered(row.id, Math.round(performance.now() - started), res.external_id ?? null, res.result ?? null);
+      const writeBack = effect?.delivered;
+      await this.repo.recordDelivered(row.id, Math.round(performance.now() - started), res.external_id ?? null, res.result ?? null, writeBack ? (tx) => writeBack(tx, row, res) : undefined);
       this.log.debug({ outbox_id: row.id, operation: row.operation, attempt: row.attempts }, "outbox: delivered");
       return "delivered";
     } catch (err) {
       const duration = Math.round(performance.now() - started);
       const error = describe(err);
+      if (err instanceof DependencyPending) {
+        // Nothing was sent: the row waits for the one it depends on, and the attempt does not count.
+        await this.repo.recordFailure(row.id, row.attempts, duration, "retryable_error", error, { status: "pending", nextAttemptAt: new Date(Date.now() + err.retryInMs), refundAttempt: true });
+        return "retryable_error";
+      }
+      if (err instanceof DependencyFailed) {
+        await this.repo.recordFailure(row.id, row.attempts, duration, "permanent_error", error, { status: "failed" });
+        this.log.warn({ outbox_id: row.id, operation: row.operation, error }, "outbox: the delivery this one depends on failed; marked failed");
+        return "permanent_error";
+      }
       if (err instanceof CircuitOpenError || this.stopCtl.signal.aborted) {
         // No request reached the vendor (breaker open), or we are stopping: the attempt does not count.
         const wait = err instanceof CircuitOpenError ? this.deps.config.INTEGRATION_BREAKER_RESET_MS : 0;

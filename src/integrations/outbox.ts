@@ -13,11 +13,13 @@ export interface OutboxRequest {
   /** Stable for the same logical side effect: a retried tool call must produce the same key. */
   idempotency_key: string;
   account_id?: string | null;
+  /** Deliver no earlier than this (a scheduled reminder, a campaign's send time). Default: now. */
+  not_before?: Date;
 }
 
 /** What a tool reports for one side effect it asked for. */
 export type DeliveryReport =
-  | { integration: Integration; status: "queued"; outbox_id: string; idempotency_key: string }
+  | { integration: Integration; status: "queued"; outbox_id: string; idempotency_key: string; deliver_after?: string }
   | { integration: Integration; status: "not_configured"; missing_variables: string[] };
 
 /**
@@ -39,9 +41,16 @@ export async function enqueue(tx: P.TransactionClient, config: Config, request: 
       idempotency_key: request.idempotency_key,
       account_id: request.account_id ?? null,
       max_attempts: config.OUTBOX_MAX_ATTEMPTS,
+      ...(request.not_before ? { next_attempt_at: request.not_before } : {}),
     },
     update: {},
     select: { id: true },
   });
-  return { integration: request.integration, status: "queued", outbox_id: row.id, idempotency_key: request.idempotency_key };
+  return {
+    integration: request.integration,
+    status: "queued",
+    outbox_id: row.id,
+    idempotency_key: request.idempotency_key,
+    ...(request.not_before ? { deliver_after: request.not_before.toISOString() } : {}),
+  };
 }

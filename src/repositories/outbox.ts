@@ -80,10 +80,20 @@ export class OutboxRepository {
   }
 
   /** Delivered: the vendor's id and result stored. A delivery always wins over a stale failure. */
-  async recordDelivered(id: string, durationMs: number, externalId: string | null, result: Record<string, unknown> | null): Promise<void> {
-    await this.prisma.$transaction([
-      this.prisma.outboxAttempt.create({ data: { message_id: id, outcome: "delivered", duration_ms: durationMs } }),
-      this.prisma.outboxMessage.updateMany({
+  /**
+   * Marks the row delivered. `after` (a delivery effect's write-back) runs in the same transaction, and only
+   * when this call is the one that delivered it, so a write-back is applied exactly once.
+   */
+  async recordDelivered(
+    id: string,
+    durationMs: number,
+    externalId: string | null,
+    result: Record<string, unknown> | null,
+    after?: (tx: P.TransactionClient) => Promise<void>,
+  ): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      await tx.outboxAttempt.create({ data: { message_id: id, outcome: "delivered", duration_ms: durationMs } });
+      const { count } = await tx.outboxMessage.updateMany({
         where: { id, status: { not: "delivered" } },
         data: {
           status: "delivered",
@@ -93,8 +103,9 @@ export class OutboxRepository {
           external_id: externalId,
           result: result === null ? undefined : (result as P.InputJsonValue),
         },
-      }),
-    ]);
+      });
+      if (count === 1 && after) await after(tx);
+    });
   }
 
   /**

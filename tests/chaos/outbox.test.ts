@@ -12,6 +12,7 @@ import { OutboxDispatcher } from "../../src/integrations/outbox-dispatcher.ts";
 import { createResilience, type Resilience } from "../../src/integrations/resilience/index.ts";
 import { OutboxRepository } from "../../src/repositories/outbox.ts";
 import type { OperationRegistry } from "../../src/integrations/types.ts";
+import { DependencyFailed, DependencyPending, type DeliveryEffects } from "../../src/integrations/effects/index.ts";
 import { BACKENDS, embeddedDataDir, openTestDb, postgresDatabase, type Backend, type TestDb } from "../helpers/databases.ts";
 import { serverEnv, CLI } from "../helpers/server.ts";
 import { httpHandler, startFakeVendor, type FakeVendor } from "./fake-vendor.ts";
@@ -139,6 +140,53 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     expect(refused.last_error).toMatch(/network error/);
     expect(refused.last_error).not.toContain("sk_live_secret_token_123");
     expect(refused.attempt_log.every((a) => !a.error!.includes("sk_live_secret_token_123"))).toBe(true);
+  });
+
+  it("delivery effects: a row waits (attempt not counted) for the row it depends on, fails with it, and writes back once", async () => {
+    await reset();
+    const resilience = createResilience(config, createLogger("silent"));
+    const seen: Array<Record<string, unknown>> = [];
+    const writeBacks: string[] = [];
+    const registry: OperationRegistry = {
+      "test.create": { integration: "sendgrid", handler: async () => ({ external_id: "vendor-42" }) },
+      "test.follow": { integration: "sendgrid", handler: async (p) => (seen.push(p), { external_id: "f" }) },
+    };
+    // The follow-up needs the vendor id of its parent; the parent's delivery records it.
+    const effects: DeliveryEffects = {
+      "test.create": { delivered: async (_tx, row, res) => void writeBacks.push(`${row.idempotency_key}=${res.external_id}`) },
+      "test.follow": {
+        prepare: async (prisma, row) => {
+          const parent = await prisma.outboxMessage.findUnique({ where: { idempotency_key: String(row.payload.parent) } });
+          if (parent?.status === "failed") throw new DependencyFailed(`parent ${parent.id} failed`);
+          if (parent?.status !== "delivered") throw new DependencyPending("parent not delivered yet", 10);
+          return { ...row.payload, vendor_id: parent.external_id };
+        },
+      },
+    };
+    await t.db.prisma.outboxMessage.createMany({
+      data: [
+        { integration: "sendgrid", operation: "test.follow", payload: { parent: "p1" }, idempotency_key: "f1", max_attempts: 2 },
+        { integration: "sendgrid", operation: "test.create", payload: {}, idempotency_key: "p1", next_attempt_at: new Date(Date.now() + 150) },
+        { integration: "sendgrid", operation: "test.follow", payload: { parent: "gone" }, idempotency_key: "f2" },
+        { integration: "sendgrid", operation: "test.create", payload: {}, idempotency_key: "gone", status: "failed" },
+      ],
+    });
+    const d = new OutboxDispatcher({ prisma: t.db.prisma, registry, resilience, logger: createLogger("silent"), config: t.config, effects, options: { backoffBaseMs: 20, backoffMaxMs: 100 } });
+    try {
+      await drain(t, d);
+    } finally {
+      await resilience.close();
+    }
+    const rows = new Map((await t.db.prisma.outboxMessage.findMany({ include: { attempt_log: true } })).map((r) => [r.idempotency_key, r]));
+    // f1 was tried while p1 was still scheduled, waited, and went out with p1's vendor id; its waits did not
+    // use up its two attempts.
+    expect(rows.get("f1")!.status).toBe("delivered");
+    expect(rows.get("f1")!.attempt_log.filter((a) => a.outcome === "retryable_error").length).toBeGreaterThan(0);
+    expect(rows.get("f1")!.attempts).toBe(1);
+    expect(seen).toEqual([{ parent: "p1", vendor_id: "vendor-42" }]);
+    expect(rows.get("f2")!.status).toBe("failed");
+    expect(rows.get("f2")!.last_error).toMatch(/parent .* failed/);
+    expect(writeBacks).toEqual(["p1=vendor-42"]);
   });
 
   it("marks a 4xx refusal failed at once (permanent_error, no retry)", async () => {

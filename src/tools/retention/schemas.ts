@@ -11,8 +11,4 @@ export const campaignStep = z.object({
   description: z.string(),
 });
 
-export const outreachReport = z.union([
-  z.object({ integration: z.string(), status: z.literal("queued"), outbox_id: z.string(), idempotency_key: z.string() }),
-  z.object({ integration: z.string(), status: z.literal("not_configured"), missing_variables: z.array(z.string()) }),
-  z.object({ integration: z.string(), status: z.literal("skipped"), reason: z.string() }),
-]);
+export { deliveryReport as outreachReport } from "../shared/delivery.ts";

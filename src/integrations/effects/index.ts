@@ -1,0 +1,8 @@
+// Every delivery effect the dispatcher applies, one file per domain. Add a domain's effects here.
+import type { DeliveryEffects } from "./types.ts";
+
+export const DELIVERY_EFFECTS: DeliveryEffects = {
+  // effects:entries (keep this anchor: toolsets add their spreads above it)
+};
+
+export { DependencyFailed, DependencyPending, type DeliveryEffect, type DeliveryEffects, type EffectRow } from "./types.ts";
