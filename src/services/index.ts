@@ -6,6 +6,7 @@ import type { Metrics } from "../observability/metrics.ts";
 import { ClientService } from "./clients.ts";
 import { SystemHealthService } from "./system-health.ts";
 import { OutboxAdminService } from "./outbox-admin.ts";
+import { GdprService } from "./gdpr.ts";
 import { createResilience, type Resilience } from "../integrations/resilience/index.ts";
 import { createLogger } from "../observability/logger.ts";
 import { UsageService } from "./health/usage.ts";
@@ -32,6 +33,7 @@ export interface Services {
   clients: ClientService;
   health: SystemHealthService;
   outbox: OutboxAdminService;
+  gdpr: GdprService;
   usage: UsageService;
   milestones: MilestoneService;
   engagement: EngagementService;
@@ -54,6 +56,7 @@ export function createServices(deps: ServiceDeps): Services {
     clients: new ClientService(deps.db, bands, deps.now),
     health: new SystemHealthService(deps.db, deps.redis, deps.config, deps.metrics, resilience),
     outbox: new OutboxAdminService(deps.db.prisma, resilience),
+    gdpr: new GdprService(deps.db.prisma),
     usage: new UsageService(deps.db.prisma, deps.now),
     milestones: new MilestoneService(deps.db.prisma, deps.config, deps.now),
     engagement: new EngagementService(deps.db.prisma, deps.now),

@@ -1,0 +1,226 @@
+// GDPR requests for a data subject — a client (account) or a contact (an email address):
+//   export (Art. 15 access / Art. 20 portability): every stored row about the subject, table by table;
+//   erasure (Art. 17): the subject's rows deleted, or pseudonymised where the row is also a business record
+//   other figures depend on (a ticket, a survey answer, a send), in one transaction.
+// Both are written to the audit log under a hash of the subject, never the email or id itself.
+import { createHash, randomBytes } from "node:crypto";
+import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
+import { writeAudit } from "../repositories/audit.ts";
+import { clientScope, contactScope, ident, isEmailColumn, tableColumns, type ColumnInfo, type ScopedTable } from "../repositories/gdpr-scope.ts";
+import { notFound, validationError } from "../server/errors.ts";
+
+export type Subject = { kind: "client"; client_id: string } | { kind: "contact"; email: string };
+
+export interface ExportedTable {
+  table: string;
+  via: string;
+  total_rows: number;
+  rows: Record<string, unknown>[];
+  truncated: boolean;
+}
+
+export interface ErasedTable {
+  table: string;
+  rows: number;
+  action: "deleted" | "pseudonymised" | "text_erased" | "scrubbed";
+}
+
+/** Rows that ARE the person: erased by deleting them (their children cascade). */
+const PERSON_TABLES = new Set(["contacts", "community_members", "advocates", "newsletter_subscriptions", "certifications"]);
+/** Text the person wrote, kept as a record only with the text removed. Column lists are checked against the catalogue. */
+const WRITTEN_TEXT: Record<string, { match: string; text: string[] }> = {
+  feedback: { match: "submitter_email", text: ["title", "content"] },
+  support_tickets: { match: "requester_email", text: ["description"] },
+  survey_responses: { match: "respondent_email", text: ["reason"] },
+  ticket_comments: { match: "author", text: ["body"] },
+};
+const ERASED_TEXT = "[erased at the data subject's request]";
+
+const subjectValue = (s: Subject): string => (s.kind === "client" ? s.client_id : s.email.toLowerCase());
+
+/** How the audit log names a subject: a hash, so the record of an erasure does not keep what it erased. */
+export function subjectHash(s: Subject): string {
+  return createHash("sha256").update(`${s.kind}:${subjectValue(s)}`).digest("hex").slice(0, 24);
+}
+
+/** The statement's parameters: `$1` the subject, `$2` the LIKE pattern; a clause using only `$2` is renumbered. */
+function bind(where: string, v: string, pattern: string): { where: string; params: string[] } {
+  const one = where.includes("$1");
+  const two = where.includes("$2");
+  if (one && two) return { where, params: [v, pattern] };
+  if (two) return { where: where.replaceAll("$2", "$1"), params: [pattern] };
+  return { where, params: [v] };
+}
+
+/** LIKE pattern matching the subject anywhere in a JSON text, with LIKE's wildcards escaped. */
+const containsPattern = (v: string): string => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class GdprService {
+  constructor(private readonly prisma: PrismaClient) {}
+
+  private async checkSubject(s: Subject): Promise<void> {
+    if (s.kind === "client" && !(await this.prisma.account.findUnique({ where: { id: s.client_id }, select: { id: true } }))) {
+      throw notFound("client", s.client_id, "use list_clients to find the client_id; nothing was exported or erased");
+    }
+  }
+
+  /** The subject's tables, plus the outbox rows and audit entries that mention it. */
+  private async scope(tx: P.TransactionClient, s: Subject): Promise<ScopedTable[]> {
+    const tables = s.kind === "client" ? await clientScope(tx) : await contactScope(tx);
+    if (s.kind === "contact") {
+      // Queued or sent messages carry the address in their payload; comments name their author.
+      tables.push({ table: "outbox_messages", where: `payload::text ILIKE $2`, via: "payload mentions the email", email_columns: [] });
+      if (!tables.some((t) => t.table === "ticket_comments")) tables.push({ table: "ticket_comments", where: `lower("author") = lower($1)`, via: "comment author", email_columns: [] });
+    }
+    tables.push({
+      table: "audit_log",
+      where: s.kind === "client" ? `("entity_id" = $1 OR changes::text LIKE $2)` : `changes::text ILIKE $2`,
+      via: "audit entries about the subject",
+      email_columns: [],
+    });
+    return tables;
+  }
+
+  async export(s: Subject, maxRowsPerTable: number): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number }> {
+    await this.checkSubject(s);
+    const v = subjectValue(s);
+    return this.prisma.$transaction(async (tx) => {
+      const out: ExportedTable[] = [];
+      for (const t of await this.scope(tx, s)) {
+        const { where, params } = bind(t.where, v, containsPattern(v));
+        const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${where}`, ...params))[0]?.n ?? 0;
+        if (!n) continue;
+        const rows = await tx.$queryRawUnsafe<Array<{ r: string }>>(
+          `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${where} LIMIT ${maxRowsPerTable}`,
+          ...params,
+        );
+        out.push({ table: t.table, via: t.via, total_rows: n, rows: rows.map((r) => JSON.parse(r.r) as Record<string, unknown>), truncated: n > rows.length });
+      }
+      const total = out.reduce((a, t) => a + t.total_rows, 0);
+      await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: subjectHash(s), changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
+      return { subject_hash: subjectHash(s), tables: out, total_rows: total };
+    });
+  }
+
+  /** Erases the subject (or, with dryRun, counts what would be erased and changes nothing). */
+  async erase(s: Subject, confirm: string, dryRun: boolean): Promise<{ subject_hash: string; dry_run: boolean; tables: ErasedTable[]; pseudonym?: string }> {
+    if (confirm.trim().toLowerCase() !== subjectValue(s).toLowerCase()) {
+      throw validationError(`confirm: must repeat the ${s.kind === "client" ? "client_id" : "email"} being erased exactly; nothing was erased`);
+    }
+    await this.checkSubject(s);
+    const v = subjectValue(s);
+    const pattern = containsPattern(v);
+    const pseudonym = `erased-${randomBytes(8).toString("hex")}@erased.invalid`;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const scope = await this.scope(tx, s);
+        const cols = await tableColumns(tx);
+        const result = s.kind === "client" ? await this.eraseClient(tx, scope, v, pattern) : await this.eraseContact(tx, scope, cols, v, pattern, pseudonym);
+        // A dry run makes the real changes and rolls them back, so its counts are exactly what erasure would do.
+        if (dryRun) throw new DryRun(result);
+        await writeAudit(tx, {
+          action: "gdpr_erasure",
+          entity_type: "data_subject",
+          entity_id: subjectHash(s),
+          changes: { kind: s.kind, tables: Object.fromEntries(result.map((t) => [t.table, { rows: t.rows, action: t.action }])) },
+        });
+        return { subject_hash: subjectHash(s), dry_run: false, tables: result, ...(s.kind === "contact" ? { pseudonym } : {}) };
+      });
+    } catch (e) {
+      if (e instanceof DryRun) return { subject_hash: subjectHash(s), dry_run: true, tables: e.tables };
+      throw e;
+    }
+  }
+
+  private async eraseClient(tx: P.TransactionClient, scope: ScopedTable[], v: string, pattern: string): Promise<ErasedTable[]> {
+    const out: ErasedTable[] = [];
+    // Children before parents (reverse discovery order), so each count is the table's own rows.
+    const deletable = scope.filter((t) => t.table !== "audit_log");
+    for (const t of [...deletable].reverse()) {
+      const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, v);
+      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
+    }
+    const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE ("entity_id" = $1 OR changes::text LIKE $2)`, v, pattern);
+    if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
+    const insights = await tx.$executeRawUnsafe(`UPDATE product_insights SET affected_account_ids = array_remove(affected_account_ids, $1) WHERE $1 = ANY(affected_account_ids)`, v);
+    if (insights) out.push({ table: "product_insights", rows: insights, action: "scrubbed" });
+    return out;
+  }
+
+  private async eraseContact(
+    tx: P.TransactionClient,
+    scope: ScopedTable[],
+    cols: Map<string, ColumnInfo[]>,
+    email: string,
+    pattern: string,
+    pseudonym: string,
+  ): Promise<ErasedTable[]> {
+    const out: ErasedTable[] = [];
+    const has = (table: string, col: string) => (cols.get(table) ?? []).some((c) => c.name === col);
+    // 1. What the person wrote: the text goes, the record (and the figures built on it) stays.
+    for (const [table, spec] of Object.entries(WRITTEN_TEXT)) {
+      if (!has(table, spec.match)) continue;
+      const textCols = spec.text.filter((c) => has(table, c));
+      if (!textCols.length) continue;
+      const set = textCols.map((c) => {
+        const col = cols.get(table)!.find((x) => x.name === c)!;
+        return `${ident(c)} = ${col.nullable ? "NULL" : `'${ERASED_TEXT.replace(/'/g, "''")}'`}`;
+      });
+      const n = await tx.$executeRawUnsafe(`UPDATE ${ident(table)} SET ${set.join(", ")} WHERE lower(${ident(spec.match)}) = lower($1)`, email);
+      if (n) out.push({ table, rows: n, action: "text_erased" });
+    }
+    // 2. Rows that are the person: deleted (children such as posts and contributions cascade: counted first).
+    for (const t of scope) {
+      if (!t.parent || !PERSON_TABLES.has(t.parent)) continue;
+      const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${t.where}`, email))[0]?.n ?? 0;
+      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
+    }
+    for (const t of scope) {
+      if (!PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
+      const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, email);
+      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
+    }
+    // 3. Records that name the person: the address becomes a pseudonym, the name beside it is cleared.
+    for (const t of scope) {
+      if (PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
+      let rows = 0;
+      for (const c of t.email_columns) {
+        const nameCol = c === "email" ? "name" : `${c.slice(0, -"_email".length)}_name`;
+        const name = (cols.get(t.table) ?? []).find((x) => x.name === nameCol && x.nullable && !isEmailColumn(x.name));
+        const n = await tx.$executeRawUnsafe(
+          `UPDATE ${ident(t.table)} SET ${ident(c)} = $2${name ? `, ${ident(name.name)} = NULL` : ""} WHERE lower(${ident(c)}) = lower($1)`,
+          email,
+          pseudonym,
+        );
+        rows += n;
+      }
+      if (rows) out.push({ table: t.table, rows, action: "pseudonymised" });
+    }
+    if (has("ticket_comments", "author")) {
+      const n = await tx.$executeRawUnsafe(`UPDATE ticket_comments SET author = $2 WHERE lower(author) = lower($1)`, email, pseudonym);
+      if (n) out.push({ table: "ticket_comments", rows: n, action: "pseudonymised" });
+    }
+    if (has("email_events", "data")) {
+      // The vendor's event payloads repeat the address.
+      const n = await tx.$executeRawUnsafe(`UPDATE email_events SET data = '{}'::jsonb WHERE data::text ILIKE $1`, pattern);
+      if (n) out.push({ table: "email_events", rows: n, action: "scrubbed" });
+    }
+    // 4. Messages not yet sent to the person are withdrawn; sent ones keep their row without the content.
+    const pending = await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE status IN ('pending', 'failed') AND payload::text ILIKE $1`, pattern);
+    if (pending) out.push({ table: "outbox_messages", rows: pending, action: "deleted" });
+    const sent = await tx.$executeRawUnsafe(
+      `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL WHERE status IN ('delivered', 'in_flight') AND payload::text ILIKE $1`,
+      pattern,
+    );
+    if (sent) out.push({ table: "outbox_messages", rows: sent, action: "scrubbed" });
+    const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE changes::text ILIKE $1`, pattern);
+    if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
+    return out;
+  }
+}
+
+class DryRun extends Error {
+  constructor(readonly tables: ErasedTable[]) {
+    super("dry run");
+  }
+}

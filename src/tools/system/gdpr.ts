@@ -1,0 +1,84 @@
+// GDPR requests as two tools: export (access and portability) and erasure (destructive, confirmed by repeating
+// the subject). Both take a client (client_id) or a contact (email), never both.
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { clientId, email } from "../../security/validation.ts";
+import { validationError } from "../../server/errors.ts";
+import type { Subject } from "../../services/gdpr.ts";
+
+const subjectFields = {
+  client_id: clientId().optional().describe("The account whose data is requested (a client, with everything stored under it)"),
+  email: email().optional().describe("The contact whose data is requested: every row naming this address, in any table"),
+};
+
+function subjectOf(args: { client_id?: string | undefined; email?: string | undefined }): Subject {
+  if (!!args.client_id === !!args.email) throw validationError("client_id / email: give exactly one of them: client_id for an account, email for a person");
+  return args.client_id ? { kind: "client", client_id: args.client_id } : { kind: "contact", email: args.email! };
+}
+
+export const exportPersonalData = defineTool({
+  name: "export_personal_data",
+  toolset: "system",
+  title: "Export a data subject's data (GDPR Art. 15/20)",
+  description:
+    "Exports everything stored about a client (client_id: the account and every row under it) or a contact (email: " +
+    "every row in any table naming that address, and the rows hanging off them), table by table as JSON, for an access " +
+    "or portability request. Tables are found from the database catalogue, so none is forgotten. Up to " +
+    "max_rows_per_table rows per table are returned with the total count; truncated tells when there are more. " +
+    "The export is written to the audit log under a hash of the subject. Example: {email: 'pat@customer.com'}.",
+  input: z.strictObject({
+    ...subjectFields,
+    max_rows_per_table: z.number().int().min(1).max(5000).default(500).describe("rows returned per table, 1-5000 (default 500); counts are always complete"),
+  }),
+  output: z.object({
+    subject: z.object({ kind: z.enum(["client", "contact"]), hash: z.string() }),
+    total_rows: z.number().int(),
+    tables: z.array(z.object({ table: z.string(), via: z.string(), total_rows: z.number().int(), truncated: z.boolean(), rows: z.array(z.record(z.string(), z.unknown())) })),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  async handler(args, { services }) {
+    const subject = subjectOf(args);
+    const r = await services.gdpr.export(subject, args.max_rows_per_table);
+    const lines = r.tables.map((t) => `${t.table}: ${t.total_rows}${t.truncated ? ` (first ${t.rows.length} returned)` : ""}`);
+    return {
+      data: { subject: { kind: subject.kind, hash: r.subject_hash }, total_rows: r.total_rows, tables: r.tables },
+      text: `Exported ${r.total_rows} rows in ${r.tables.length} tables (audited as ${r.subject_hash})${lines.length ? `:\n${lines.join("\n")}` : "."}`,
+    };
+  },
+});
+
+export const erasePersonalData = defineTool({
+  name: "erase_personal_data",
+  toolset: "system",
+  title: "Erase a data subject's data (GDPR Art. 17)",
+  description:
+    "Erases a client (client_id: the account and every row under it, its queued messages, its ids in insights and the " +
+    "audit trail's details) or a contact (email: the person's own rows — contact, memberships, subscriptions, " +
+    "certifications — deleted; records others' figures rely on — tickets, survey answers, sends — kept with the address " +
+    "replaced by a random pseudonym, the name beside it cleared and the text the person wrote removed; messages not yet " +
+    "sent to them withdrawn). One transaction: all or nothing. confirm must repeat the client_id or email. dry_run " +
+    "counts exactly what would change and changes nothing. Audited under a hash of the subject. Example: " +
+    "{email: 'pat@customer.com', confirm: 'pat@customer.com', dry_run: true}.",
+  input: z.strictObject({
+    ...subjectFields,
+    confirm: z.string().min(1, { error: "must repeat the client_id or email being erased" }).max(320).describe("The client_id or email again, exactly: a guard against erasing the wrong subject"),
+    dry_run: z.boolean().default(false).describe("true: report what would be erased, change nothing"),
+  }),
+  output: z.object({
+    subject: z.object({ kind: z.enum(["client", "contact"]), hash: z.string() }),
+    dry_run: z.boolean(),
+    total_rows: z.number().int(),
+    tables: z.array(z.object({ table: z.string(), rows: z.number().int(), action: z.enum(["deleted", "pseudonymised", "text_erased", "scrubbed"]) })),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false, idempotentHint: true },
+  async handler(args, { services }) {
+    const subject = subjectOf(args);
+    const r = await services.gdpr.erase(subject, args.confirm, args.dry_run);
+    const total = r.tables.reduce((a, t) => a + t.rows, 0);
+    const lines = r.tables.map((t) => `${t.table}: ${t.rows} ${t.action}`);
+    return {
+      data: { subject: { kind: subject.kind, hash: r.subject_hash }, dry_run: r.dry_run, total_rows: total, tables: r.tables },
+      text: `${r.dry_run ? "Dry run: would change" : "Erased:"} ${total} rows${lines.length ? `\n${lines.join("\n")}` : " (nothing stored about this subject)"}`,
+    };
+  },
+});

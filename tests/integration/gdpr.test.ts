@@ -1,0 +1,157 @@
+// GDPR export and erasure on both back ends: the rows found for a client and for a contact (counted here from
+// what the test inserted), a dry run that reports exactly what erasure then does and changes nothing, erasure
+// that deletes the person's own rows, pseudonymises the records others' figures use, withdraws unsent messages,
+// leaves other subjects untouched, and an audit trail that names the subject only by hash.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
+import { call, callError, pipelineFor } from "../helpers/pipeline.ts";
+import { systemTools } from "../../src/tools/system/index.ts";
+import { subjectHash } from "../../src/services/gdpr.ts";
+import type { ToolPipeline } from "../../src/server/pipeline.ts";
+
+const NOW = new Date("2026-09-01T12:00:00.000Z");
+const PAT = "Pat.Person@Customer.test"; // stored in mixed case in places: matching is case-insensitive
+
+describe.each(BACKENDS)("GDPR export and erasure on %s", (backend) => {
+  let t: TestDb;
+  let p: ToolPipeline;
+  let n = 0;
+
+  async function world() {
+    const k = ++n;
+    const a = `cs_1700000000_gdpr_a${k}_${backend}`;
+    const b = `cs_1700000000_gdpr_b${k}_${backend}`;
+    const pat = PAT.replace("@", `${k}@`);
+    const other = `other${k}@customer.test`;
+    const prisma = t.db.prisma;
+    for (const id of [a, b]) {
+      await prisma.account.create({ data: { id, client_name: id, company_name: id, company_key: id, primary_contact_email: id === a ? pat.toLowerCase() : other, primary_contact_name: id === a ? "Pat Person" : "Other One", arr: 1000 } });
+    }
+    await prisma.contact.createMany({ data: [{ account_id: a, email: pat, name: "Pat Person" }, { account_id: b, email: pat.toUpperCase(), name: "Pat P." }, { account_id: b, email: other, name: "Other One" }] });
+    const due = { first_response_due_at: NOW, resolution_due_at: NOW };
+    const t1 = await prisma.supportTicket.create({ data: { account_id: a, subject: "Export broken", description: "My name is Pat and the export fails", requester_email: pat, ...due } });
+    await prisma.supportTicket.create({ data: { account_id: b, subject: "Other issue", description: "not Pat's", requester_email: other, ...due } });
+    await prisma.ticketComment.createMany({ data: [{ ticket_id: t1.id, author: pat, body: "Still broken, call me on 555" }, { ticket_id: t1.id, author: "agent@vendor.test", body: "Looking into it" }] });
+    await prisma.surveyResponse.createMany({
+      data: [
+        { account_id: a, survey_type: "nps", respondent_email: pat, score: 9, reason: "Pat likes it", responded_at: NOW },
+        { account_id: b, survey_type: "nps", respondent_email: other, score: 3, reason: "meh", responded_at: NOW },
+      ],
+    });
+    await prisma.feedback.create({ data: { account_id: b, feedback_type: "general", content: "Pat here: love the product", submitter_email: pat, submitter_name: "Pat Person" } });
+    await prisma.usageEvent.createMany({ data: [{ account_id: a, user_id: "u1", event: "login", occurred_at: NOW }, { account_id: a, user_id: "u2", event: "login", occurred_at: NOW }] });
+    await prisma.outboxMessage.createMany({
+      data: [
+        { integration: "sendgrid", operation: "sendgrid.send", payload: { to: [{ email: pat }], subject: "hi" }, idempotency_key: `k-pending-${k}`, account_id: b },
+        { integration: "sendgrid", operation: "sendgrid.send", payload: { to: [{ email: pat }], subject: "old" }, idempotency_key: `k-sent-${k}`, account_id: b, status: "delivered" },
+        { integration: "sendgrid", operation: "sendgrid.send", payload: { to: [{ email: other }], subject: "hi" }, idempotency_key: `k-other-${k}`, account_id: a },
+      ],
+    });
+    return { a, b, pat, other, t1 };
+  }
+
+  beforeAll(async () => {
+    t = await openTestDb(backend);
+    p = pipelineFor(t, systemTools, NOW);
+  });
+  afterAll(async () => {
+    await t?.cleanup();
+  });
+
+  it("exports a contact's rows from every table that names them, case-insensitively, with the rows hanging off them", async () => {
+    const w = await world();
+    const r = await call(p, "export_personal_data", { email: w.pat.toLowerCase() });
+    const counts = Object.fromEntries(r.tables.map((x: { table: string; total_rows: number }) => [x.table, x.total_rows]));
+    // Two contact rows (A and B), A's account row (primary contact), one ticket and both its comments (child rows),
+    // one survey answer, one feedback, two outbox messages naming the address.
+    expect(counts).toMatchObject({ contacts: 2, accounts: 1, support_tickets: 1, ticket_comments: 2, survey_responses: 1, feedback: 1, outbox_messages: 2 });
+    expect(counts.usage_events).toBeUndefined(); // A's usage is the account's, not the person's
+    const ticket = r.tables.find((x: { table: string }) => x.table === "support_tickets").rows[0];
+    expect(ticket.description).toBe("My name is Pat and the export fails");
+    const audit = await t.db.prisma.auditLog.findFirst({ where: { action: "gdpr_export" }, orderBy: { occurred_at: "desc" } });
+    expect(audit!.entity_id).toBe(subjectHash({ kind: "contact", email: w.pat }));
+    expect(JSON.stringify(audit)).not.toContain(w.pat.toLowerCase());
+  });
+
+  it("exports a client: the account and every row under it, nothing of the other account", async () => {
+    const w = await world();
+    const r = await call(p, "export_personal_data", { client_id: w.a, max_rows_per_table: 1 });
+    const byTable = Object.fromEntries(r.tables.map((x: { table: string }) => [x.table, x]));
+    expect(byTable.accounts.total_rows).toBe(1);
+    expect(byTable.usage_events).toMatchObject({ total_rows: 2, truncated: true });
+    expect(byTable.usage_events.rows).toHaveLength(1);
+    expect(byTable.contacts.total_rows).toBe(1);
+    expect(byTable.ticket_comments.total_rows).toBe(2);
+    expect(byTable.outbox_messages.total_rows).toBe(1);
+    expect(byTable.feedback).toBeUndefined(); // the feedback belongs to account B
+  });
+
+  it("a contact erasure: dry run counts exactly what erasure does; own rows deleted, records pseudonymised, unsent mail withdrawn", async () => {
+    const w = await world();
+    const before = await t.db.prisma.supportTicket.count();
+    const dry = await call(p, "erase_personal_data", { email: w.pat, confirm: w.pat, dry_run: true });
+    expect(dry.dry_run).toBe(true);
+    expect(await t.db.prisma.contact.count({ where: { email: { equals: w.pat, mode: "insensitive" } } })).toBe(2); // unchanged
+    const real = await call(p, "erase_personal_data", { email: w.pat, confirm: w.pat.toLowerCase() });
+    expect(real.tables).toEqual(dry.tables);
+    const rows = (table: string, action: string) => real.tables.find((x: { table: string; action: string }) => x.table === table && x.action === action)?.rows;
+    expect(rows("contacts", "deleted")).toBe(2);
+    expect(rows("support_tickets", "text_erased")).toBe(1);
+    expect(rows("support_tickets", "pseudonymised")).toBe(1);
+    expect(rows("outbox_messages", "deleted")).toBe(1);
+    expect(rows("outbox_messages", "scrubbed")).toBe(1);
+
+    const prisma = t.db.prisma;
+    expect(await prisma.supportTicket.count()).toBe(before); // the record stays: SLA and volume figures keep it
+    const ticket = await prisma.supportTicket.findUniqueOrThrow({ where: { id: w.t1.id } });
+    expect(ticket.requester_email).toMatch(/^erased-[0-9a-f]{16}@erased\.invalid$/);
+    expect(ticket.description).toBeNull();
+    const comments = await prisma.ticketComment.findMany({ where: { ticket_id: w.t1.id }, orderBy: { body: "asc" } });
+    expect(comments.map((c) => c.body)).toEqual(["Looking into it", "[erased at the data subject's request]"]);
+    expect(comments.find((c) => c.author !== "agent@vendor.test")!.author).toBe(ticket.requester_email);
+    const survey = await prisma.surveyResponse.findFirstOrThrow({ where: { account_id: w.a } });
+    expect([survey.respondent_email, survey.reason, survey.score]).toEqual([ticket.requester_email, null, 9]); // the score still counts in NPS
+    const fb = await prisma.feedback.findFirstOrThrow({ where: { account_id: w.b } });
+    expect([fb.content, fb.submitter_name]).toEqual(["[erased at the data subject's request]", null]);
+    const acct = await prisma.account.findUniqueOrThrow({ where: { id: w.a } });
+    expect([acct.primary_contact_email, acct.primary_contact_name]).toEqual([ticket.requester_email, null]);
+    expect(await prisma.outboxMessage.findUnique({ where: { idempotency_key: `k-pending-${n}` } })).toBeNull();
+    expect((await prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: `k-sent-${n}` } })).payload).toEqual({ erased: true });
+    // The other person is untouched.
+    expect(await prisma.contact.count({ where: { email: w.other } })).toBe(1);
+    expect((await prisma.surveyResponse.findFirstOrThrow({ where: { account_id: w.b } })).reason).toBe("meh");
+    expect(await prisma.outboxMessage.count({ where: { idempotency_key: `k-other-${n}` } })).toBe(1);
+    // Nothing is left that names the person.
+    const left = await call(p, "export_personal_data", { email: w.pat });
+    expect(left.total_rows).toBe(0);
+    const audit = await prisma.auditLog.findFirstOrThrow({ where: { action: "gdpr_erasure", entity_id: subjectHash({ kind: "contact", email: w.pat }) } });
+    expect(JSON.stringify(audit)).not.toMatch(new RegExp(w.pat, "i"));
+  });
+
+  it("a client erasure deletes the account and everything under it, and nothing of another account", async () => {
+    const w = await world();
+    const prisma = t.db.prisma;
+    const bBefore = { tickets: await prisma.supportTicket.count({ where: { account_id: w.b } }), contacts: await prisma.contact.count({ where: { account_id: w.b } }) };
+    const r = await call(p, "erase_personal_data", { client_id: w.a, confirm: w.a });
+    const deleted = Object.fromEntries(r.tables.filter((x: { action: string }) => x.action === "deleted").map((x: { table: string; rows: number }) => [x.table, x.rows]));
+    expect(deleted).toMatchObject({ accounts: 1, contacts: 1, support_tickets: 1, ticket_comments: 2, usage_events: 2, survey_responses: 1, outbox_messages: 1 });
+    for (const count of [prisma.account.count({ where: { id: w.a } }), prisma.usageEvent.count({ where: { account_id: w.a } }), prisma.outboxMessage.count({ where: { account_id: w.a } })]) {
+      expect(await count).toBe(0);
+    }
+    expect(await prisma.supportTicket.count({ where: { account_id: w.b } })).toBe(bBefore.tickets);
+    expect(await prisma.contact.count({ where: { account_id: w.b } })).toBe(bBefore.contacts);
+  });
+
+  it("refuses a wrong confirmation, both subjects or neither, and an unknown client — changing nothing", async () => {
+    const w = await world();
+    const e1 = await callError(p, "erase_personal_data", { client_id: w.a, confirm: w.b });
+    expect(e1).toMatchObject({ code: "validation_error", message: "confirm: must repeat the client_id being erased exactly; nothing was erased" });
+    const e2 = await callError(p, "erase_personal_data", { client_id: w.a, email: w.pat, confirm: w.a });
+    expect(e2.message).toBe("client_id / email: give exactly one of them: client_id for an account, email for a person");
+    const e3 = await callError(p, "export_personal_data", {});
+    expect(e3.code).toBe("validation_error");
+    const e4 = await callError(p, "erase_personal_data", { client_id: "cs_1700000000_nobody", confirm: "cs_1700000000_nobody" });
+    expect(e4).toMatchObject({ code: "not_found", message: "client cs_1700000000_nobody was not found" });
+    expect(await t.db.prisma.account.count({ where: { id: w.a } })).toBe(1);
+  });
+});
