@@ -88,7 +88,7 @@ describe.skipIf(!ADMIN_URL)("concurrent migrations on PostgreSQL", () => {
       );
       const appliedBy = results.filter((r) => r.applied.length > 0);
       expect(appliedBy).toHaveLength(1);
-      const check = await pools[0]!.query(`SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1`);
+      const check = await pools[0]!.query(`SELECT migration_name, count(*)::int AS n FROM "_prisma_migrations" GROUP BY 1 ORDER BY 1`);
       expect(check.rows).toEqual(readMigrations().map((m) => ({ migration_name: m.name, n: 1 })));
     } finally {
       await Promise.all(pools.map((p) => p.end()));
