@@ -41,20 +41,22 @@ const ident = (name: string): string => {
 
 export interface ColumnInfo {
   name: string;
+  /** information_schema data_type, or the array's udt name ("_text") for arrays. */
   type: string;
   nullable: boolean;
 }
 
 async function columns(tx: Tx): Promise<Map<string, ColumnInfo[]>> {
-  const rows = await tx.$queryRawUnsafe<Array<{ table_name: string; column_name: string; data_type: string; is_nullable: string }>>(
-    `SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns
+  const rows = await tx.$queryRawUnsafe<Array<{ table_name: string; column_name: string; data_type: string; udt_name: string; is_nullable: string }>>(
+    `SELECT table_name, column_name, data_type, udt_name::text AS udt_name, is_nullable FROM information_schema.columns
       WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`,
   );
   const out = new Map<string, ColumnInfo[]>();
   for (const r of rows) {
     if (EXCLUDED.has(r.table_name)) continue;
     const list = out.get(r.table_name) ?? [];
-    list.push({ name: r.column_name, type: r.data_type, nullable: r.is_nullable === "YES" });
+    // Arrays are named by element type ("_text" is text[]), everything else by its SQL type.
+    list.push({ name: r.column_name, type: r.data_type === "ARRAY" ? r.udt_name : r.data_type, nullable: r.is_nullable === "YES" });
     out.set(r.table_name, list);
   }
   return out;

@@ -142,8 +142,7 @@ export class GdprService {
     }
     const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE ("entity_id" = $1 OR changes::text LIKE $2)`, v, pattern);
     if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
-    const insights = await tx.$executeRawUnsafe(`UPDATE product_insights SET affected_account_ids = array_remove(affected_account_ids, $1) WHERE $1 = ANY(affected_account_ids)`, v);
-    if (insights) out.push({ table: "product_insights", rows: insights, action: "scrubbed" });
+    out.push(...(await scrubMentions(tx, await tableColumns(tx), v, "[erased client]")));
     return out;
   }
 
@@ -200,11 +199,6 @@ export class GdprService {
       const n = await tx.$executeRawUnsafe(`UPDATE ticket_comments SET author = $2 WHERE lower(author) = lower($1)`, email, pseudonym);
       if (n) out.push({ table: "ticket_comments", rows: n, action: "pseudonymised" });
     }
-    if (has("email_events", "data")) {
-      // The vendor's event payloads repeat the address.
-      const n = await tx.$executeRawUnsafe(`UPDATE email_events SET data = '{}'::jsonb WHERE data::text ILIKE $1`, pattern);
-      if (n) out.push({ table: "email_events", rows: n, action: "scrubbed" });
-    }
     // 4. Messages not yet sent to the person are withdrawn; sent ones keep their row without the content.
     const pending = await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE status IN ('pending', 'failed') AND payload::text ILIKE $1`, pattern);
     if (pending) out.push({ table: "outbox_messages", rows: pending, action: "deleted" });
@@ -213,10 +207,44 @@ export class GdprService {
       pattern,
     );
     if (sent) out.push({ table: "outbox_messages", rows: sent, action: "scrubbed" });
+    // 5. Anywhere else the address is repeated (a vendor event's payload, a report, an attendee list).
+    out.push(...(await scrubMentions(tx, cols, email, pseudonym)));
     const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE changes::text ILIKE $1`, pattern);
     if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
     return out;
   }
+}
+
+/**
+ * Replaces the subject wherever it is repeated inside JSON documents and text arrays of any table (reports,
+ * vendor event payloads, id and attendee lists), case-insensitively. Tables are read from the catalogue.
+ */
+async function scrubMentions(tx: P.TransactionClient, cols: Map<string, ColumnInfo[]>, subject: string, replacement: string): Promise<ErasedTable[]> {
+  const out: ErasedTable[] = [];
+  const regex = subject.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  for (const [table, list] of cols) {
+    if (table === "outbox_messages") continue; // handled on its own: unsent rows are withdrawn, sent ones emptied
+    let rows = 0;
+    for (const c of list) {
+      if (c.type === "jsonb" || c.type === "json") {
+        rows += await tx.$executeRawUnsafe(
+          `UPDATE ${ident(table)} SET ${ident(c.name)} = regexp_replace(${ident(c.name)}::text, $1, $2, 'gi')::${c.type} WHERE ${ident(c.name)}::text ILIKE $3`,
+          regex,
+          replacement,
+          containsPattern(subject),
+        );
+      } else if (c.type === "_text") {
+        rows += await tx.$executeRawUnsafe(
+          `UPDATE ${ident(table)} SET ${ident(c.name)} = ARRAY(SELECT CASE WHEN lower(x) = lower($1) THEN $2 ELSE x END FROM unnest(${ident(c.name)}) AS x)
+            WHERE EXISTS (SELECT 1 FROM unnest(${ident(c.name)}) AS x WHERE lower(x) = lower($1))`,
+          subject,
+          replacement,
+        );
+      }
+    }
+    if (rows) out.push({ table, rows, action: "scrubbed" });
+  }
+  return out;
 }
 
 class DryRun extends Error {

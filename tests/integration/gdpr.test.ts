@@ -47,7 +47,11 @@ describe.each(BACKENDS)("GDPR export and erasure on %s", (backend) => {
         { integration: "sendgrid", operation: "sendgrid.send", payload: { to: [{ email: other }], subject: "hi" }, idempotency_key: `k-other-${k}`, account_id: a },
       ],
     });
-    return { a, b, pat, other, t1 };
+    // Mentions outside any email column: an attendee list (text[]) and a prepared review (JSON) of account B,
+    // and an insight naming both accounts.
+    const ebr = await prisma.executiveReview.create({ data: { account_id: b, scheduled_at: NOW, attendees: [other, pat.toUpperCase()], prepared_data: { champion: { email: pat, role: "VP" } } } });
+    const insight = await prisma.productInsight.create({ data: { insight_type: "feature_gap", title: "Exports", description: "d", affected_account_ids: [a, b] } });
+    return { a, b, pat, other, t1, ebr, insight };
   }
 
   beforeAll(async () => {
@@ -117,6 +121,9 @@ describe.each(BACKENDS)("GDPR export and erasure on %s", (backend) => {
     expect([acct.primary_contact_email, acct.primary_contact_name]).toEqual([ticket.requester_email, null]);
     expect(await prisma.outboxMessage.findUnique({ where: { idempotency_key: `k-pending-${n}` } })).toBeNull();
     expect((await prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: `k-sent-${n}` } })).payload).toEqual({ erased: true });
+    const ebr = await prisma.executiveReview.findUniqueOrThrow({ where: { id: w.ebr.id } });
+    expect(ebr.attendees).toEqual([w.other, ticket.requester_email]);
+    expect(ebr.prepared_data).toEqual({ champion: { email: ticket.requester_email, role: "VP" } });
     // The other person is untouched.
     expect(await prisma.contact.count({ where: { email: w.other } })).toBe(1);
     expect((await prisma.surveyResponse.findFirstOrThrow({ where: { account_id: w.b } })).reason).toBe("meh");
@@ -139,6 +146,7 @@ describe.each(BACKENDS)("GDPR export and erasure on %s", (backend) => {
       expect(await count).toBe(0);
     }
     expect(await prisma.supportTicket.count({ where: { account_id: w.b } })).toBe(bBefore.tickets);
+    expect((await prisma.productInsight.findUniqueOrThrow({ where: { id: w.insight.id } })).affected_account_ids).toEqual(["[erased client]", w.b]);
     expect(await prisma.contact.count({ where: { account_id: w.b } })).toBe(bBefore.contacts);
   });
 
