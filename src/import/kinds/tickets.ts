@@ -1,8 +1,9 @@
 // tickets: account*, external_id*, subject*, priority, category, status, created_at*, first_response_at,
 // resolved_at, satisfaction_rating. Upserted on (account_id, external_id). The SLA due dates come from
-// the configuration: created_at + SLA_FIRST_RESPONSE_MINUTES and + SLA_RESOLUTION_P<n>_MINUTES.
+// the configuration through slaDueDates (src/services/support/sla.ts, the one place of the SLA rule):
+// created_at + SLA_FIRST_RESPONSE_MINUTES and + SLA_RESOLUTION_P<n>_MINUTES.
 import { z } from "zod";
-import type { Config } from "../../config/load.ts";
+import { slaDueDates } from "../../services/support/sla.ts";
 import { accountRef, int, oneOf, required, text, timestamp } from "../fields.ts";
 import { columnLiterals, uuid7 } from "../sql.ts";
 import type { KindSpec } from "./types.ts";
@@ -44,20 +45,7 @@ const SQL = upsertSql({
   touch: "updated_at = now()",
 });
 
-function resolutionMinutes(config: Config, priority: (typeof PRIORITIES)[number]): number {
-  switch (priority) {
-    case "P1":
-      return config.SLA_RESOLUTION_P1_MINUTES;
-    case "P2":
-      return config.SLA_RESOLUTION_P2_MINUTES;
-    case "P3":
-      return config.SLA_RESOLUTION_P3_MINUTES;
-    case "P4":
-      return config.SLA_RESOLUTION_P4_MINUTES;
-  }
-}
-
-const plusMinutes = (iso: string, minutes: number) => new Date(Date.parse(iso) + minutes * 60_000).toISOString();
+const dueDates = (r: { row: TicketRow }, config: Parameters<typeof slaDueDates>[0]) => slaDueDates(config, r.row.priority ?? "P3", new Date(r.row.created_at));
 
 export const tickets: KindSpec<TicketRow> = {
   kind: "tickets",
@@ -82,8 +70,8 @@ export const tickets: KindSpec<TicketRow> = {
           (r) => r.row.first_response_at,
           (r) => r.row.resolved_at,
           (r) => r.row.satisfaction_rating,
-          (r) => plusMinutes(r.row.created_at, config.SLA_FIRST_RESPONSE_MINUTES),
-          (r) => plusMinutes(r.row.created_at, resolutionMinutes(config, r.row.priority ?? "P3")),
+          (r) => dueDates(r, config).first_response_due_at.toISOString(),
+          (r) => dueDates(r, config).resolution_due_at.toISOString(),
         ]);
         return { ...(await runUpsert(session, SQL, params)), errors: [] };
       },
