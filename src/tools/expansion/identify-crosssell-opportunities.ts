@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { commonInput, crossSellInput, runOutput } from "./schemas.ts";
+
+export const identifyCrosssellOpportunities = defineTool({
+  name: "identify_crosssell_opportunities",
+  toolset: "expansion",
+  title: "Identify cross-sell opportunities",
+  description:
+    "Find products (and add-ons) an account does not own that similar accounts own, and store each as a cross-sell " +
+    "opportunity. Similar accounts = other active accounts with an active contract on the same tier and, when the account's " +
+    "industry is set, the same industry; when that leaves fewer than min_similar_accounts (3), the same tier only (each " +
+    "row's signals.similarity_basis says which). Eligible when health ≥ min_health_score (75) and tenure ≥ 60 days. Score = " +
+    "share of similar accounts owning the product × (0.5 + 0.5 × health ÷ 100); stored when ≥ CROSSSELL_MIN_SCORE (0.60). " +
+    "Value = median over the owning accounts of their contract ARR ÷ number of products and add-ons on that contract — " +
+    "what owners pay per product line, never a list price. product_family keeps one family ('analytics' matches " +
+    "'analytics-pro'). An open opportunity for the same account and product is updated, never duplicated. Accounts " +
+    "lacking data (no contract, no health score, too few similar accounts) are listed with what is missing. Example: " +
+    "{client_id: 'cs_1700000000_acme_corp', product_family: 'analytics'}.",
+  input: z.strictObject({ ...commonInput, ...crossSellInput }),
+  output: z.object({
+    ...runOutput,
+    criteria: z.object({
+      min_health_score: z.number(),
+      min_tenure_days: z.number(),
+      min_similar_accounts: z.number(),
+      min_score: z.number(),
+      product_family: z.string().nullable(),
+      include_add_ons: z.boolean(),
+    }),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  async handler(args, { services }) {
+    const data = await services.expansion.opportunities.crossSell(args);
+    const { all: _all, ...out } = data;
+    const t = data.totals;
+    return {
+      data: out,
+      text:
+        `${t.opportunities} cross-sell opportunities (${t.created} new, ${t.updated} updated, ${t.unchanged} unchanged), estimated ${t.estimated_value}; ` +
+        `${t.below_min_score} below score ${data.criteria.min_score}, ${t.skipped_missing_data} accounts skipped for missing data. ` +
+        `Top: ${out.opportunities.slice(0, 5).map((o) => `${o.client_id} ${o.product} score ${o.score} value ${o.estimated_value}`).join("; ") || "none"}.`,
+    };
+  },
+});
