@@ -1,0 +1,78 @@
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { clientId, isoDate, text } from "../../security/validation.ts";
+import { METRIC_TYPES } from "../../services/feedback/metrics.ts";
+import { GRANULARITIES } from "../../services/feedback/periods.ts";
+import { SEGMENT_DIMENSIONS } from "../../repositories/feedback-metrics.ts";
+import { missingData, periodPreset } from "./schemas.ts";
+
+const point = z.object({
+  bucket_start: z.string(),
+  bucket_end: z.string(),
+  days: z.number().int(),
+  value: z.number().nullable().describe("null when the bucket has no data (never reported as zero)"),
+  count: z.number().int(),
+  no_data: z.boolean(),
+  details: z.record(z.string(), z.number().nullable()),
+});
+
+export const trackCsMetrics = defineTool({
+  name: "track_cs_metrics",
+  toolset: "feedback",
+  title: "Customer-success metric time series",
+  description:
+    "A time series of one metric from stored data, for one account (client_id) or the portfolio, per day, ISO week, month " +
+    "or quarter, optionally per segment (segment_by tier, industry, lifecycle_stage or csm — each account's current value). " +
+    "A bucket without data has value null and count 0, never zero. Formulas: nps = % promoters (9–10) − % detractors (0–6); " +
+    "csat = % of answers 4–5; ces = mean 1–7; support_satisfaction = % of ticket ratings 4–5; churn_rate = accounts churned " +
+    "in the bucket ÷ accounts that were customers at its start; retention_rate = 100 − churn_rate; expansion_rate = won " +
+    "expansion value closed in the bucket ÷ ARR of contracts in force at its start; time_to_value = median days from signup " +
+    "to first value (first feature event) by signup cohort; feature_adoption = accounts (users, for one account) using the " +
+    "feature (any feature without `feature`) ÷ those with any usage; engagement_score / health_score = mean of each " +
+    "account's latest stored engagement component / overall health score in the bucket. The summary gives the whole " +
+    "period's value. Example: {metric_type: 'nps', period: 'last_12_months', granularity: 'quarter', segment_by: 'tier'}.",
+  input: z.strictObject({
+    metric_type: z.enum(METRIC_TYPES, { error: `must be one of ${METRIC_TYPES.join(", ")}` }).describe(`The metric: ${METRIC_TYPES.join(", ")}`),
+    client_id: clientId().optional().describe("Only this account; omit for the portfolio"),
+    period: periodPreset(),
+    period_start: isoDate().optional().describe("First day of a custom period, YYYY-MM-DD (with period 'custom' or without period)"),
+    period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default today, UTC)"),
+    granularity: z.enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(", ")}` }).default("month").describe("Bucket size: day, week (ISO, Monday), month (default) or quarter; at most 400 buckets"),
+    segment_by: z.enum(SEGMENT_DIMENSIONS, { error: `must be one of ${SEGMENT_DIMENSIONS.join(", ")}` }).optional().describe("Also give one series per tier, industry, lifecycle_stage or csm (portfolio only)"),
+    feature: text(200).optional().describe("For feature_adoption: one feature (as stored in usage events); default any feature"),
+  }),
+  output: z.object({
+    metric_type: z.string(),
+    scope: z.object({ client_id: z.string().nullable(), feature: z.string().nullable() }),
+    period: z.object({ preset: z.string(), start: z.string(), end: z.string(), days: z.number().int(), granularity: z.string(), bounds: z.string() }),
+    unit: z.string(),
+    formula: z.string(),
+    count_basis: z.string(),
+    series: z.array(point),
+    summary: z.object({
+      period_value: z.number().nullable(),
+      period_count: z.number().int(),
+      period_details: z.record(z.string(), z.number().nullable()),
+      buckets: z.number().int(),
+      buckets_with_data: z.number().int(),
+      first_value: z.number().nullable(),
+      last_value: z.number().nullable(),
+      change_first_to_last: z.number().nullable(),
+    }),
+    segment_by: z.string().nullable(),
+    segments: z.array(z.object({ segment: z.string(), period_value: z.number().nullable(), period_count: z.number().int(), series: z.array(point) })).nullable(),
+    segment_note: z.string().nullable(),
+    missing_data: missingData,
+  }),
+  annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  async handler(args, { services }) {
+    const d = await services.feedback.metrics.track(args);
+    const pts = d.series.map((p) => `${p.bucket_start}: ${p.value === null ? "no data" : `${p.value} (n=${p.count})`}`).join("; ");
+    const seg = d.segments ? ` By ${d.segment_by}: ${d.segments.map((s) => `${s.segment} ${s.period_value ?? "no data"}`).join(", ")}.` : "";
+    const miss = d.missing_data.length ? ` Missing: ${d.missing_data.map((m) => `${m.what} — ${m.how_to_supply}`).join("; ")}.` : "";
+    return {
+      data: d,
+      text: `${d.metric_type} (${d.unit}) for ${d.scope.client_id ?? "the portfolio"}, ${d.period.start}…${d.period.end} by ${d.period.granularity}: period ${d.summary.period_value ?? "no data"} (n=${d.summary.period_count}). ${pts}.${seg}${miss}`,
+    };
+  },
+});
