@@ -2,11 +2,20 @@
 // (one object per line). Either way a record is a map from lower-cased column name to trimmed text, an
 // empty cell being undefined, and carries the line number it starts on, for error reports.
 import { createReadStream } from "node:fs";
+import { readFile, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { parse } from "csv-parse";
 
-export type ImportFormat = "csv" | "jsonl";
-export const FORMATS: readonly ImportFormat[] = ["csv", "jsonl"];
+// json: one JSON array of objects (what a webhook posts, e.g. SendGrid events); its records are numbered
+// by their position in the array (reported as `line`).
+export type ImportFormat = "csv" | "jsonl" | "json";
+export const FORMATS: readonly ImportFormat[] = ["csv", "jsonl", "json"];
+const MAX_JSON_ARRAY_BYTES = 256 * 1024 * 1024;
+
+export interface ReadOptions {
+  /** Nested values (arrays, objects) as JSON text instead of a refused record. */
+  nestedAsJson?: boolean;
+}
 
 export type RawRecord = Record<string, string | undefined>;
 
@@ -20,6 +29,7 @@ export function formatFromFileName(file: string): ImportFormat | null {
   const lower = file.toLowerCase();
   if (lower.endsWith(".csv")) return "csv";
   if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson")) return "jsonl";
+  if (lower.endsWith(".json")) return "json";
   return null;
 }
 
@@ -33,9 +43,10 @@ function cell(v: unknown): string | undefined {
  * Streams the records of `file`. `onHeader` receives the CSV header (or, for JSON Lines, nothing: each
  * object names its own columns) and may throw to refuse the file.
  */
-export async function* readRecords(file: string, format: ImportFormat, onHeader: (columns: string[]) => void): AsyncGenerator<FileRecord> {
+export async function* readRecords(file: string, format: ImportFormat, onHeader: (columns: string[]) => void, options: ReadOptions = {}): AsyncGenerator<FileRecord> {
   if (format === "csv") yield* readCsv(file, onHeader);
-  else yield* readJsonLines(file);
+  else if (format === "json") yield* readJsonArray(file, options);
+  else yield* readJsonLines(file, options);
 }
 
 async function* readCsv(file: string, onHeader: (columns: string[]) => void): AsyncGenerator<FileRecord> {
@@ -83,7 +94,7 @@ async function* readCsv(file: string, onHeader: (columns: string[]) => void): As
   if (!header) onHeader([]);
 }
 
-async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
+async function* readJsonLines(file: string, options: ReadOptions = {}): AsyncGenerator<FileRecord> {
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
   let line = 0;
   for await (const raw of lines) {
@@ -97,21 +108,42 @@ async function* readJsonLines(file: string): AsyncGenerator<FileRecord> {
       yield { line, error: `is not valid JSON (${(err as Error).message})` };
       continue;
     }
-    if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
-      yield { line, error: "must be a JSON object with one key per column" };
-      continue;
-    }
-    const values: RawRecord = {};
-    let bad: { column: string; error: string } | null = null;
-    for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
-      const column = k.trim().toLowerCase();
-      if (v !== null && typeof v === "object") {
-        bad = { column, error: `${column}: must be a string, number or boolean, not ${Array.isArray(v) ? "an array" : "an object"}` };
-        break;
-      }
-      values[column] = cell(v);
-    }
-    if (bad) yield { line, ...bad };
-    else yield { line, values };
+    yield objectRecord(line, obj, options);
   }
+}
+
+/** One JSON value as a record: an object with one key per column. */
+function objectRecord(line: number, obj: unknown, options: ReadOptions): FileRecord {
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) return { line, error: "must be a JSON object with one key per column" };
+  const values: RawRecord = {};
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    const column = k.trim().toLowerCase();
+    if (v !== null && typeof v === "object") {
+      if (options.nestedAsJson) {
+        values[column] = JSON.stringify(v);
+        continue;
+      }
+      return { line, column, error: `${column}: must be a string, number or boolean, not ${Array.isArray(v) ? "an array" : "an object"}` };
+    }
+    values[column] = cell(v);
+  }
+  return { line, values };
+}
+
+/** A .json file: one array of objects (or one object), read whole (bounded); records numbered from 1. */
+async function* readJsonArray(file: string, options: ReadOptions): AsyncGenerator<FileRecord> {
+  const size = (await stat(file)).size;
+  if (size > MAX_JSON_ARRAY_BYTES) {
+    yield { line: 1, error: `is a JSON file of ${size} bytes, above the ${MAX_JSON_ARRAY_BYTES} bytes read at once; convert it to JSON Lines (one object per line, .jsonl)`, fatal: true };
+    return;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse((await readFile(file, "utf8")).replace(/^\uFEFF/, ""));
+  } catch (err) {
+    yield { line: 1, error: `is not valid JSON (${(err as Error).message}); nothing of the file was read`, fatal: true };
+    return;
+  }
+  const items = Array.isArray(parsed) ? parsed : [parsed];
+  for (let i = 0; i < items.length; i++) yield objectRecord(i + 1, items[i], options);
 }

@@ -79,7 +79,7 @@ function resolveFormat(file: string, format: string | undefined): ImportFormat {
     return format as ImportFormat;
   }
   const f = formatFromFileName(file);
-  if (!f) throw new ImportUsageError(`cannot tell the format of ${file} from its name: use a .csv, .jsonl or .ndjson file, or pass --format csv|jsonl`);
+  if (!f) throw new ImportUsageError(`cannot tell the format of ${file} from its name: use a .csv, .jsonl, .ndjson or .json file, or pass --format csv|jsonl|json`);
   return f;
 }
 
@@ -199,7 +199,7 @@ export async function runImport(db: Database, config: Config, opts: ImportOption
     };
 
     try {
-      for await (const rec of readRecords(opts.file, format, onHeader)) {
+      for await (const rec of readRecords(opts.file, format, onHeader, { nestedAsJson: spec.nestedAsJson === true })) {
         summary.rows++;
         if (progressEvery > 0 && summary.rows % progressEvery === 0 && opts.onProgress) {
           const elapsed = performance.now() - started;

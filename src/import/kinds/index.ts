@@ -3,6 +3,7 @@ import { invoices } from "./invoices.ts";
 import { nps } from "./nps.ts";
 import { tickets } from "./tickets.ts";
 import { usageEvents } from "./usage-events.ts";
+import { emailEvents } from "./email-events.ts";
 import type { ImportKind, KindSpec } from "./types.ts";
 
 export { IMPORT_KINDS, type ImportKind, type RowError } from "./types.ts";
@@ -14,4 +15,5 @@ export const KINDS: Record<ImportKind, KindSpec<any>> = {
   tickets,
   nps,
   invoices,
+  email_events: emailEvents,
 };

@@ -4,7 +4,7 @@ import type { z } from "zod";
 import type { SqlSession } from "../../db/sql-session.ts";
 import type { Config } from "../../config/load.ts";
 
-export const IMPORT_KINDS = ["accounts", "usage_events", "tickets", "nps", "invoices"] as const;
+export const IMPORT_KINDS = ["accounts", "usage_events", "tickets", "nps", "invoices", "email_events"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 
 export interface RowError {
@@ -50,5 +50,7 @@ export interface KindSpec<T> {
   batchSize: number;
   /** The natural key: a later row with the key of an earlier one is a duplicate (first wins). */
   key?: (row: ValidRow<T>) => string;
+  /** JSON input: nested values (arrays, objects) arrive as JSON text instead of being refused (email_events). */
+  nestedAsJson?: boolean;
   open(ctx: WriterContext): Promise<Writer<T>>;
 }

@@ -1,0 +1,152 @@
+import { z } from "zod";
+import { defineTool } from "../../server/define-tool.ts";
+import { clientId, email, text } from "../../security/validation.ts";
+import { NEWSLETTER_ACTIONS, SUBSCRIPTION_ACTIONS } from "../../services/communication/newsletters.ts";
+import { STORED_TOKENS } from "../../services/communication/render.ts";
+import { deliveryReport, queuedDelivery } from "../shared/delivery.ts";
+
+const rate = z.number().nullable();
+const performance = z.object({
+  recipients: z.number().int(),
+  queued: z.number().int(),
+  not_sent: z.number().int(),
+  failed: z.number().int(),
+  sent: z.number().int(),
+  delivered: z.number().int(),
+  bounced: z.number().int(),
+  dropped: z.number().int(),
+  opens: z.number().int(),
+  unique_opens: z.number().int(),
+  clicks: z.number().int(),
+  unique_clicks: z.number().int(),
+  unsubscribes: z.number().int(),
+  spam_reports: z.number().int(),
+  events: z.number().int(),
+  last_event_at: z.string().nullable(),
+});
+const rates = z.object({ delivery_rate: rate, bounce_rate: rate, open_rate: rate, click_rate: rate, click_to_open_rate: rate, unsubscribe_rate: rate });
+const counts = z.object({
+  subscribed: z.number().int(),
+  unsubscribed: z.number().int(),
+  suppressed: z.number().int().describe("Subscribed addresses that unsubscribed as contacts: skipped by every send"),
+});
+const newsletterView = z.object({
+  newsletter_id: z.string(),
+  name: z.string(),
+  subject: z.string(),
+  content: z.string(),
+  content_text: z.string().nullable(),
+  status: z.string(),
+  scheduled_at: z.string().nullable(),
+  sent_at: z.string().nullable(),
+  created_at: z.string(),
+  subscribers: counts,
+});
+
+export const automateNewsletters = defineTool({
+  name: "automate_newsletters",
+  toolset: "communication",
+  title: "Newsletters: content, subscribers, sending and performance",
+  description:
+    "Create newsletters, manage their subscribers, send issues through SendGrid and track how they perform. Actions: " +
+    "create_newsletter needs name, subject and content (HTML; content_text optional plain-text part) — Handlebars " +
+    `templates with the stored tokens (${STORED_TOKENS.join(", ")}), HTML-escaped in content; ` +
+    "manage_subscriptions needs newsletter_id and subscription_action: subscribe (emails of stored contacts and/or " +
+    "client_ids, whose primary or, with recipient_scope 'all', every contact is subscribed), unsubscribe (emails and/or " +
+    "client_ids) or list; an address that unsubscribed (from the newsletter, or as a contact through a SendGrid " +
+    "unsubscribe or spam report) is never re-subscribed; schedule_newsletter needs newsletter_id (scheduled_time " +
+    "optional, default now) and sends one issue to the subscribed addresses only, queued in batches of at most 1,000 " +
+    "and recorded per recipient (the same content and time again is not sent twice; pass idempotency_key to force a " +
+    "new issue); without SendGrid credentials the issue is recorded as not_sent with the variables to set; " +
+    "get_newsletter and track_performance need newsletter_id (performance: sent, delivered, opens, unique opens, clicks, " +
+    "bounces, unsubscribes and rates, in total and per issue, from stored sends and the SendGrid events imported with " +
+    "`cs-mcp import email_events`); list_newsletters pages through all. Example: {action: 'schedule_newsletter', " +
+    "newsletter_id: '0197…', scheduled_time: '2026-07-01T09:00:00Z'}.",
+  input: z.strictObject({
+    action: z.enum(NEWSLETTER_ACTIONS, { error: `must be one of ${NEWSLETTER_ACTIONS.join(", ")}` }).describe(NEWSLETTER_ACTIONS.join(", ")),
+    newsletter_id: z.uuid({ error: "must be a newsletter_id (a UUID) from create_newsletter or list_newsletters" }).optional().describe("The newsletter (every action but create_newsletter and list_newsletters)"),
+    name: text(200).optional().describe("Newsletter name (create_newsletter)"),
+    subject: text(998).optional().describe("Subject template (create_newsletter), e.g. 'Product news for {{company_name}}'"),
+    content: text(500_000).optional().describe("HTML content template (create_newsletter); {{token}} values are HTML-escaped"),
+    content_text: text(200_000).optional().describe("Plain-text part template (create_newsletter, optional)"),
+    scheduled_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("schedule_newsletter: deliver no earlier than this (future, within a year); default now"),
+    idempotency_key: text(200).optional().describe("schedule_newsletter: your key for this issue; a retry with the same key sends nothing new"),
+    sender_email: email().optional().describe("schedule_newsletter: From address (a sender verified in SendGrid); default SENDGRID_FROM_EMAIL"),
+    sender_name: text(200).optional().describe("schedule_newsletter: From name"),
+    subscription_action: z.enum(SUBSCRIPTION_ACTIONS, { error: `must be one of ${SUBSCRIPTION_ACTIONS.join(", ")}` }).optional().describe("manage_subscriptions: subscribe, unsubscribe or list"),
+    emails: z.array(email()).min(1, "must list at least one email").max(10_000, "must list at most 10,000 emails").optional().describe("manage_subscriptions: addresses of stored contacts"),
+    client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("manage_subscriptions: accounts whose contacts to (un)subscribe"),
+    recipient_scope: z.enum(["primary", "all"], { error: "must be primary or all" }).optional().describe("manage_subscriptions with client_ids: primary (default) or all contacts"),
+    limit: z.number().int().min(1).max(500).default(100).describe("Page size for list_newsletters and subscription lists, 1–500 (default 100)"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for lists (default 0)"),
+  }),
+  output: z.object({
+    action: z.enum(NEWSLETTER_ACTIONS),
+    newsletter: newsletterView.optional(),
+    newsletters: z.array(newsletterView).optional(),
+    tokens_used: z.array(z.string()).optional(),
+    newsletter_id: z.string().optional(),
+    name: z.string().optional(),
+    issue_id: z.string().optional(),
+    status: z.string().optional(),
+    replayed: z.boolean().optional(),
+    idempotency_key: z.string().optional(),
+    resolution: z.object({ subscribed: z.number().int(), recipients: z.number().int(), skipped: z.object({ unsubscribed: z.number().int(), duplicate_email: z.number().int() }) }).optional(),
+    skipped_sample: z.array(z.object({ client_id: z.string(), email: z.string().nullable(), reason: z.string() })).optional(),
+    sends_recorded: z.number().int().optional(),
+    delivery: z
+      .object({
+        integration: z.string(),
+        status: z.enum(["queued", "not_configured"]),
+        outbox_rows: z.number().int(),
+        missing_variables: z.array(z.string()),
+        batches: z.array(z.object({ batch: z.number().int(), recipients: z.number().int(), delivery: z.union([deliveryReport, queuedDelivery]) })),
+        single_sends: z.number().int(),
+        single_deliveries: z.array(deliveryReport),
+      })
+      .optional(),
+    scheduled_time: z.string().nullable().optional(),
+    note: z.string().optional(),
+    issues: z.array(z.object({ issue_id: z.string(), status: z.string(), scheduled_at: z.string().nullable(), sent_at: z.string().nullable(), created_at: z.string(), recipients: z.number().int() })).optional(),
+    subscribers: counts.optional(),
+    issues_sent: z.number().int().optional(),
+    performance: performance.optional(),
+    rates: rates.optional(),
+    per_issue: z.array(z.object({ issue_id: z.string(), status: z.string(), scheduled_at: z.string().nullable(), sent_at: z.string().nullable(), performance, rates })).optional(),
+    notes: z.array(z.string()).optional(),
+    subscription_action: z.enum(SUBSCRIPTION_ACTIONS).optional(),
+    subscriptions: z.array(z.object({ email: z.string(), client_id: z.string().nullable(), status: z.string(), subscribed_at: z.string(), unsubscribed_at: z.string().nullable() })).optional(),
+    requested: z.number().int().optional(),
+    changed: z.number().int().optional(),
+    unchanged: z.number().int().optional(),
+    skipped: z.array(z.object({ email: z.string(), reason: z.string() })).optional(),
+    total: z.number().int().optional(),
+    count: z.number().int().optional(),
+    next_offset: z.number().int().nullable().optional(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true, idempotentHint: false },
+  async handler(args, { services }) {
+    const data = await services.newsletters.handle(args);
+    switch (data.action) {
+      case "create_newsletter":
+        return { data, text: `Created newsletter '${data.newsletter.name}' (${data.newsletter.newsletter_id}); add subscribers with manage_subscriptions, then schedule_newsletter.` };
+      case "schedule_newsletter": {
+        const d = data.delivery;
+        const delivery = d.status === "queued" ? `${d.outbox_rows} SendGrid deliveries queued${data.scheduled_time ? ` for ${data.scheduled_time}` : ""}` : `not sent: SendGrid is not configured (set ${d.missing_variables.join(", ")}); sends recorded as not_sent`;
+        return { data, text: `${data.replayed ? "Already recorded (nothing new queued): " : ""}issue ${data.issue_id} of newsletter ${data.newsletter_id} (${data.status}): ${data.sends_recorded} sends to ${data.resolution.recipients} of ${data.resolution.subscribed} subscribed addresses (${data.resolution.skipped.unsubscribed} unsubscribed skipped); ${delivery}.` };
+      }
+      case "get_newsletter":
+        return { data, text: `Newsletter '${data.newsletter.name}' (${data.newsletter.status}): ${data.newsletter.subscribers.subscribed} subscribed, ${data.newsletter.subscribers.unsubscribed} unsubscribed; ${data.issues.length} issue(s).` };
+      case "track_performance": {
+        const p = data.performance;
+        const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);
+        return { data, text: `Newsletter '${data.name}': ${data.issues_sent} issue(s), ${p.recipients} sends, ${p.delivered} delivered (${pct(data.rates.delivery_rate)}), ${p.unique_opens} unique opens (${pct(data.rates.open_rate)}), ${p.unique_clicks} unique clicks (${pct(data.rates.click_rate)}), ${p.bounced} bounced, ${p.unsubscribes} unsubscribed; ${data.subscribers.subscribed} subscribed now.${data.notes.length ? ` ${data.notes.join(" ")}` : ""}` };
+      }
+      case "list_newsletters":
+        return { data, text: `${data.total} newsletters${data.newsletters.length ? `: ${data.newsletters.map((n) => `${n.name} (${n.newsletter_id}, ${n.status}, ${n.subscribers.subscribed} subscribed)`).join("; ")}` : ""}.` };
+      case "manage_subscriptions":
+        if (data.subscription_action === "list") return { data, text: `${data.total} subscriptions; showing ${data.count}.` };
+        return { data, text: `${data.subscription_action === "subscribe" ? "Subscribed" : "Unsubscribed"} ${data.changed} of ${data.requested} addresses${data.skipped.length ? `; skipped ${data.skipped.length} (${[...new Set(data.skipped.map((s) => s.reason.split(":")[0]))].join(", ")})` : ""}.` };
+    }
+  },
+});
