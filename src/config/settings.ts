@@ -107,6 +107,21 @@ export const SETTINGS = [
   { env: "RETENTION_TRIGGER_HEALTH", group: "retention", default: "60", doc: "retention campaigns trigger under this health score", schema: int(0, 100, 60) },
   { env: "RETENTION_FREQUENCY_DAYS", group: "retention", default: "7", doc: "at most one retention campaign per account in this many days", schema: int(1, 365, 7) },
   { env: "ESCALATION_HEALTH_BELOW", group: "retention", default: "40", doc: "escalate accounts under this health score", schema: int(0, 100, 40) },
+  // retention: the advocacy program (manage_advocacy_program)
+  { env: "ADVOCACY_MIN_HEALTH", group: "retention", default: "75", doc: "enrolling an advocate needs the account's latest stored health score at or above this (75 = the healthy band)", schema: int(0, 100, 75) },
+  { env: "ADVOCACY_REQUIRE_PROMOTER", group: "retention", default: "true", doc: "enrolling an advocate also needs the latest NPS answer (the advocate's own, else the account's) to be a promoter (9–10)", schema: bool(true) },
+  { env: "ADVOCACY_POINTS", group: "retention", default: "case_study=500,reference_call=250,review=100,referral=300,speaking=400,award=200", doc: "points per advocate contribution, type=points for all six types (whole numbers 0–100000)",
+    schema: z.preprocess(
+      (v) => {
+        const b = blankToUndefined(v);
+        if (typeof b !== "string") return b;
+        return Object.fromEntries(b.split(",").map((pair) => { const [k, n] = pair.split("=").map((x) => x.trim()); return [k, n === undefined || n === "" ? Number.NaN : Number(n)]; }));
+      },
+      z.strictObject(
+        Object.fromEntries(["case_study", "reference_call", "review", "referral", "speaking", "award"].map((k) => [k, z.number({ error: `${k} must be a whole number of points` }).int().min(0).max(100_000)])) as Record<"case_study" | "reference_call" | "review" | "referral" | "speaking" | "award", z.ZodNumber>,
+        { error: "must list type=points for case_study, reference_call, review, referral, speaking and award only" },
+      ).default({ case_study: 500, reference_call: 250, review: 100, referral: 300, speaking: 400, award: 200 }),
+    ) },
   // onboarding
   { env: "TTV_FIRST_VALUE_DAYS", group: "onboarding", default: "7", doc: "target days to first value", schema: int(1, 365, 7) },
   { env: "TTV_ACTIVATION_DAYS", group: "onboarding", default: "14", doc: "target days to activation", schema: int(1, 365, 14) },
@@ -131,6 +146,8 @@ export const SETTINGS = [
   { env: "EXPANSION_MIN_TENURE_DAYS", group: "revenue", default: "60", doc: "minimum tenure in days for expansion", schema: int(0, 3650, 60) },
   { env: "UPSELL_MIN_SCORE", group: "revenue", default: "0.65", doc: "minimum upsell score to record an opportunity", schema: ratio(0.65) },
   { env: "CROSSSELL_MIN_SCORE", group: "revenue", default: "0.60", doc: "minimum cross-sell score to record an opportunity", schema: ratio(0.6) },
+  { env: "UPSELL_TARGET_UTILIZATION", group: "revenue", default: "0.60", doc: "seat utilisation an upsell restores: extra seats = ceil(active users ÷ this) − seats", schema: num(z.number().min(0.05).max(1), 0.6) },
+  { env: "RENEWAL_AUTO_RENEW_UPLIFT", group: "revenue", default: "0.05", doc: "added to the renewal probability (1 − churn probability) of an auto-renewing contract, capped at 1", schema: ratio(0.05) },
   // integrations (clients arrive with the integrations work; doctor and readiness report their configuration now)
   { env: "ZENDESK_SUBDOMAIN", group: "integrations", default: "", doc: "Zendesk subdomain (acme for acme.zendesk.com)", schema: optionalString() },
   { env: "ZENDESK_EMAIL", group: "integrations", default: "", doc: "Zendesk agent email for API-token auth", schema: optionalString() },

@@ -17,6 +17,16 @@ import { SegmentService } from "./health/segments.ts";
 import { HealthScoreService } from "./health/health-score-service.ts";
 import { ChurnService } from "./retention/churn-service.ts";
 import { RetentionService } from "./retention/index.ts";
+import { EmailService } from "./communication/email-service.ts";
+import { WorkflowService } from "./communication/workflows.ts";
+import { NewsletterService } from "./communication/newsletters.ts";
+import { FeedbackService } from "./feedback/index.ts";
+import { CommunityService } from "./programs/community.ts";
+import { AdvocacyService } from "./programs/advocacy.ts";
+import { ExecutiveReviewService } from "./programs/executive-reviews.ts";
+import { OnboardingService } from "./onboarding/index.ts";
+import { ExpansionService } from "./expansion/index.ts";
+import { SupportService } from "./support/index.ts";
 
 export interface ServiceDeps {
   db: Database;
@@ -42,6 +52,16 @@ export interface Services {
   healthScores: HealthScoreService;
   churn: ChurnService;
   retention: RetentionService;
+  email: EmailService;
+  workflows: WorkflowService;
+  newsletters: NewsletterService;
+  feedback: FeedbackService;
+  communities: CommunityService;
+  advocacy: AdvocacyService;
+  executiveReviews: ExecutiveReviewService;
+  onboarding: OnboardingService;
+  expansion: ExpansionService;
+  support: SupportService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -69,5 +89,15 @@ export function createServices(deps: ServiceDeps): Services {
     healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now),
     churn: new ChurnService(deps.db.prisma, deps.config, deps.now),
     retention: new RetentionService(deps.db.prisma, deps.config, deps.now),
+    email: new EmailService(deps.db.prisma, deps.config, deps.now),
+    workflows: new WorkflowService(deps.db.prisma, deps.now),
+    newsletters: new NewsletterService(deps.db.prisma, deps.config, deps.now),
+    feedback: new FeedbackService(deps.db.prisma, deps.config, deps.now),
+    communities: new CommunityService(deps.db.prisma, deps.now),
+    advocacy: new AdvocacyService(deps.db.prisma, deps.config, deps.now),
+    executiveReviews: new ExecutiveReviewService(deps.db.prisma, deps.config, deps.now),
+    onboarding: new OnboardingService(deps.db.prisma, deps.config, deps.now),
+    expansion: new ExpansionService(deps.db.prisma, deps.config, deps.now),
+    support: new SupportService(deps.db.prisma, deps.config, deps.now),
   };
 }

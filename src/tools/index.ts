@@ -7,8 +7,14 @@ import { coreTools } from "./core/index.ts";
 import { healthTools } from "./health/index.ts";
 import { systemTools } from "./system/index.ts";
 import { retentionTools } from "./retention/index.ts";
+import { onboardingTools } from "./onboarding/index.ts";
+import { feedbackTools } from "./feedback/index.ts";
+import { expansionTools } from "./expansion/index.ts";
+import { communicationTools } from "./communication/index.ts";
+import { communicationProgramTools } from "./communication/programs.ts";
+import { supportTools } from "./support/index.ts";
 
-export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...healthTools, ...retentionTools, ...systemTools];
+export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...healthTools, ...onboardingTools, ...retentionTools, ...expansionTools, ...communicationTools, ...communicationProgramTools, ...supportTools, ...feedbackTools, ...systemTools];
 
 export function selectTools(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
   const problems: string[] = [];

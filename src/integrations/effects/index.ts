@@ -1,7 +1,11 @@
 // Every delivery effect the dispatcher applies, one file per domain. Add a domain's effects here.
 import type { DeliveryEffects } from "./types.ts";
+import { EMAIL_EFFECTS } from "./email.ts";
+import { SUPPORT_EFFECTS } from "./support.ts";
 
 export const DELIVERY_EFFECTS: DeliveryEffects = {
+  ...SUPPORT_EFFECTS,
+  ...EMAIL_EFFECTS,
   // effects:entries (keep this anchor: toolsets add their spreads above it)
 };
 
