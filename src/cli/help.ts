@@ -14,7 +14,7 @@ Usage:
   cs-mcp call <tool> [json-args]     call one tool and print its result (exit 1 when the tool reports an error)
   cs-mcp demo [--seed N] [--accounts N]   load the generated demo portfolio (marked as demo data)
   cs-mcp demo --remove               remove the demo portfolio
-  cs-mcp import <kind> <file> [--format csv|jsonl] [--dry-run] [--strict] [--json]
+  cs-mcp import <kind> <file> [--format csv|jsonl|json] [--dry-run] [--strict] [--json]
                                      import accounts, usage_events, tickets, nps or invoices from CSV or JSON Lines
   cs-mcp worker [flags]              deliver the outbox (queued emails, tickets, events) until SIGINT/SIGTERM
   cs-mcp --version | --help

@@ -1,4 +1,4 @@
-// `cs-mcp import <kind> <file> [--format csv|jsonl] [--dry-run] [--strict] [--json]`: loads accounts, usage
+// `cs-mcp import <kind> <file> [--format csv|jsonl|json] [--dry-run] [--strict] [--json]`: loads accounts, usage
 // events, tickets, NPS answers or invoices from a CSV or JSON Lines file. Exit 0 when every row was
 // imported, 1 when rows were rejected (or --strict rolled the file back), 2 for usage errors.
 import type { Config } from "../config/load.ts";
@@ -12,7 +12,7 @@ export async function importCommand(config: Config, logger: Logger, positionals:
   const { runImport, checkImportRequest, ImportUsageError, IMPORT_KINDS } = await import("../import/run.ts");
   const [kind, file, ...extra] = positionals;
   if (!kind || !file || extra.length) {
-    printErr(`usage: cs-mcp import <${IMPORT_KINDS.join("|")}> <file> [--format csv|jsonl] [--dry-run] [--strict] [--json]`);
+    printErr(`usage: cs-mcp import <${IMPORT_KINDS.join("|")}> <file> [--format csv|jsonl|json] [--dry-run] [--strict] [--json]`);
     return 2;
   }
   const format = typeof flags.format === "string" ? flags.format : undefined;
