@@ -5,6 +5,7 @@
 // Unsubscribes are honoured twice: only `subscribed` addresses are sent to, and an address unsubscribed as
 // a contact (contacts.unsubscribed_at, set by SendGrid unsubscribe/spamreport events) is skipped too.
 // track_performance reads the stored sends and SendGrid events of every issue.
+import { checkActionFields } from "../shared/action-fields.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { integrationStatus } from "../../integrations/status.ts";
@@ -75,20 +76,14 @@ export class NewsletterService {
   }
 
   checkFields(input: NewsletterInput): void {
-    const rule = RULES[input.action];
-    const given = FIELDS.filter((f) => input[f] !== undefined);
-    const missing = rule.required.filter((f) => input[f] === undefined);
-    const unused = given.filter((f) => !rule.allowed.includes(f));
-    const problems: string[] = [];
-    if (missing.length) problems.push(`action '${input.action}' needs ${missing.join(", ")} (missing)`);
-    if (unused.length) problems.push(`action '${input.action}' does not use ${unused.join(", ")}`);
+    const extra: string[] = [];
     if (input.action === "manage_subscriptions" && input.subscription_action && input.subscription_action !== "list" && input.emails === undefined && input.client_ids === undefined) {
-      problems.push(`subscription_action '${input.subscription_action}' needs emails and/or client_ids`);
+      extra.push(`subscription_action '${input.subscription_action}' needs emails and/or client_ids`);
     }
     if (input.action === "manage_subscriptions" && input.subscription_action === "list" && (input.emails !== undefined || input.client_ids !== undefined || input.recipient_scope !== undefined)) {
-      problems.push("subscription_action 'list' does not use emails, client_ids or recipient_scope");
+      extra.push("subscription_action 'list' does not use emails, client_ids or recipient_scope");
     }
-    if (problems.length) throw validationError(problems.join("; "), `for '${input.action}' give ${rule.required.join(", ") || "no required fields"}${rule.allowed.length ? ` (accepted: ${rule.allowed.join(", ")})` : ""}`, { missing, unused });
+    checkActionFields(input.action, input, FIELDS, RULES, extra);
   }
 
   async handle(input: NewsletterInput) {

@@ -3,6 +3,7 @@
 // field (trigger_conditions.threshold, actions[1].title…). A stored workflow can be listed, read, activated
 // and deactivated, and evaluated: which accounts its trigger matches now, from stored rows. This server
 // does not run the actions by itself; `evaluate` says so, and what would be acted on.
+import { checkActionFields } from "../shared/action-fields.ts";
 import { z } from "zod";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { WorkflowRepository, type TriggerQuery } from "../../repositories/communication-workflows.ts";
@@ -151,15 +152,7 @@ export class WorkflowService {
   }
 
   checkFields(input: WorkflowInput): void {
-    const rule = RULES[input.action];
-    const given = FIELDS.filter((f) => input[f] !== undefined);
-    const missing = rule.required.filter((f) => input[f] === undefined);
-    const unused = given.filter((f) => !rule.allowed.includes(f));
-    const problems: string[] = [];
-    if (missing.length) problems.push(`action '${input.action}' needs ${missing.join(", ")} (missing)`);
-    if (unused.length) problems.push(`action '${input.action}' does not use ${unused.join(", ")}`);
-    if (rule.oneOf && rule.oneOf.filter((f) => input[f] !== undefined).length !== 1) problems.push(`action '${input.action}' needs exactly one of ${rule.oneOf.join(", ")}`);
-    if (problems.length) throw validationError(problems.join("; "), `accepted for '${input.action}': ${rule.allowed.join(", ") || "no fields"}`, { missing, unused });
+    checkActionFields(input.action, input, FIELDS, RULES);
   }
 
   /** The trigger's conditions with defaults applied, or an error naming each bad field. */

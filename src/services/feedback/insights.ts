@@ -7,7 +7,7 @@ import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
 import { accountsByIds, advanceFeedback, affectedAccounts, feedbackByIds, insightPage, type AffectedAccountRow } from "../../repositories/feedback-insights.ts";
 import { writeAudit } from "../../repositories/audit.ts";
 import { notFound, validationError } from "../../server/errors.ts";
-import { checkActionFields, type ActionRule } from "./action-fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { toMoney } from "../../security/validation.ts";
 import { feedbackView, type Priority } from "./model.ts";
 
@@ -103,7 +103,7 @@ export class InsightService {
   ) {}
 
   async handle(input: InsightInput) {
-    checkActionFields(input.action, input, FIELDS, RULES[input.action]);
+    checkActionFields(input.action, input, FIELDS, RULES);
     if (input.action === "create") return this.create(input);
     if (input.action === "list") return this.list(input);
     return this.get(input.insight_id!);

@@ -24,7 +24,7 @@ import type { SendMailPayload } from "../../integrations/payloads.ts";
 import { surveyScore } from "../retention/satisfaction.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { toMoney } from "../../security/validation.ts";
-import { checkActionFields, type ActionRule } from "./action-fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { FEEDBACK_STATUSES, feedbackView, type InsightStatus } from "./model.ts";
 import { accountBreakdown, ARR_BASIS, insightView } from "./insights.ts";
 import { resolveWindow } from "./periods.ts";
@@ -93,7 +93,7 @@ export class VocService {
   }
 
   async handle(input: VocInput) {
-    checkActionFields(input.action, input, FIELDS, RULES[input.action]);
+    checkActionFields(input.action, input, FIELDS, RULES);
     switch (input.action) {
       case "create_voc_report":
         return this.createReport(input);

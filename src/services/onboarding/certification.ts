@@ -7,6 +7,7 @@
 //     otherwise 'enrolled'; 'issued' only through action issue, which needs every module passed;
 //   - training complete: modules passed ÷ modules of the certification ≥ TRAINING_COMPLETE_PERCENT.
 // Each action checks the fields it needs (naming the missing ones) and refuses those it does not use.
+import { checkActionFields } from "../shared/action-fields.ts";
 import type { Prisma as P, PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { TrainingRepository, type ModuleRow, type ResultStats } from "../../repositories/onboarding-training.ts";
@@ -73,15 +74,7 @@ export class CertificationService {
   }
 
   checkFields(input: CertInput): void {
-    const rule = RULES[input.action];
-    const missing = rule.required.filter((f) => input[f] === undefined);
-    const unused = FIELDS.filter((f) => input[f] !== undefined && !rule.allowed.includes(f));
-    const problems: string[] = [];
-    if (missing.length) problems.push(`action '${input.action}' needs ${missing.join(", ")} (missing)`);
-    if (unused.length) problems.push(`action '${input.action}' does not use ${unused.join(", ")}`);
-    if (problems.length) {
-      throw validationError(problems.join("; "), `for '${input.action}' give ${rule.required.length ? rule.required.join(", ") : "no required fields"} (accepted: ${rule.allowed.join(", ")})`, { missing, unused });
-    }
+    checkActionFields(input.action, input, FIELDS, RULES);
   }
 
   async handle(input: CertInput) {

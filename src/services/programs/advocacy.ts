@@ -7,7 +7,8 @@ import { AdvocacyRepository, type AdvocateRow } from "../../repositories/program
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { toIso, toMoney } from "../../security/validation.ts";
-import { checkActionFields, percent, resolvePeriod, type ActionRule } from "./fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
+import { percent, resolvePeriod } from "./fields.ts";
 import { CONTRIBUTION_TYPES, evaluateEligibility, pointsTable, type ContributionType } from "./advocacy-rules.ts";
 
 export const ADVOCACY_ACTIONS = ["enroll_advocate", "get_advocate_profile", "list_advocates", "track_contribution", "award_points", "set_status", "get_program_analytics"] as const;

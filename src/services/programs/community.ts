@@ -6,7 +6,8 @@ import { writeAudit } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { toIso, toMoney } from "../../security/validation.ts";
 import { asCustomerText } from "../../tools/shared/customer-text.ts";
-import { checkActionFields, percent, resolvePeriod, type ActionRule } from "./fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
+import { percent, resolvePeriod } from "./fields.ts";
 
 export const COMMUNITY_ACTIONS = ["create_community", "list_communities", "add_member", "get_member_profile", "list_members", "post_content", "list_posts", "get_analytics", "moderate"] as const;
 export type CommunityAction = (typeof COMMUNITY_ACTIONS)[number];

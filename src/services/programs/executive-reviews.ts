@@ -7,7 +7,7 @@ import { ExecutiveReviewRepository } from "../../repositories/programs-ebr.ts";
 import { writeAudit } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { TIERS, toIso, toMoney } from "../../security/validation.ts";
-import { checkActionFields, type ActionRule } from "./fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { ReviewAssembler, type PreparedReview, type StoredOutcomes } from "./ebr-prepare.ts";
 
 export const EBR_ACTIONS = ["schedule_ebr", "get_ebr_details", "prepare_ebr", "complete_ebr", "cancel_ebr", "list_upcoming_ebrs"] as const;

@@ -1,37 +1,6 @@
-// Per-action field rules shared by the three program tools (community, advocacy, executive reviews):
-// each action names the fields it requires and the ones it accepts; one message names every missing
-// field and every field the action does not use, before anything is read or written.
+// Helpers shared by the three program tools (community, advocacy, executive reviews): the review period and
+// the rounding of the figures they report.
 import { validationError } from "../../server/errors.ts";
-
-export interface ActionRule<F extends string> {
-  required: readonly F[];
-  allowed: readonly F[];
-  /** At least one of these must be given (e.g. something to change). */
-  atLeastOne?: readonly F[];
-}
-
-export function checkActionFields<A extends string, F extends string>(
-  action: A,
-  input: Partial<Record<F, unknown>>,
-  fields: readonly F[],
-  rules: Record<A, ActionRule<F>>,
-): void {
-  const rule = rules[action];
-  const given = fields.filter((f) => input[f] !== undefined);
-  const missing = rule.required.filter((f) => input[f] === undefined);
-  const unused = given.filter((f) => !rule.allowed.includes(f));
-  const problems: string[] = [];
-  if (missing.length) problems.push(`action '${action}' needs ${missing.join(", ")} (missing)`);
-  if (unused.length) problems.push(`action '${action}' does not use ${unused.join(", ")}`);
-  if (rule.atLeastOne && !rule.atLeastOne.some((f) => input[f] !== undefined)) problems.push(`action '${action}' needs at least one of ${rule.atLeastOne.join(", ")}`);
-  if (problems.length) {
-    throw validationError(
-      problems.join("; "),
-      `for '${action}' give ${rule.required.length ? rule.required.join(", ") : "no required fields"}${rule.allowed.length ? ` (accepted: ${rule.allowed.join(", ")})` : ""}; nothing was changed`,
-      { missing, unused },
-    );
-  }
-}
 
 /** A period [start, end] from optional ISO dates/date-times, defaulting to the `days` before `now`. */
 export function resolvePeriod(now: Date, days: number, start?: string, end?: string): { start: Date; end: Date; days: number } {

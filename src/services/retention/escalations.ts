@@ -1,6 +1,7 @@
 // manage_escalations: create, list, update and resolve escalations. Each action checks the fields it
 // needs (naming the missing ones) and refuses the ones it does not use; writes commit with their
 // timeline entry and audit record.
+import { checkActionFields } from "../shared/action-fields.ts";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { EscalationRepository } from "../../repositories/escalations.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
@@ -67,18 +68,8 @@ export class EscalationService {
 
   /** Names every missing required field and every field the action does not use, in one message. */
   checkFields(input: EscalationInput): void {
-    const rule = RULES[input.action];
-    const given = FIELDS.filter((f) => input[f] !== undefined);
-    const missing = rule.required.filter((f) => input[f] === undefined);
-    const unused = given.filter((f) => !rule.allowed.includes(f));
-    const problems: string[] = [];
-    if (missing.length) problems.push(`action '${input.action}' needs ${missing.join(", ")} (missing)`);
-    if (unused.length) problems.push(`action '${input.action}' does not use ${unused.join(", ")}`);
-    if (rule.atLeastOne && !rule.atLeastOne.some((f) => input[f] !== undefined)) problems.push(`action '${input.action}' needs at least one of ${rule.atLeastOne.join(", ")} to change`);
-    if (input.action === "update" && input.status === "resolved") problems.push("status: use action 'resolve' with a resolution to resolve an escalation");
-    if (problems.length) {
-      throw validationError(problems.join("; "), `for '${input.action}' give ${rule.required.length ? rule.required.join(", ") : "no required fields"}${rule.allowed.length ? ` (accepted: ${rule.allowed.join(", ")})` : ""}`, { missing, unused });
-    }
+    const extra = input.action === "update" && input.status === "resolved" ? ["status: use action 'resolve' with a resolution to resolve an escalation"] : [];
+    checkActionFields(input.action, input, FIELDS, RULES, extra);
   }
 
   async handle(input: EscalationInput) {

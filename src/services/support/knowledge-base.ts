@@ -13,7 +13,7 @@ import { writeAudit } from "../../repositories/audit.ts";
 import { KnowledgeBaseRepository, type ArticleRow, type KbSort } from "../../repositories/support-kb.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { asCustomerText } from "../../tools/shared/customer-text.ts";
-import { checkActionFields, type ActionRule } from "./action-fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { helpfulness, HELPFULNESS_FORMULA } from "./kb-helpfulness.ts";
 
 export const KB_MANAGE_ACTIONS = ["search", "get", "create", "list"] as const;

@@ -6,7 +6,7 @@ import { randomUUID } from "node:crypto";
 import type { Prisma as P, PrismaClient } from "../../generated/prisma/client.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { notFound, validationError } from "../../server/errors.ts";
-import { checkActionFields, type ActionRule } from "./action-fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 
 export const PORTAL_ACTIONS = ["get_status", "enable_feature", "disable_feature", "customize_branding", "list_resources", "add_resource", "remove_resource"] as const;
 export type PortalAction = (typeof PORTAL_ACTIONS)[number];

@@ -16,7 +16,7 @@ import { EscalationRepository } from "../../repositories/escalations.ts";
 import { SupportTicketRepository } from "../../repositories/support-tickets.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { SEVERITIES, type Severity } from "../retention/escalations.ts";
-import { checkActionFields, type ActionRule } from "./action-fields.ts";
+import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { escalationReasons, isOpen, slaDueDates, type Priority, type TicketStatus } from "./sla.ts";
 import { commentView, ticketView, type StoredTicket } from "./ticket-view.ts";
 import { ZendeskMirror, type MirrorReport, type ZendeskChange } from "./zendesk-mirror.ts";
