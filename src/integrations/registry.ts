@@ -220,7 +220,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
       const sg = need("sendgrid");
       const r = await call("sendgrid", ctx, (signal) =>
         sg.send(
-          { to, subject, text: str(p, "text"), html: str(p, "html"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never },
+          { to, subject, text: str(p, "text"), html: str(p, "html"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never, tracking: obj(p, "tracking") as never },
           { idempotencyKey: ctx.idempotencyKey, signal },
         ),
       );
@@ -234,7 +234,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
       const sg = need("sendgrid");
       const r = await call("sendgrid", ctx, (signal) =>
         sg.sendTemplate(
-          { to, template_id, dynamic_template_data: obj(p, "dynamic_template_data"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never },
+          { to, template_id, dynamic_template_data: obj(p, "dynamic_template_data"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never, tracking: obj(p, "tracking") as never },
           { idempotencyKey: ctx.idempotencyKey, signal },
         ),
       );
@@ -252,7 +252,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
       // One call through the wrapper per batch: a failure retries the whole batch (see the client's note on batch_part).
       const r = await call("sendgrid", ctx, (signal) =>
         sg.sendBatch(
-          { recipients: list, template_id, subject, text: str(p, "text"), html: str(p, "html"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never },
+          { recipients: list, template_id, subject, text: str(p, "text"), html: str(p, "html"), from: obj(p, "from") as never, reply_to: obj(p, "reply_to") as never, categories: strings(p, "categories"), custom_args: obj(p, "custom_args") as never, tracking: obj(p, "tracking") as never },
           { idempotencyKey: ctx.idempotencyKey, signal },
         ),
       );

@@ -295,7 +295,7 @@ describe.each(BACKENDS)("send_personalized_email on %s", (backend) => {
   it("delivers through SendGrid (fake): rendered, escaped personalizations; the delivered effect marks the sends; events fold in once", async () => {
     const a = await account([{ email: "ann@a.test", name: "<b>Ann</b>", primary: true }]);
     const b = await account([{ email: "bo@b.test", name: "Bo", primary: true }]);
-    const r = await call(p, "send_personalized_email", { ...base, body_html: "<p>Hi {{first_name}}</p>", body_text: "Hi {{first_name}}", target_client_ids: [a, b] });
+    const r = await call(p, "send_personalized_email", { ...base, body_html: "<p>Hi {{first_name}}</p>", body_text: "Hi {{first_name}}", target_client_ids: [a, b], track_clicks: false });
     await drain();
 
     const mails = fake.received.filter((q) => q.path === "/v3/mail/send");
@@ -303,6 +303,8 @@ describe.each(BACKENDS)("send_personalized_email on %s", (backend) => {
     expect(fake.violations).toEqual([]);
     const body = mails[0]!.body as { subject: string; content: Array<{ type: string; value: string }>; personalizations: Array<{ to: Array<{ email: string; name?: string }>; substitutions: Record<string, string>; custom_args: Record<string, string> }> };
     expect(body.subject).toBe("{{subject_line}}");
+    // The campaign's tracking choice travels with the mail (opens default on, clicks turned off here).
+    expect((body as unknown as { tracking_settings: unknown }).tracking_settings).toEqual({ open_tracking: { enable: true }, click_tracking: { enable: false, enable_text: false } });
     expect(body.content).toEqual([
       { type: "text/plain", value: "{{text_body}}" },
       { type: "text/html", value: "{{html_body}}" },

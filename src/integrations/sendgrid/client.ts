@@ -31,6 +31,8 @@ export interface MailEnvelope {
   reply_to?: Recipient;
   categories?: string[];
   custom_args?: Record<string, string>;
+  /** Open and click tracking for this mail; absent: the SendGrid account's own tracking settings apply. */
+  tracking?: { opens?: boolean; clicks?: boolean };
 }
 
 export interface MailInput extends MailEnvelope {
@@ -140,11 +142,19 @@ class SendGridClient implements SendGridApi {
     }
   }
 
-  private envelope(m: { from?: Recipient; reply_to?: Recipient; categories?: string[] }, key: string) {
+  private envelope(m: Pick<MailEnvelope, "from" | "reply_to" | "categories" | "tracking">, key: string) {
     return {
       from: m.from ?? this.defaultFrom,
       ...(m.reply_to ? { replyTo: m.reply_to } : {}),
       ...(m.categories?.length ? { categories: m.categories } : {}),
+      ...(m.tracking
+        ? {
+            trackingSettings: {
+              openTracking: { enable: m.tracking.opens !== false },
+              clickTracking: { enable: m.tracking.clicks !== false, enableText: m.tracking.clicks !== false },
+            },
+          }
+        : {}),
       headers: { "X-Idempotency-Key": key },
     };
   }

@@ -79,7 +79,7 @@ export interface Resolution {
 }
 
 const TRACKING_NOTE =
-  "open and click tracking follow the SendGrid account's tracking settings (Settings → Tracking); the stored campaign records what was asked, and opens/clicks are counted from the Event Webhook events you import";
+  "track_opens / track_clicks are sent to SendGrid as the mail's tracking_settings; opens and clicks are counted from the Event Webhook events you import (cs-mcp import email_events)";
 
 /** Recipients of resolved rows: unsubscribed and duplicate addresses skipped (first occurrence wins), each rendered. */
 export function renderRecipients(rows: RecipientRow[], templates: CompiledTemplates, churnedExcluded: number): Resolution {
@@ -301,6 +301,7 @@ export class EmailCampaignService {
           has_text: input.body_text !== undefined,
           from,
           categories: ["email_campaign", ...(input.template_type ? [input.template_type] : [])],
+          tracking: { opens: input.track_opens ?? true, clicks: input.track_clicks ?? true },
           not_before: notBefore,
           sent_at: notBefore ?? now,
         });

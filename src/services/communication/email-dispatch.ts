@@ -39,6 +39,8 @@ export interface QueueRequest {
   has_text: boolean;
   from?: Recipient | undefined;
   categories: string[];
+  /** Open/click tracking asked for by the campaign (SendGrid tracking_settings). */
+  tracking?: { opens: boolean; clicks: boolean } | undefined;
   not_before?: Date | undefined;
   /** email_sends.sent_at: the moment the send was queued, or its scheduled time. */
   sent_at: Date;
@@ -87,7 +89,7 @@ export async function queueEmails(tx: P.TransactionClient, config: Config, repo:
   const singleDeliveries: DeliveryReport[] = [];
   let missing: string[] = [];
   let configured = true;
-  const envelope = { ...(req.from ? { from: req.from } : {}), categories: req.categories, custom_args: { campaign_id: req.campaign_id, ...(req.newsletter_id ? { newsletter_id: req.newsletter_id } : {}) } };
+  const envelope = { ...(req.from ? { from: req.from } : {}), ...(req.tracking ? { tracking: req.tracking } : {}), categories: req.categories, custom_args: { campaign_id: req.campaign_id, ...(req.newsletter_id ? { newsletter_id: req.newsletter_id } : {}) } };
 
   for (let i = 0; i < batched.length; i += MAX_PERSONALIZATIONS) {
     const part = batched.slice(i, i + MAX_PERSONALIZATIONS);
