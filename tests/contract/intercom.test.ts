@@ -36,6 +36,14 @@ describe("intercom client against the 2.14 contract", () => {
     expect(fake.received[0]!.headers["intercom-version"]).toBe("2.14");
   });
 
+  it("two lookups of a new contact side by side create it once (one search, one create)", async () => {
+    const before = fake.received.length;
+    const [a, b] = await Promise.all([client.findOrCreateContact("cy@acme.test", signal()), client.findOrCreateContact("CY@acme.test", signal())]);
+    expect(a.contact.id).toBe(b.contact.id);
+    expect([a.created, b.created].sort()).toEqual([false, true]);
+    expect(fake.received.slice(before).map((r) => r.operationId)).toEqual(["SearchContacts", "CreateContact"]);
+  });
+
   it("sends a message from the token's admin, adds a note, tags and untags", async () => {
     const { contact } = await client.findOrCreateContact("bo@acme.test", signal());
     fake.reset();

@@ -5,6 +5,7 @@
 import { IntercomClient, IntercomError } from "intercom-client";
 import type { Config } from "../../config/load.ts";
 import { httpError, networkError, throwIfAborted } from "../vendor-http.ts";
+import { VendorError } from "../types.ts";
 
 const DEFAULT_BASE_URL = "https://api.intercom.io";
 
@@ -90,14 +91,36 @@ class IntercomApiClient implements IntercomApi {
     }
   }
 
+  /** Lookups in flight per address: two deliveries to a new contact side by side create it once. */
+  private readonly contactLookups = new Map<string, Promise<{ contact: IntercomContact; created: boolean }>>();
+
   async findOrCreateContact(email: string, signal: AbortSignal, attrs: { name?: string; external_id?: string } = {}) {
-    const page = await this.call(signal, (o) => this.client.contacts.search({ query: { field: "email", operator: "=", value: email }, pagination: { per_page: 1 } }, o));
-    const found = page.data[0] as IntercomContact | undefined;
+    const key = email.toLowerCase();
+    const inFlight = this.contactLookups.get(key);
+    if (inFlight) return inFlight.then((r) => ({ contact: r.contact, created: false }));
+    const lookup = this.lookupOrCreate(email, signal, attrs).finally(() => this.contactLookups.delete(key));
+    this.contactLookups.set(key, lookup);
+    return lookup;
+  }
+
+  private async lookupOrCreate(email: string, signal: AbortSignal, attrs: { name?: string; external_id?: string }) {
+    const search = async () =>
+      (await this.call(signal, (o) => this.client.contacts.search({ query: { field: "email", operator: "=", value: email }, pagination: { per_page: 1 } }, o))).data[0] as IntercomContact | undefined;
+    const found = await search();
     if (found) return { contact: found, created: false };
-    const created = (await this.call(signal, (o) =>
-      this.client.contacts.create({ email, role: "user", ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.external_id ? { external_id: attrs.external_id } : {}) } as never, o),
-    )) as unknown as IntercomContact;
-    return { contact: created, created: true };
+    try {
+      const created = (await this.call(signal, (o) =>
+        this.client.contacts.create({ email, role: "user", ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.external_id ? { external_id: attrs.external_id } : {}) } as never, o),
+      )) as unknown as IntercomContact;
+      return { contact: created, created: true };
+    } catch (err) {
+      // Another process created it between our search and create (Intercom answers 409): use that one.
+      if (err instanceof VendorError && err.status === 409) {
+        const existing = await search();
+        if (existing) return { contact: existing, created: false };
+      }
+      throw err;
+    }
   }
 
   async sendMessage(input: SendMessageInput, signal: AbortSignal) {
