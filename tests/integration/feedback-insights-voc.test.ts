@@ -10,6 +10,7 @@ import { call, callError, pipelineFor } from "../helpers/pipeline.ts";
 import { feedbackTools } from "../../src/tools/feedback/index.ts";
 import type { ToolPipeline } from "../../src/server/pipeline.ts";
 import { startSendGridFake } from "../contract/fakes/sendgrid.ts";
+import { startIntercomFake } from "../contract/fakes/intercom.ts";
 import type { FakeServer } from "../contract/fakes/contract-server.ts";
 import { OutboxDispatcher } from "../../src/integrations/outbox-dispatcher.ts";
 import { createOperationRegistry } from "../../src/integrations/registry.ts";
@@ -152,6 +153,32 @@ describe.each(BACKENDS)("product insights and the voice of the customer on %s", 
     const mails = fake.received.filter((m) => m.path === "/v3/mail/send" && JSON.stringify(m.body).includes("pat@cust.test") && JSON.stringify(m.body).includes(f));
     expect(mails).toHaveLength(1);
     expect(fake.violations).toEqual([]);
+  });
+
+  it("closes the loop in-app: the Intercom message is queued and delivered through the Intercom fake", async () => {
+    const ic = await startIntercomFake();
+    const logger = createLogger("silent");
+    const config: Config = { ...t.config, INTERCOM_ACCESS_TOKEN: "ic-test-token", INTERCOM_BASE_URL: ic.url };
+    const withIntercom = pipelineFor({ ...t, config }, feedbackTools, NOW);
+    const resilience = createResilience(config, logger);
+    try {
+      const a = await account("500");
+      const f = await feedback(a, { submitter_email: "ivy@cust.test", submitter_name: "Ivy" });
+      const r = await call(withIntercom, "manage_voice_of_customer", { action: "close_feedback_loop", feedback_id: f, response: "SSO is live.", notify_submitter: true, notify_channel: "in_app" });
+      expect(r.notification).toMatchObject({ integration: "intercom", status: "queued", idempotency_key: `feedback_loop_closed:${f}:in_app` });
+      const d = new OutboxDispatcher({ prisma: t.db.prisma, registry: createOperationRegistry(config, resilience, logger), resilience, logger, config });
+      await d.runOnce();
+      expect((await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: `feedback_loop_closed:${f}:in_app` } })).status).toBe("delivered");
+      const sent = ic.received.filter((q) => q.operationId === "createMessage");
+      expect(sent).toHaveLength(1);
+      expect(sent[0]!.body).toMatchObject({ message_type: "in_app", to: { type: "user" } });
+      expect((sent[0]!.body as { body: string }).body).toContain("SSO is live.");
+      expect([...ic.contacts.values()].map((c) => c.email)).toContain("ivy@cust.test");
+      expect(ic.violations).toEqual([]);
+    } finally {
+      await resilience.close();
+      await ic.stop();
+    }
   });
 
   it("without SendGrid settings reports not_configured, queues nothing, and still closes the loop", async () => {

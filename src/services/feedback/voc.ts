@@ -54,21 +54,23 @@ export interface VocInput {
   response?: string | undefined;
   responded_by?: string | undefined;
   notify_submitter?: boolean | undefined;
+  /** How the submitter hears back: email through SendGrid (default) or an in-app message through Intercom. */
+  notify_channel?: "email" | "in_app" | undefined;
   insight_id?: string | undefined;
   roadmap_item?: string | undefined;
   insight_status?: InsightStatus | undefined;
   limit: number;
 }
 
-type Field = "client_id" | "period_start" | "period_end" | "title" | "report_id" | "feedback_id" | "feedback_ids" | "response" | "responded_by" | "notify_submitter" | "insight_id" | "roadmap_item" | "insight_status";
-const FIELDS: Field[] = ["client_id", "period_start", "period_end", "title", "report_id", "feedback_id", "feedback_ids", "response", "responded_by", "notify_submitter", "insight_id", "roadmap_item", "insight_status"];
+type Field = "client_id" | "period_start" | "period_end" | "title" | "report_id" | "feedback_id" | "feedback_ids" | "response" | "responded_by" | "notify_submitter" | "notify_channel" | "insight_id" | "roadmap_item" | "insight_status";
+const FIELDS: Field[] = ["client_id", "period_start", "period_end", "title", "report_id", "feedback_id", "feedback_ids", "response", "responded_by", "notify_submitter", "notify_channel", "insight_id", "roadmap_item", "insight_status"];
 const RULES: Record<VocAction, ActionRule<Field>> = {
   create_voc_report: { required: [], allowed: ["client_id", "period_start", "period_end", "title"] },
   track_feedback_loop: { required: [], allowed: ["client_id", "period_start", "period_end"] },
   measure_program_effectiveness: { required: [], allowed: ["client_id", "period_start", "period_end"] },
   generate_executive_summary: { required: [], allowed: ["report_id", "client_id"] },
   acknowledge_feedback: { required: ["feedback_ids"], allowed: ["feedback_ids", "responded_by"] },
-  close_feedback_loop: { required: ["feedback_id", "response"], allowed: ["feedback_id", "response", "responded_by", "notify_submitter"] },
+  close_feedback_loop: { required: ["feedback_id", "response"], allowed: ["feedback_id", "response", "responded_by", "notify_submitter", "notify_channel"] },
   update_customer_roadmap: { required: ["insight_id"], allowed: ["insight_id", "feedback_ids", "roadmap_item", "insight_status"], atLeastOne: ["feedback_ids", "roadmap_item", "insight_status"] },
 };
 
@@ -386,13 +388,24 @@ export class VocService {
         where: { id: f.id },
         data: { status: "closed_loop", closed_at: now, acknowledged_at: f.acknowledged_at ?? now, response: input.response!, responded_by: input.responded_by ?? f.responded_by, updated_at: now },
       });
-      let notification: DeliveryReport | { integration: "sendgrid"; status: "skipped"; reason: string } | null = null;
+      let notification: DeliveryReport | { integration: "sendgrid" | "intercom"; status: "skipped"; reason: string } | null = null;
+      const inApp = input.notify_channel === "in_app";
       if (input.notify_submitter) {
+        const signer = input.responded_by ?? f.account.csm_name ?? "Customer Success";
+        const about = f.title ? `: ${f.title.length > 80 ? `${f.title.slice(0, 77)}…` : f.title}` : "";
+        const body = `Hi ${f.submitter_name ?? "there"},\n\nThank you for the feedback you sent us on ${f.created_at.toISOString().slice(0, 10)}.\n\n${input.response}\n\n${signer}`;
         if (!f.submitter_email) {
-          notification = { integration: "sendgrid", status: "skipped", reason: "the feedback has no submitter_email to reply to" };
+          notification = { integration: inApp ? "intercom" : "sendgrid", status: "skipped", reason: "the feedback has no submitter_email to reply to" };
+        } else if (inApp) {
+          // Intercom finds (or creates) the contact by email at delivery time.
+          notification = await enqueue(tx, this.config, {
+            integration: "intercom",
+            operation: "intercom.send_message",
+            idempotency_key: `${CLOSE_KEY(f.id)}:in_app`,
+            account_id: f.account_id,
+            payload: { email: f.submitter_email, body, message_type: "inapp" },
+          });
         } else {
-          const signer = input.responded_by ?? f.account.csm_name ?? "Customer Success";
-          const about = f.title ? `: ${f.title.length > 80 ? `${f.title.slice(0, 77)}…` : f.title}` : "";
           notification = await enqueue(tx, this.config, {
             integration: "sendgrid",
             operation: "sendgrid.send",
@@ -403,7 +416,7 @@ export class VocService {
               ...(this.config.SENDGRID_FROM_EMAIL ? { from: { email: this.config.SENDGRID_FROM_EMAIL, ...(this.config.SENDGRID_FROM_NAME ? { name: this.config.SENDGRID_FROM_NAME } : {}) } } : {}),
               ...(f.account.csm_email ? { reply_to: { email: f.account.csm_email, ...(f.account.csm_name ? { name: f.account.csm_name } : {}) } } : {}),
               subject: `Following up on your feedback${about}`,
-              text: `Hi ${f.submitter_name ?? "there"},\n\nThank you for the feedback you sent us on ${f.created_at.toISOString().slice(0, 10)}.\n\n${input.response}\n\n${signer}`,
+              text: body,
               categories: ["feedback_loop"],
               custom_args: { feedback_id: f.id, client_id: f.account_id },
             } satisfies SendMailPayload as unknown as Record<string, unknown>,

@@ -38,8 +38,9 @@ export const manageVoiceOfCustomer = defineTool({
     "days to close, and the NPS change of accounts whose feedback was closed vs not; generate_executive_summary (report_id? " +
     "or client_id? — default the latest stored report) gives headline figures against the previous report; " +
     "acknowledge_feedback (feedback_ids) moves open feedback to acknowledged; close_feedback_loop (feedback_id, response, " +
-    "responded_by?, notify_submitter?) sets closed_loop with the response and, when notify_submitter is true, queues an " +
-    "email to the submitter through SendGrid (reported queued, not_configured with the variables to set, or skipped); " +
+    "responded_by?, notify_submitter?, notify_channel?) sets closed_loop with the response and, when notify_submitter is true, " +
+    "queues an email to the submitter through SendGrid, or with notify_channel 'in_app' an Intercom in-app message (reported " +
+    "queued, not_configured with the variables to set, or skipped); " +
     "update_customer_roadmap (insight_id and at least one of feedback_ids, roadmap_item, insight_status) links feedback to " +
     "the insight / roadmap item, recomputes its affected ARR and moves the linked feedback to in_roadmap (not when " +
     "declined). A missing field or one the action does not use is named and nothing changes. Periods are (period_start, " +
@@ -57,7 +58,8 @@ export const manageVoiceOfCustomer = defineTool({
     feedback_ids: z.array(feedbackId()).min(1, "must not be empty").max(1000, "must have at most 1000 ids").optional().describe("Feedback to acknowledge (acknowledge_feedback) or to link to the insight (update_customer_roadmap)"),
     response: text(5000).optional().describe("What the team answers the customer (close_feedback_loop); sent in the email when notify_submitter is true"),
     responded_by: text(200).optional().describe("Who answered (close_feedback_loop, acknowledge_feedback); signs the email (default the account's CSM)"),
-    notify_submitter: z.boolean().optional().describe("Email the response to the feedback's submitter through SendGrid (close_feedback_loop; default false)"),
+    notify_submitter: z.boolean().optional().describe("Send the response to the feedback's submitter (close_feedback_loop; default false)"),
+    notify_channel: z.enum(["email", "in_app"]).optional().describe("How notify_submitter reaches them: 'email' through SendGrid (default) or 'in_app' through Intercom (close_feedback_loop)"),
     insight_id: z.uuid({ error: "must be an insight_id (a UUID) from share_product_insights" }).optional().describe("The product insight / roadmap entry (update_customer_roadmap)"),
     roadmap_item: text(300).optional().describe("The roadmap entry the insight is on: its name or tracker key (update_customer_roadmap)"),
     insight_status: z.enum(INSIGHT_STATUSES, { error: `must be one of ${INSIGHT_STATUSES.join(", ")}` }).optional().describe("New status of the insight (update_customer_roadmap; default planned when it was open)"),
@@ -174,7 +176,7 @@ export const manageVoiceOfCustomer = defineTool({
         return { data: d, text: `Acknowledged ${d.acknowledged.length} feedback${d.unchanged.length ? `; ${d.unchanged.length} unchanged (already further along)` : ""}.` };
       case "close_feedback_loop": {
         const f = d.feedback;
-        const n = d.notification ? ` Email: ${d.notification.status}${d.notification.status === "not_configured" ? ` (set ${d.notification.missing_variables.join(", ")})` : d.notification.status === "skipped" ? ` (${d.notification.reason})` : ""}.` : "";
+        const n = d.notification ? ` ${d.notification.integration === "intercom" ? "In-app message" : "Email"}: ${d.notification.status}${d.notification.status === "not_configured" ? ` (set ${d.notification.missing_variables.join(", ")})` : d.notification.status === "skipped" ? ` (${d.notification.reason})` : ""}.` : "";
         const quoted = f.content ? `\n${fenceCustomerText(f.content.customer_text, f.content.source)}` : "";
         return { data: d, text: `Closed the loop on feedback ${f.feedback_id} (${f.client_id}).${n}${quoted}` };
       }
