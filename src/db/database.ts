@@ -63,6 +63,8 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   let lite: PGlite;
   try {
     lite = await PGlite.create(`${dir}/pgdata`);
+    // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
+    await lite.exec("SET TIME ZONE 'UTC'");
   } catch (err) {
     release();
     throw err;
@@ -99,6 +101,8 @@ function openPostgres(config: Config, logger: Logger): Database {
     idleTimeoutMillis: config.DB_IDLE_TIMEOUT_MS,
     statement_timeout: config.DB_STATEMENT_TIMEOUT_MS,
     application_name: "customer-success-mcp",
+    // Whatever the server's or database's default zone, sessions compute dates in UTC (as the embedded one does).
+    options: "-c TimeZone=UTC",
   });
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would end the process.
   pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle PostgreSQL connection lost"));
