@@ -52,8 +52,13 @@ function bind(where: string, v: string, pattern: string): { where: string; param
   return { where, params: [v] };
 }
 
-/** LIKE pattern matching the subject anywhere in a JSON text, with LIKE's wildcards escaped. */
-const containsPattern = (v: string): string => `%${v.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/**
+ * LIKE pattern matching the subject as a whole JSON string value (`"bob@x.test"`, not `"jimbob@x.test"`),
+ * with LIKE's wildcards escaped.
+ */
+const containsPattern = (v: string): string => `%${JSON.stringify(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The same whole-value match as a regular expression (for regexp_replace, flags 'gi'). */
+const valueRegex = (v: string): string => JSON.stringify(v).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export class GdprService {
   constructor(private readonly prisma: PrismaClient) {}
@@ -94,7 +99,10 @@ export class GdprService {
           `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${where} LIMIT ${maxRowsPerTable}`,
           ...params,
         );
-        out.push({ table: t.table, via: t.via, total_rows: n, rows: rows.map((r) => JSON.parse(r.r) as Record<string, unknown>), truncated: n > rows.length });
+        const parsed = rows.map((r) => JSON.parse(r.r) as Record<string, unknown>);
+        // A batch names other people too: only the subject's own entry is theirs to receive.
+        const own = s.kind === "contact" && t.table === "outbox_messages" ? parsed.map((r) => ({ ...r, payload: ownPart(r.payload as Payload, v) })) : parsed;
+        out.push({ table: t.table, via: t.via, total_rows: n, rows: own, truncated: n > rows.length });
       }
       const total = out.reduce((a, t) => a + t.total_rows, 0);
       await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: subjectHash(s), changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
@@ -199,9 +207,25 @@ export class GdprService {
       const n = await tx.$executeRawUnsafe(`UPDATE ticket_comments SET author = $2 WHERE lower(author) = lower($1)`, email, pseudonym);
       if (n) out.push({ table: "ticket_comments", rows: n, action: "pseudonymised" });
     }
-    // 4. Messages not yet sent to the person are withdrawn; sent ones keep their row without the content.
-    const pending = await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE status IN ('pending', 'failed') AND payload::text ILIKE $1`, pattern);
-    if (pending) out.push({ table: "outbox_messages", rows: pending, action: "deleted" });
+    // 4. Messages not yet sent: the person is taken off them (a message only to them is withdrawn; a batch
+    //    goes to the others; a vendor record such as a Zendesk ticket keeps a pseudonym). Sent ones keep their
+    //    row without the content.
+    const queued = await tx.$queryRawUnsafe<Array<{ id: string; operation: string; payload: Payload }>>(
+      `SELECT id, operation, payload FROM outbox_messages WHERE status IN ('pending', 'failed') AND payload::text ILIKE $1`,
+      pattern,
+    );
+    let withdrawn = 0;
+    let reduced = 0;
+    for (const row of queued) {
+      const next = withoutSubject(row.operation, row.payload, email, pseudonym);
+      if (next === null) {
+        withdrawn += await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE id = $1`, row.id);
+      } else {
+        reduced += await tx.$executeRawUnsafe(`UPDATE outbox_messages SET payload = $2::jsonb WHERE id = $1`, row.id, JSON.stringify(next));
+      }
+    }
+    if (withdrawn) out.push({ table: "outbox_messages", rows: withdrawn, action: "deleted" });
+    if (reduced) out.push({ table: "outbox_messages", rows: reduced, action: "pseudonymised" });
     const sent = await tx.$executeRawUnsafe(
       `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL WHERE status IN ('delivered', 'in_flight') AND payload::text ILIKE $1`,
       pattern,
@@ -221,7 +245,8 @@ export class GdprService {
  */
 async function scrubMentions(tx: P.TransactionClient, cols: Map<string, ColumnInfo[]>, subject: string, replacement: string): Promise<ErasedTable[]> {
   const out: ErasedTable[] = [];
-  const regex = subject.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const regex = valueRegex(subject);
+  const quoted = JSON.stringify(replacement);
   for (const [table, list] of cols) {
     if (table === "outbox_messages") continue; // handled on its own: unsent rows are withdrawn, sent ones emptied
     let rows = 0;
@@ -230,7 +255,7 @@ async function scrubMentions(tx: P.TransactionClient, cols: Map<string, ColumnIn
         rows += await tx.$executeRawUnsafe(
           `UPDATE ${ident(table)} SET ${ident(c.name)} = regexp_replace(${ident(c.name)}::text, $1, $2, 'gi')::${c.type} WHERE ${ident(c.name)}::text ILIKE $3`,
           regex,
-          replacement,
+          quoted,
           containsPattern(subject),
         );
       } else if (c.type === "_text") {
@@ -245,6 +270,42 @@ async function scrubMentions(tx: P.TransactionClient, cols: Map<string, ColumnIn
     if (rows) out.push({ table, rows, action: "scrubbed" });
   }
   return out;
+}
+
+type Payload = Record<string, unknown>;
+const isSubject = (v: unknown, email: string): boolean => typeof v === "string" && v.toLowerCase() === email.toLowerCase();
+const recipientIs = (r: unknown, email: string): boolean => isSubject(r, email) || (!!r && typeof r === "object" && isSubject((r as Payload).email, email));
+/** Recipient lists of the outbox operations that send to people: SendGrid's `to` and batch `recipients`. */
+const RECIPIENT_LISTS = ["to", "recipients"] as const;
+
+/** The part of a queued payload that is the subject's own: their entries of the recipient lists. */
+function ownPart(payload: Payload, email: string): Payload {
+  const out: Payload = { ...payload };
+  for (const k of RECIPIENT_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).filter((r) => recipientIs(r, email));
+  return out;
+}
+
+/**
+ * A queued payload without the subject: null when the message was for them alone (withdraw it), else the
+ * payload with their recipient entries removed and any other mention replaced by the pseudonym.
+ */
+function withoutSubject(operation: string, payload: Payload, email: string, pseudonym: string): Payload | null {
+  let next: Payload = { ...payload };
+  let wasRecipient = false;
+  for (const k of RECIPIENT_LISTS) {
+    if (!Array.isArray(next[k])) continue;
+    const list = next[k] as unknown[];
+    const kept = list.filter((r) => !recipientIs(r, email));
+    if (kept.length !== list.length) wasRecipient = true;
+    if (wasRecipient && kept.length === 0) return null;
+    next[k] = kept;
+  }
+  // A message addressed by email (Intercom finds the contact by it) is theirs alone.
+  if (operation.startsWith("intercom.") && isSubject(next.email, email)) return null;
+  if (operation.startsWith("sendgrid.") && isSubject(next.to, email)) return null;
+  const text = JSON.stringify(next);
+  next = JSON.parse(text.replace(new RegExp(valueRegex(email), "gi"), JSON.stringify(pseudonym))) as Payload;
+  return next;
 }
 
 class DryRun extends Error {

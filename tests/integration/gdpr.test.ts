@@ -135,6 +135,43 @@ describe.each(BACKENDS)("GDPR export and erasure on %s", (backend) => {
     expect(JSON.stringify(audit)).not.toMatch(new RegExp(w.pat, "i"));
   });
 
+  it("matches whole addresses only, and takes the person off a shared batch without withdrawing it from the others", async () => {
+    const k = ++n;
+    const id = `cs_1700000000_gdpr_s${k}_${backend}`;
+    const bob = `bob${k}@x.test`;
+    const jimbob = `jim${bob}`; // contains bob's address as a substring
+    const prisma = t.db.prisma;
+    await prisma.account.create({ data: { id, client_name: id, company_name: id, company_key: id } });
+    await prisma.contact.createMany({ data: [{ account_id: id, email: bob }, { account_id: id, email: jimbob }] });
+    const batch = (key: string, emails: string[]) => ({
+      integration: "sendgrid",
+      operation: "sendgrid.send_batch",
+      idempotency_key: key,
+      payload: { subject: "s", text: "t", recipients: emails.map((email) => ({ email, custom_args: { email_send_id: email } })) },
+    });
+    await prisma.outboxMessage.createMany({ data: [batch(`jim-carol-${k}`, [jimbob, "carol@x.test"]), batch(`bob-carol-${k}`, ["carol@x.test", bob.toUpperCase()])] });
+    const zd = await prisma.outboxMessage.create({ data: { integration: "zendesk", operation: "zendesk.create_ticket", idempotency_key: `zd-${k}`, payload: { subject: "s", body: "b", requester_email: bob } } });
+    const ebr = await prisma.executiveReview.create({ data: { account_id: id, scheduled_at: NOW, prepared_data: { champion: { email: jimbob }, sponsor: { email: bob } } } });
+
+    const exported = await call(p, "export_personal_data", { email: bob });
+    const outbox = exported.tables.find((x: { table: string }) => x.table === "outbox_messages");
+    expect(outbox.total_rows).toBe(2); // bob's batch and the Zendesk ticket, not jimbob's batch
+    const exportedBatch = outbox.rows.find((r: { idempotency_key: string }) => r.idempotency_key === `bob-carol-${k}`);
+    expect(exportedBatch.payload.recipients).toEqual([{ email: bob.toUpperCase(), custom_args: { email_send_id: bob.toUpperCase() } }]); // not carol's entry
+
+    await call(p, "erase_personal_data", { email: bob, confirm: bob });
+    const rows = new Map((await prisma.outboxMessage.findMany({ where: { idempotency_key: { in: [`jim-carol-${k}`, `bob-carol-${k}`, `zd-${k}`] } } })).map((r) => [r.idempotency_key, r]));
+    expect((rows.get(`jim-carol-${k}`)!.payload as { recipients: Array<{ email: string }> }).recipients.map((r) => r.email)).toEqual([jimbob, "carol@x.test"]);
+    expect((rows.get(`bob-carol-${k}`)!.payload as { recipients: Array<{ email: string }> }).recipients.map((r) => r.email)).toEqual(["carol@x.test"]);
+    const zdPayload = rows.get(`zd-${k}`)!.payload as { requester_email: string };
+    expect(zdPayload.requester_email).toMatch(/^erased-[0-9a-f]{16}@erased\.invalid$/); // the ticket is still mirrored, without the address
+    expect(rows.get(`zd-${k}`)!.id).toBe(zd.id);
+    const after = (await prisma.executiveReview.findUniqueOrThrow({ where: { id: ebr.id } })).prepared_data as { champion: { email: string }; sponsor: { email: string } };
+    expect(after.champion.email).toBe(jimbob);
+    expect(after.sponsor.email).toBe(zdPayload.requester_email);
+    expect(await prisma.contact.count({ where: { email: jimbob } })).toBe(1);
+  });
+
   it("a client erasure deletes the account and everything under it, and nothing of another account", async () => {
     const w = await world();
     const prisma = t.db.prisma;
