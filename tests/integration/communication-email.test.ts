@@ -292,6 +292,33 @@ describe.each(BACKENDS)("send_personalized_email on %s", (backend) => {
     expect(report.notes.join(" ")).toContain("SENDGRID_API_KEY");
   });
 
+  it("a scheduled campaign honours an unsubscribe made after it was queued: that recipient is taken off the batch, the others get it", async () => {
+    const a = await account([{ email: "stay@a.test", name: "Stay", primary: true }]);
+    const b = await account([{ email: "leave@b.test", name: "Leave", primary: true }]);
+    const r = await call(p, "send_personalized_email", { ...base, target_client_ids: [a, b], scheduled_send_time: "2026-06-20T09:00:00Z" });
+    // Days later the contact unsubscribes (an event, or manage_subscriptions), then the send time comes.
+    await t.db.prisma.contact.updateMany({ where: { email: "leave@b.test" }, data: { unsubscribed_at: new Date() } });
+    await t.db.prisma.outboxMessage.updateMany({ data: { next_attempt_at: new Date(Date.now() - 1000) } });
+    await drain();
+    const mails = fake.received.filter((q) => q.path === "/v3/mail/send");
+    expect(mails).toHaveLength(1);
+    const to = (mails[0]!.body as { personalizations: Array<{ to: Array<{ email: string }> }> }).personalizations.map((x) => x.to[0]!.email);
+    expect(to).toEqual(["stay@a.test"]);
+    const sends = await t.db.prisma.emailSend.findMany({ where: { campaign_id: r.campaign_id }, orderBy: { email: "asc" } });
+    expect(sends.map((x) => [x.email, x.status])).toEqual([["leave@b.test", "not_sent"], ["stay@a.test", "sent"]]);
+
+    // When everyone left, nothing is sent and the row fails with the reason.
+    const c = await account([{ email: "gone@c.test", name: "Gone", primary: true }]);
+    await call(p, "send_personalized_email", { ...base, campaign_name: "later", target_client_ids: [c], scheduled_send_time: "2026-06-21T09:00:00Z" });
+    await t.db.prisma.contact.updateMany({ where: { email: "gone@c.test" }, data: { unsubscribed_at: new Date() } });
+    await t.db.prisma.outboxMessage.updateMany({ where: { status: "pending" }, data: { next_attempt_at: new Date(Date.now() - 1000) } });
+    fake.received.length = 0;
+    await drain();
+    expect(fake.received.filter((q) => q.path === "/v3/mail/send")).toHaveLength(0);
+    const failed = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { status: "failed" } });
+    expect(failed.last_error).toMatch(/every recipient unsubscribed after the message was queued \(1\)/);
+  });
+
   it("delivers through SendGrid (fake): rendered, escaped personalizations; the delivered effect marks the sends; events fold in once", async () => {
     const a = await account([{ email: "ann@a.test", name: "<b>Ann</b>", primary: true }]);
     const b = await account([{ email: "bo@b.test", name: "Bo", primary: true }]);
