@@ -117,14 +117,16 @@ export class TimelineRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
   /** Events in [start, end], oldest first, at most `limit`; `total` counts all that match. */
-  async events(accountId: string, start: Date, end: Date, types: readonly string[] | null, limit: number) {
+  /** Events in [start, end], oldest first; with `newest`, the latest `limit` events (still returned oldest first). */
+  async events(accountId: string, start: Date, end: Date, types: readonly string[] | null, limit: number, newest = false) {
     const filter = `WHERE occurred_at >= $2 AND occurred_at <= $3 ${types ? "AND event_type = ANY($4::text[])" : ""}`;
     const params: unknown[] = [accountId, start, end, ...(types ? [types] : [])];
     const rows = await this.prisma.$queryRawUnsafe<Array<TimelineRow & { total: bigint }>>(
       `SELECT e.*, count(*) OVER () AS total FROM (${BRANCHES}) e ${filter}
-        ORDER BY occurred_at ASC, source, source_id LIMIT ${Number(limit)}`,
+        ORDER BY occurred_at ${newest ? "DESC" : "ASC"}, source ${newest ? "DESC" : "ASC"}, source_id ${newest ? "DESC" : "ASC"} LIMIT ${Number(limit)}`,
       ...params,
     );
+    if (newest) rows.reverse();
     return { rows, total: rows.length ? Number(rows[0]!.total) : 0 };
   }
 }

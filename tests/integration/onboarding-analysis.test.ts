@@ -207,4 +207,25 @@ describe.each(BACKENDS)("onboarding analysis tools on %s", (backend) => {
     expect(adoption.touchpoints.map((x: { event_type: string }) => x.event_type)).toEqual(["training_session"]);
     expect(adoption.milestones).toBeNull();
   });
+
+  it("map_customer_journey on a long history: the touchpoints are the newest ones and per-stage counts are complete", async () => {
+    const prisma = t.db.prisma;
+    await insertAccount("journey_long", "2025-01-01T00:00:00Z", { lifecycle_stage: "adoption" });
+    const id = acc("journey_long");
+    await prisma.lifecycleTransition.create({ data: { account_id: id, from_stage: "onboarding", to_stage: "adoption", reason: "live", transitioned_at: d("2025-03-01T00:00:00Z") } });
+    // 2,100 notes one hour apart from 2025-01-02 (past the 2,000 the journey reads), the last ones in adoption.
+    const start = d("2025-01-02T00:00:00Z").getTime();
+    await prisma.timelineEvent.createMany({
+      data: Array.from({ length: 2_100 }, (_, i) => ({ account_id: id, event_type: "note", summary: `note ${i}`, occurred_at: new Date(start + i * 3_600_000) })),
+    });
+    const transition = d("2025-03-01T00:00:00Z").getTime();
+    const before = Array.from({ length: 2_100 }, (_, i) => start + i * 3_600_000).filter((ms) => ms < transition).length;
+    const j = await call(p, "map_customer_journey", { client_id: id, include_milestones: false, touchpoint_limit: 3 });
+    expect(j.touchpoints.map((x: { summary: string }) => x.summary)).toEqual(["note 2097", "note 2098", "note 2099"]);
+    expect(j.stages.map((s: { stage: string; touchpoints: number }) => [s.stage, s.touchpoints])).toEqual([
+      ["onboarding", before],
+      ["adoption", 2_100 - before],
+    ]);
+    expect(j.missing_data.map((m: { what: string }) => m.what).join(" ")).toContain("come from the newest 2000");
+  });
 });

@@ -88,7 +88,10 @@ export class JourneyService {
       return { stage: s.stage, entered_at: s.entered_at, exited_at: exited, reason: s.reason, days_in_stage: daysBetween(s.entered_at, exited ?? now) };
     });
 
-    const events = input.include_touchpoints ? await this.timeline.events(account.id, new Date(0), now, null, TIMELINE_READ_LIMIT) : { rows: [], total: 0 };
+    // The newest events: the touchpoints shown are the most recent ones; per-stage counts below are counted
+    // in the database when the account has more events than are read.
+    const events = input.include_touchpoints ? await this.timeline.events(account.id, new Date(0), now, null, TIMELINE_READ_LIMIT, true) : { rows: [], total: 0 };
+    const truncatedRead = events.total > events.rows.length;
     const inStage = (at: Date, s: (typeof stagesAll)[number]) => at >= s.entered_at && (s.exited_at === null || at < s.exited_at);
     const selected = input.journey_stage ? stagesAll.filter((s) => s.stage === input.journey_stage) : stagesAll;
     const inScope = (at: Date) => !input.journey_stage || selected.some((s) => inStage(at, s));
@@ -104,14 +107,17 @@ export class JourneyService {
     const byCategory: Record<string, number> = {};
     for (const e of scoped) byCategory[CATEGORY[e.event_type] ?? "other"] = (byCategory[CATEGORY[e.event_type] ?? "other"] ?? 0) + 1;
 
-    const stages = selected.map((s) => ({
-      stage: s.stage,
-      entered_at: s.entered_at.toISOString(),
-      exited_at: toIso(s.exited_at),
-      days_in_stage: s.days_in_stage,
-      reason: s.reason,
-      touchpoints: input.include_touchpoints ? events.rows.filter((e) => inStage(new Date(e.occurred_at), s)).length : null,
-    }));
+    const stageCount = async (s: (typeof stagesAll)[number]): Promise<number | null> => {
+      if (!input.include_touchpoints) return null;
+      if (!truncatedRead) return events.rows.filter((e) => inStage(new Date(e.occurred_at), s)).length;
+      // [entered_at, exited_at): the repository's bounds are inclusive, so stop 1 ms before the exit.
+      const end = s.exited_at ? new Date(s.exited_at.getTime() - 1) : now;
+      return (await this.timeline.events(account.id, s.entered_at, end, null, 1)).total;
+    };
+    const stages = [];
+    for (const s of selected) {
+      stages.push({ stage: s.stage, entered_at: s.entered_at.toISOString(), exited_at: toIso(s.exited_at), days_in_stage: s.days_in_stage, reason: s.reason, touchpoints: await stageCount(s) });
+    }
     const last = stagesAll[stagesAll.length - 1]!;
 
     const plan = await this.plans.currentPlan(account.id);
@@ -166,7 +172,7 @@ export class JourneyService {
     if (!transitions.length) missing.push({ what: "no lifecycle transitions are stored; the journey has a single stage from the account's creation", how_to_supply: "move the account between stages with manage_lifecycle_stages" });
     if (input.include_touchpoints && events.total === 0) missing.push({ what: "the account has no dated events (tickets, surveys, emails, sessions…)", how_to_supply: "record interactions with the support, communication and onboarding tools, or import tickets/NPS" });
     if (input.journey_stage && !selected.length) missing.push({ what: `the account was never in stage ${input.journey_stage}`, how_to_supply: "omit journey_stage to see every stage" });
-    if (events.total > events.rows.length) missing.push({ what: `the account has ${events.total} timeline events; touchpoints were read from the oldest ${events.rows.length}`, how_to_supply: "use get_client_timeline with start_date/end_date for the recent events" });
+    if (truncatedRead) missing.push({ what: `the account has ${events.total} timeline events; touchpoints and their categories come from the newest ${events.rows.length} (per-stage counts are complete)`, how_to_supply: "use get_client_timeline with start_date/end_date for older events" });
     if (!next) missing.push({ what: "no next step can be derived: no open plan milestone, no unreached time-to-value milestone, no upcoming renewal", how_to_supply: "create an onboarding plan or add a contract with a renewal date" });
 
     return {
