@@ -153,6 +153,22 @@ describe.each(BACKENDS)("activate_onboarding_automation on %s", (backend) => {
     expect(row.operation).toBe("sendgrid.send_batch");
     expect((row.payload as { recipients: Array<{ email: string }> }).recipients.map((x) => x.email)).toEqual([`auto_${backend}_${n}@cust.test`, "b@cust.test"]);
   });
+
+  it("in-app to several contacts: one recipient's delivered welcome does not supersede another's still pending on re-activation", async () => {
+    const { id, plan } = await planFor();
+    await t.db.prisma.contact.create({ data: { account_id: id, email: "second@cust.test" } });
+    const args = { client_id: id, plan_id: plan.plan.plan_id, automation_triggers: ["welcome"], notification_preferences: { channel: "in_app", recipients: "all_contacts" } };
+    const first = await call(p, "activate_onboarding_automation", args);
+    const ids = first.scheduled.map((x: { delivery: { outbox_id: string } }) => x.delivery.outbox_id);
+    expect(ids).toHaveLength(2); // one in-app row per recipient
+    // The first recipient's message went out; the second's waits (Intercom rate-limited it).
+    await t.db.prisma.outboxMessage.update({ where: { id: ids[0] }, data: { status: "delivered", delivered_at: NOW } });
+    const again = await call(p, "activate_onboarding_automation", args);
+    expect(again.superseded).toEqual([]);
+    const second = await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: ids[1] } });
+    expect(second.status).toBe("pending");
+    expect(again.scheduled.map((x: { delivery: { status: string } }) => x.delivery.status).sort()).toEqual(["queued", "skipped"]);
+  });
 });
 
 describe.each(BACKENDS)("onboarding messages delivered through the dispatcher (%s)", (backend) => {

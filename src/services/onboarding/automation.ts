@@ -169,12 +169,19 @@ export class OnboardingAutomationService {
       // 2. What is already in the outbox for this plan.
       const existing = await planOutboxRows(tx, plan.account_id, plan.id);
       const byKey = new Map(existing.map((r) => [r.idempotency_key, r]));
-      const slotKind = (key: string) => key.slice(planKeyPrefix(plan.id).length).split(":").slice(0, 2).join(":");
+      const parts = (key: string) => key.slice(planKeyPrefix(plan.id).length).split(":");
+      const slotKind = (key: string) => parts(key).slice(0, 2).join(":");
+      // Which message a key is, whatever the preferences' fingerprint: slot, kind and, for in-app messages
+      // (one row per recipient), the recipient — so one recipient's delivery does not count for another's.
+      const identity = (key: string) => {
+        const [slot, kind, , recipient] = parts(key);
+        return recipient ? `${slot}:${kind}:${recipient}` : `${slot}:${kind}`;
+      };
       const sent = new Map<string, PlanOutboxRow>();
-      for (const r of existing) if (r.status === "delivered" || r.status === "in_flight") sent.set(slotKind(r.idempotency_key), r);
+      for (const r of existing) if (r.status === "delivered" || r.status === "in_flight") sent.set(identity(r.idempotency_key), r);
 
       // 3. Supersede pending rows the new schedule does not contain, each with its reason.
-      const wantedKeys = new Set(wanted.filter((w) => !sent.has(`${w.slot}:${w.kind}`)).map((w) => w.key));
+      const wantedKeys = new Set(wanted.filter((w) => !sent.has(identity(w.key))).map((w) => w.key));
       const superseded: Array<{ outbox_id: string; idempotency_key: string; reason: string }> = [];
       for (const r of existing.filter((x) => x.status === "pending" && !wantedKeys.has(x.idempotency_key))) {
         const [slot, kind] = slotKind(r.idempotency_key).split(":") as [string, AutomationTrigger];
@@ -183,8 +190,8 @@ export class OnboardingAutomationService {
           ? `automation re-activated at ${now.toISOString()} without the '${kind}' trigger`
           : m && !isOpen(m.status)
             ? `milestone ${m.name} is ${m.status}`
-            : sent.has(`${slot}:${kind}`)
-              ? `this ${kind} was already delivered (outbox ${sent.get(`${slot}:${kind}`)!.id})`
+            : sent.has(identity(r.idempotency_key))
+              ? `this ${kind} was already delivered (outbox ${sent.get(identity(r.idempotency_key))!.id})`
               : `automation re-activated at ${now.toISOString()} with other notification preferences (channel ${prefs.channel}, recipients ${prefs.recipients}, timing ${prefs.reminder_days_before}d before / ${prefs.overdue_days_after}d after at ${prefs.send_hour_utc}:00 UTC)`;
         await supersedePending(tx, plan.account_id, plan.id, reason, { keys: [r.idempotency_key] });
         superseded.push({ outbox_id: r.id, idempotency_key: r.idempotency_key, reason: `${SUPERSEDED_PREFIX} ${reason}` });
@@ -195,7 +202,7 @@ export class OnboardingAutomationService {
       const scheduled = [];
       for (const w of wanted) {
         let delivery: ScheduleReport;
-        const prior = sent.get(`${w.slot}:${w.kind}`);
+        const prior = sent.get(identity(w.key));
         const row = byKey.get(w.key);
         if (!to.length) {
           delivery = { integration, status: "skipped", reason: "no recipient: the account has no primary contact email (or it unsubscribed); set one with update_client_info or add contacts" };
