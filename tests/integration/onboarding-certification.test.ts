@@ -43,6 +43,20 @@ describe.each(BACKENDS)("training and certification on %s", (backend) => {
     expect(await t.db.prisma.trainingModule.count()).toBe(2);
   });
 
+  it("judges training complete on whole numbers: 752 of 1,003 contacts (74.98 %, shown as 75) is not complete, 753 is", async () => {
+    const slug = `cert_round_${backend}`;
+    const acct = `cs_1700000000_${slug}`;
+    const prisma = t.db.prisma;
+    await prisma.account.create({ data: { id: acct, client_name: slug, company_name: slug, company_key: slug } });
+    await prisma.contact.createMany({ data: Array.from({ length: 1_003 }, (_, i) => ({ account_id: acct, email: `u${i}@round.test` })) });
+    const mod = await prisma.trainingModule.findUniqueOrThrow({ where: { code: "ADMIN-101" } });
+    await prisma.trainingCompletion.createMany({ data: Array.from({ length: 751 }, (_, i) => ({ account_id: acct, module_id: mod.id, user_email: `u${i}@round.test`, status: "attended" })) });
+    const d = await call(p, "deliver_training_session", { client_id: acct, training_module_id: "ADMIN-101", session_format: "live", attendee_emails: ["u751@round.test"], session_date: "2026-06-10T15:00:00Z" });
+    expect(d.account_training).toMatchObject({ contacts: 1_003, contacts_trained: 752, percent_trained: 75, training_complete: false });
+    const e = await call(p, "deliver_training_session", { client_id: acct, training_module_id: "ADMIN-101", session_format: "live", attendee_emails: ["u752@round.test"], session_date: "2026-06-11T15:00:00Z" });
+    expect(e.account_training).toMatchObject({ contacts_trained: 753, training_complete: true });
+  });
+
   it("records a delivered session with one attended completion per attendee, by module code", async () => {
     const d = await call(p, "deliver_training_session", { client_id: id, training_module_id: "ADMIN-101", session_format: "virtual", attendee_emails: ["Ana@Cert.test", "bo@cert.test", "zed@partner.test"], session_date: "2026-06-10T15:00:00Z" });
     expect(d.session).toMatchObject({ session_format: "virtual", session_date: "2026-06-10T15:00:00.000Z", duration_minutes: 90 });

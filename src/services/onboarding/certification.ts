@@ -129,7 +129,7 @@ export class CertificationService {
       modules_required: per.length,
       modules_passed: passed,
       percent_passed: percent,
-      training_complete: percent >= this.config.TRAINING_COMPLETE_PERCENT,
+      training_complete: per.length > 0 && passed * 100 >= this.config.TRAINING_COMPLETE_PERCENT * per.length, // whole numbers, not the rounded percent
       training_complete_percent: this.config.TRAINING_COMPLETE_PERCENT,
       missing_modules: per.filter((p) => !p.passed).map((p) => p.code),
       attempts: per.reduce((s, p) => s + p.attempts_used, 0),

@@ -94,7 +94,8 @@ export class TrainingService {
           contacts_trained: trained.length,
           percent_trained: share,
           training_complete_percent: this.config.TRAINING_COMPLETE_PERCENT,
-          training_complete: share === null ? null : share >= this.config.TRAINING_COMPLETE_PERCENT,
+          // Compared on whole numbers, not the rounded percentage: 752 of 1,003 (74.98 %) is not 75 %.
+          training_complete: contacts.length ? trained.length * 100 >= this.config.TRAINING_COMPLETE_PERCENT * contacts.length : null,
           definition: "contacts of the account with an attended, completed or passed training record ÷ the account's contacts; complete at TRAINING_COMPLETE_PERCENT",
           ...(contacts.length ? {} : { missing: "the account has no contacts stored, so the share cannot be computed; add contacts (register_client / update_client_info)" }),
         },
