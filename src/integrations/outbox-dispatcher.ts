@@ -109,7 +109,7 @@ export class OutboxDispatcher {
       const payload = effect?.prepare ? await effect.prepare(this.deps.prisma, row) : row.payload;
       const res = await this.deps.resilience.call(
         entry.integration,
-        (signal) => entry.handler(payload, { idempotencyKey: row.idempotency_key, signal }),
+        (signal) => entry.handler(payload, { idempotencyKey: row.idempotency_key, signal, policyApplied: true }),
         { retries: 0, deadlineMs: this.deadlineMs, signal: this.stopCtl.signal },
       );
       const writeBack = effect?.delivered;

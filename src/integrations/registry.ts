@@ -88,8 +88,14 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
     };
   }
 
-  /** The wrapper's signal (its deadline) and the dispatcher's (shutdown), whichever aborts first. */
+  /**
+   * One vendor request. Under the dispatcher (policyApplied) the delivery as a whole is already inside the
+   * wrapper, so the request runs directly with the delivery's signal: wrapping it again would retry inside one
+   * outbox attempt and count one failure twice in the breaker. Otherwise: through the wrapper, aborted by the
+   * wrapper's deadline or the caller's signal, whichever comes first.
+   */
   function call<T>(integration: Integration, ctx: DeliveryContext, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    if (ctx.policyApplied) return fn(ctx.signal);
     return resilience.call(integration, (signal) => fn(AbortSignal.any([signal, ctx.signal])));
   }
 

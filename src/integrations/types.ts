@@ -43,6 +43,12 @@ export interface DeliveryContext {
   idempotencyKey: string;
   /** Aborted when the call's deadline passes; clients must pass it to the HTTP request. */
   signal: AbortSignal;
+  /**
+   * The caller already runs the whole delivery through the resilience wrapper (the outbox dispatcher: one
+   * outbox attempt = one request, no retries inside it, one breaker count), so handlers make their vendor
+   * requests directly with `signal` instead of wrapping each one again.
+   */
+  policyApplied?: boolean;
 }
 
 export interface DeliveryResult {

@@ -12,6 +12,8 @@ import { OutboxDispatcher } from "../../src/integrations/outbox-dispatcher.ts";
 import { createResilience, type Resilience } from "../../src/integrations/resilience/index.ts";
 import { OutboxRepository } from "../../src/repositories/outbox.ts";
 import type { OperationRegistry } from "../../src/integrations/types.ts";
+import { createOperationRegistry } from "../../src/integrations/registry.ts";
+import { startZendeskFake } from "../contract/fakes/zendesk.ts";
 import { DependencyFailed, DependencyPending, type DeliveryEffects } from "../../src/integrations/effects/index.ts";
 import { BACKENDS, embeddedDataDir, openTestDb, postgresDatabase, type Backend, type TestDb } from "../helpers/databases.ts";
 import { serverEnv, CLI } from "../helpers/server.ts";
@@ -187,6 +189,33 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     expect(rows.get("f2")!.status).toBe("failed");
     expect(rows.get("f2")!.last_error).toMatch(/parent .* failed/);
     expect(writeBacks).toEqual(["p1=vendor-42"]);
+  });
+
+  it("one outbox attempt is one vendor request with the real registry: a 429 is not retried inside the attempt", async () => {
+    await reset();
+    const zd = await startZendeskFake();
+    const config = { ...t.config, ZENDESK_BASE_URL: zd.url, ZENDESK_EMAIL: "agent@acme.test", ZENDESK_API_TOKEN: "zd-test-token" };
+    const resilience = createResilience(config, createLogger("silent"));
+    try {
+      const registry = createOperationRegistry(config, resilience, createLogger("silent"));
+      await t.db.prisma.outboxMessage.create({ data: { integration: "zendesk", operation: "zendesk.create_ticket", payload: { subject: "s", body: "b" }, idempotency_key: "zd-429" } });
+      zd.failNext({ status: 429, headers: { "retry-after": "1" }, body: { error: "TooManyRequests", description: "Rate limited" } });
+      const d = new OutboxDispatcher({ prisma: t.db.prisma, registry, resilience, logger: createLogger("silent"), config, options: { backoffBaseMs: 20, backoffMaxMs: 100 } });
+      const before = Date.now();
+      await d.runOnce();
+      expect(zd.received.filter((r) => r.operationId === "CreateTicket")).toHaveLength(1);
+      const row = await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: "zd-429" }, include: { attempt_log: true } });
+      expect([row.status, row.attempts, row.attempt_log.map((a) => a.outcome)]).toEqual(["pending", 1, ["retryable_error"]]);
+      expect(row.next_attempt_at.getTime()).toBeGreaterThanOrEqual(before + 1000); // Retry-After honoured by the outbox
+      await t.db.prisma.outboxMessage.update({ where: { id: row.id }, data: { next_attempt_at: new Date(Date.now() - 1) } });
+      await d.runOnce();
+      const done = await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: "zd-429" } });
+      expect([done.status, done.attempts]).toEqual(["delivered", 2]);
+      expect(zd.received.filter((r) => r.operationId === "CreateTicket")).toHaveLength(2);
+    } finally {
+      await resilience.close();
+      await zd.stop();
+    }
   });
 
   it("marks a 4xx refusal failed at once (permanent_error, no retry)", async () => {
