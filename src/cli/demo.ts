@@ -28,7 +28,9 @@ export async function demoCommand(config: Config, logger: Logger, flags: Record<
       printJson(await removeDemo(db));
       return 0;
     }
-    printJson(await loadDemo(db, { ...(seed !== undefined ? { seed } : {}), ...(accounts !== undefined ? { accounts } : {}) }));
+    // The summary: rows written per table (accounts ... email_events), the seed and the load time. The
+    // programs follow this server's settings (onboarding threshold, advocacy points and rules).
+    printJson(await loadDemo(db, { ...(seed !== undefined ? { seed } : {}), ...(accounts !== undefined ? { accounts } : {}), settings: config }));
     return 0;
   } catch (err) {
     printErr((err as Error).message);

@@ -31,7 +31,7 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       // Loaded only when asked for: the generator is not part of a normal start-up.
       const { demoLoaded, loadDemo } = await import("../services/demo/index.ts");
       const present = await demoLoaded(rt.db);
-      if (present === 0) logger.info({ summary: await loadDemo(rt.db) }, "demo portfolio loaded");
+      if (present === 0) logger.info({ summary: await loadDemo(rt.db, { settings: config }) }, "demo portfolio loaded");
       else logger.info({ accounts: present }, "demo portfolio already present");
     }
     if (config.OUTBOX_DISPATCH_IN_SERVER) {

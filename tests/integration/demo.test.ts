@@ -248,14 +248,14 @@ function scenario(open: () => Promise<{ db: Database; cleanup(): Promise<void> }
   }, 60_000);
 
   it("removes every demo row and keeps the other account", async () => {
-    expect(await removeDemo(db)).toEqual({ accounts_removed: ACCOUNTS });
+    expect(await removeDemo(db)).toMatchObject({ accounts_removed: ACCOUNTS, catalogue_kept: {} });
     expect(await demoLoaded(db)).toBe(0);
     for (const table of await accountBoundTables(db)) expect(await count(db, table), table).toBe(baseline[table] ?? 0);
     expect(await count(db, "accounts")).toBe(baseline.accounts);
     const real = await db.prisma.account.findUnique({ where: { id: "cs_1700000000_real_customer" }, include: { contacts: true, usage_events: true } });
     expect(real?.contacts).toHaveLength(1);
     expect(real?.usage_events).toHaveLength(1);
-    expect(await removeDemo(db)).toEqual({ accounts_removed: 0 });
+    expect(await removeDemo(db)).toMatchObject({ accounts_removed: 0, catalogue_kept: {} });
   }, 60_000);
 
   it("rolls a failed load back completely", async () => {
@@ -272,7 +272,7 @@ function scenario(open: () => Promise<{ db: Database; cleanup(): Promise<void> }
     // And the database is usable again afterwards.
     const summary = await loadDemo(db, { seed: 9, accounts: 2, now: NOW });
     expect(summary.accounts).toBe(2);
-    expect(await removeDemo(db)).toEqual({ accounts_removed: 2 });
+    expect(await removeDemo(db)).toMatchObject({ accounts_removed: 2, catalogue_kept: {} });
   }, 60_000);
 
   it("refuses bad options before touching the database", async () => {

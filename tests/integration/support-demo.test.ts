@@ -1,5 +1,5 @@
-// The support tools over the generated demo data (tickets assigned by agent name, no stored agents, a mix
-// of every status): the performance report adds up with the rows, the escalation list agrees with each
+// The support tools over the generated demo data (tickets assigned by agent name, the demo's support team
+// stored as agents, a mix of every status): the performance report adds up with the rows, the escalation list agrees with each
 // ticket's own verdict, and routing counts an agent's open tickets assigned by name.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
@@ -60,7 +60,7 @@ describe.each(BACKENDS)("support tools on the demo data (%s)", (backend) => {
     const name = top.assigned_agent!;
     const byName = top._count._all;
     expect(byName).toBeGreaterThan(0);
-    const r = await call(p, "route_tickets", { category_filter: "none-of-the-demo-categories", agents: [{ email: "demo.agent@vendor.test", name, team: "Demo" }] });
+    const r = await call(p, "route_tickets", { category_filter: "none-of-the-demo-categories", team_filter: "Demo", agents: [{ email: "demo.agent@vendor.test", name, team: "Demo" }] });
     expect(r.agents).toEqual([{ email: "demo.agent@vendor.test", name, team: "Demo", skills: [], cap: 20, open_before: byName, assigned_now: 0, open_after: byName }]);
   });
 });

@@ -7,8 +7,20 @@
 // Four profiles shape the data: "healthy" (most), "champion" (growing usage and seats, promoters),
 // "churner" (usage falling over the last 60–90 days, more and worse tickets, detractor NPS) and
 // "churned" (left within the last six months; usage stops at the churn date).
+//
+// Once the accounts exist, generate-support.ts (agents, ticket queue, escalations, knowledge base),
+// generate-onboarding.ts (plans, training, certifications), generate-programs.ts (executive reviews,
+// advocates, communities, newsletters, a campaign) and generate-feedback.ts add what the other toolsets
+// work on, from their own streams (random.ts), following the same profiles.
 import { companyKey, slugify } from "../client-ids.ts";
 import type { LIFECYCLE_STAGES, TIERS } from "../../security/validation.ts";
+import { DAY, GLOBAL_STREAM_INDEX, HOUR, MINUTE, Rng, addMonths, hash32, money, utcMidnight, uuid7, type DemoStreams } from "./random.ts";
+import { SUPPORT_AGENTS, generateSupport, type DemoSupportData } from "./generate-support.ts";
+import { generateOnboarding, type DemoOnboardingData } from "./generate-onboarding.ts";
+import { generatePrograms, type DemoProgramsData } from "./generate-programs.ts";
+import { generateFeedback, type DemoFeedbackData } from "./generate-feedback.ts";
+import { demoSettings, type DemoSettings } from "./settings.ts";
+export { mulberry32 } from "./random.ts";
 
 export type DemoTier = (typeof TIERS)[number];
 export type DemoStage = (typeof LIFECYCLE_STAGES)[number];
@@ -27,6 +39,8 @@ export interface GenerateOptions {
   seed: number;
   accounts: number;
   now: Date;
+  /** The rules the generated programs follow (default: the documented defaults). */
+  settings?: DemoSettings;
 }
 
 export interface DemoAccount {
@@ -115,8 +129,9 @@ export interface DemoTicket {
   category: string;
   status: DemoTicketStatus;
   requester_email: string;
-  assigned_agent: string;
-  team: string;
+  /** The agent's name (support_agents.name); null while a new ticket waits in the queue for route_tickets. */
+  assigned_agent: string | null;
+  team: string | null;
   tags: string[];
   satisfaction_rating: number | null;
   escalated: boolean;
@@ -138,6 +153,8 @@ export interface DemoSurveyResponse {
   score: number;
   reason: string | null;
   responded_at: Date;
+  /** The feedback row holding the answer's comment (generate-feedback.ts), as collect_feedback links them. */
+  feedback_id?: string | null;
 }
 
 export interface DemoTimelineEvent {
@@ -158,7 +175,8 @@ export interface DemoLifecycleTransition {
   transitioned_at: Date;
 }
 
-export interface DemoData {
+/** Accounts and what hangs directly off them; the support desk, programs and feedback build on it. */
+export interface DemoCoreData {
   seed: number;
   now: Date;
   accounts: DemoAccount[];
@@ -172,86 +190,7 @@ export interface DemoData {
   lifecycle_transitions: DemoLifecycleTransition[];
 }
 
-// ------------------------------------------------------------------ PRNG
-
-/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function fmix32(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
-/** A 32-bit hash of integers (seed parts, index, purpose). */
-function hash32(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) h = fmix32((h ^ fmix32(p >>> 0)) + 0x7f4a7c15);
-  return h >>> 0;
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  float(): number {
-    return this.next();
-  }
-  between(min: number, max: number): number {
-    return min + (max - min) * this.next();
-  }
-  /** Integer in [min, max], both included. */
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)] as T;
-  }
-  weighted<T>(options: readonly (readonly [T, number])[]): T {
-    let total = 0;
-    for (const [, w] of options) total += w;
-    let r = this.next() * total;
-    for (const [v, w] of options) {
-      r -= w;
-      if (r < 0) return v;
-    }
-    return (options[options.length - 1] as readonly [T, number])[0];
-  }
-  /** Poisson-distributed count (Knuth; fine for the small means used here). */
-  poisson(mean: number): number {
-    if (mean <= 0) return 0;
-    const l = Math.exp(-mean);
-    let k = 0;
-    let p = 1;
-    do {
-      k++;
-      p *= this.next();
-    } while (p > l && k < 1000);
-    return k - 1;
-  }
-  /** Hex digits from the PRNG. */
-  hex(n: number): string {
-    let s = "";
-    while (s.length < n) s += (Math.floor(this.next() * 0x100000000) >>> 0).toString(16).padStart(8, "0");
-    return s.slice(0, n);
-  }
-}
+export interface DemoData extends DemoCoreData, DemoSupportData, DemoOnboardingData, DemoProgramsData, DemoFeedbackData {}
 
 // Purposes of the per-account PRNG streams.
 const S_ACCOUNT = 1;
@@ -262,36 +201,6 @@ const S_USAGE = 5;
 const S_TICKETS = 6;
 const S_SURVEYS = 7;
 const S_IDS = 8;
-
-// ------------------------------------------------------------------ dates
-
-const MINUTE = 60_000;
-const HOUR = 3_600_000;
-const DAY = 86_400_000;
-
-function utcMidnight(ms: number): number {
-  return Math.floor(ms / DAY) * DAY;
-}
-
-function addMonths(date: Date, months: number): Date {
-  const y = date.getUTCFullYear();
-  const m = date.getUTCMonth() + months;
-  const d = date.getUTCDate();
-  const lastDay = new Date(Date.UTC(y, m + 1, 0)).getUTCDate();
-  return new Date(Date.UTC(y, m, Math.min(d, lastDay)));
-}
-
-function money(n: number): string {
-  return (Math.round(n * 100) / 100).toFixed(2);
-}
-
-/** A UUID version 7 shaped id: the row's time in the first 48 bits, PRNG bits for the rest. */
-function uuid7(ms: number, rng: Rng): string {
-  const ts = Math.max(0, Math.floor(ms)).toString(16).padStart(12, "0").slice(-12);
-  const r = rng.hex(20);
-  const variant = ((parseInt(r.charAt(3), 16) & 0x3) | 0x8).toString(16);
-  return `${ts.slice(0, 8)}-${ts.slice(8, 12)}-7${r.slice(0, 3)}-${variant}${r.slice(4, 7)}-${r.slice(8, 20)}`;
-}
 
 // ------------------------------------------------------------------ word lists
 
@@ -348,11 +257,10 @@ const SCALE_CSMS = [
   { name: "Scale Team East", email: "scale-east@cs-team.example" },
   { name: "Scale Team West", email: "scale-west@cs-team.example" },
 ] as const;
-const AGENTS = [
-  ["Alex Morgan", "Technical Support"], ["Sam Rivera", "Technical Support"], ["Jamie Lee", "Technical Support"],
-  ["Chris Novak", "Technical Support"], ["Dana Whitfield", "Billing"], ["Robin Osei", "Integrations"],
-  ["Taylor Brooks", "Integrations"], ["Casey Nakamura", "Onboarding"],
-] as const;
+// The support team (the roster, with emails, skills and caps, is in generate-support.ts). The ticket history
+// names its agent by name, as a helpdesk import does; routing and performance match a name to the stored
+// agent with exactly that name (repositories/support-agents.ts), and route_tickets itself writes emails.
+const AGENTS = SUPPORT_AGENTS.filter((a) => a.tickets).map((a) => [a.name, a.team] as const);
 const CONTACT_ROLES = ["executive_sponsor", "admin", "billing", "technical_lead", "champion", "end_user"] as const;
 const CHURN_REASONS = ["budget cuts", "switched to a competitor", "low adoption", "acquired by another company", "product no longer fits"] as const;
 
@@ -473,7 +381,7 @@ export function generateDemo(opts: GenerateOptions): DemoData {
   // the same seed gives the same ids on every day.
   const idBase = 1_600_000_000 + (hash32(seedLo, seedHi, 0xc11e) % 9_000) * 10_000;
 
-  const data: DemoData = {
+  const data: DemoCoreData = {
     seed: opts.seed,
     now: new Date(nowMs),
     accounts: [],
@@ -498,7 +406,13 @@ export function generateDemo(opts: GenerateOptions): DemoData {
     };
     generateAccount(ctx, idBase + i + 1, usedNames, data);
   }
-  return data;
+
+  // The support desk, onboarding and training, customer programs and feedback build on the accounts.
+  const streams: DemoStreams = { nowMs, today, account: stream, global: (purpose) => stream(GLOBAL_STREAM_INDEX, purpose) };
+  const settings = demoSettings(opts.settings);
+  const support = generateSupport(data, streams);
+  const feedback = generateFeedback(data, streams);
+  return { ...data, ...support, ...generateOnboarding(data, streams, settings), ...generatePrograms(data, streams, settings), ...feedback };
 }
 
 interface AccountContext {
@@ -534,7 +448,7 @@ function personEmail(first: string, last: string, domain: string, n = 1): string
   return `${local}${n > 1 ? n : ""}@${domain}`;
 }
 
-function generateAccount(ctx: AccountContext, idDigits: number, usedNames: Set<string>, out: DemoData): void {
+function generateAccount(ctx: AccountContext, idDigits: number, usedNames: Set<string>, out: DemoCoreData): void {
   const { nowMs, today, ids } = ctx;
   const rng = ctx.stream(S_ACCOUNT);
 
@@ -1031,5 +945,29 @@ export function demoCounts(data: DemoData) {
     invoices: data.invoices.length,
     timeline_events: data.timeline_events.length,
     lifecycle_transitions: data.lifecycle_transitions.length,
+    escalations: data.escalations.length,
+    support_agents: data.support_agents.length,
+    kb_articles: data.kb_articles.length,
+    kb_article_versions: data.kb_article_versions.length,
+    kb_article_votes: data.kb_article_votes.length,
+    onboarding_plans: data.onboarding_plans.length,
+    onboarding_milestones: data.onboarding_milestones.length,
+    onboarding_tasks: data.onboarding_tasks.length,
+    training_modules: data.training_modules.length,
+    training_sessions: data.training_sessions.length,
+    training_completions: data.training_completions.length,
+    certifications: data.certifications.length,
+    feedback: data.feedback.length,
+    executive_reviews: data.executive_reviews.length,
+    advocates: data.advocates.length,
+    advocate_contributions: data.advocate_contributions.length,
+    communities: data.communities.length,
+    community_members: data.community_members.length,
+    community_posts: data.community_posts.length,
+    newsletters: data.newsletters.length,
+    newsletter_subscriptions: data.newsletter_subscriptions.length,
+    email_campaigns: data.email_campaigns.length,
+    email_sends: data.email_sends.length,
+    email_events: data.email_events.length,
   };
 }

@@ -9,7 +9,12 @@ export {
   DEMO_DEFAULT_ACCOUNTS,
   DEMO_MAX_ACCOUNTS,
   type DemoData,
+  type DemoCoreData,
   type DemoAccount,
   type DemoProfile,
   type GenerateOptions,
 } from "./generate.ts";
+export { SUPPORT_AGENTS } from "./generate-support.ts";
+export { DEMO_MODULES } from "./generate-onboarding.ts";
+export { CATALOGUE_TABLES, type CatalogueRemoval } from "./demo-catalogue.ts";
+export { demoSettings, type DemoSettings } from "./settings.ts";

@@ -1,7 +1,9 @@
 // Writes the generated demo portfolio to the database, set-based: each table is filled by a few
 // `INSERT ... SELECT FROM unnest($1::text[], ...)` statements (chunks of CHUNK_ROWS rows) on one raw
 // session, inside one transaction, so a failed load leaves nothing behind. Works the same on embedded
-// PGlite and on PostgreSQL. Removal deletes the demo accounts; every account-bound table cascades.
+// PGlite and on PostgreSQL. Removal deletes the demo accounts (every account-bound table cascades) and the
+// demo rows that belong to no account (support agents, articles, modules, communities, newsletters,
+// campaigns: marked is_demo), except those a user's own rows have come to depend on (demo-catalogue.ts).
 import type { Database } from "../../db/database.ts";
 import type { SqlSession } from "../../db/sql-session.ts";
 import {
@@ -12,6 +14,10 @@ import {
   validateGenerateOptions,
   type DemoData,
 } from "./generate.ts";
+import type { DemoSettings } from "./settings.ts";
+import { removeDemoCatalogue, reuseKeptCatalogue, type CatalogueRemoval } from "./demo-catalogue.ts";
+import { writeDemoExtras } from "./load-extras.ts";
+import { cols, insertRows } from "./insert-rows.ts";
 
 export interface DemoOptions {
   /** Default 42. */
@@ -20,19 +26,12 @@ export interface DemoOptions {
   accounts?: number;
   /** Dates are generated relative to this moment. Default: the current time. */
   now?: Date;
+  /** The server's settings the programs follow (onboarding threshold, advocacy points and rules). Default: the documented defaults. */
+  settings?: DemoSettings;
 }
 
-export interface DemoSummary {
-  accounts: number;
-  contacts: number;
-  contracts: number;
-  usage_events: number;
-  tickets: number;
-  survey_responses: number;
-  invoices: number;
-  seed: number;
-  duration_ms: number;
-}
+/** Rows written per table (demoCounts), the seed and how long the load took. */
+export type DemoSummary = ReturnType<typeof demoCounts> & { seed: number; duration_ms: number };
 
 /** Thrown by loadDemo when demo accounts already exist. */
 export class DemoAlreadyLoadedError extends Error {
@@ -42,64 +41,9 @@ export class DemoAlreadyLoadedError extends Error {
   }
 }
 
-const CHUNK_ROWS = 10_000;
 const REMOVE_BATCH = 100;
 // Serialises concurrent loads (pg_advisory_xact_lock key; the migration runner uses its own).
 const DEMO_LOCK_KEY = 7_301_042_001;
-
-type Scalar = string | number | boolean | Date | null;
-type ColumnType = "text" | "int" | "bool" | "numeric" | "date" | "timestamptz" | "jsonb" | "text_list" | `"${string}"`;
-interface Column {
-  name: string;
-  type: ColumnType;
-  /** Value of row i. */
-  value(i: number): Scalar | readonly string[];
-}
-
-/** One element of a PostgreSQL array literal: always quoted, so any text is safe. */
-function element(v: Scalar | readonly string[], type: ColumnType): string {
-  if (v === null) return "NULL";
-  let s: string;
-  if (v instanceof Date) s = type === "date" ? v.toISOString().slice(0, 10) : v.toISOString();
-  else if (typeof v === "boolean") s = v ? "t" : "f";
-  else if (Array.isArray(v)) s = v.join("\u001f"); // text_list: split again in SQL
-  else s = String(v);
-  return `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
-}
-
-/**
- * Inserts `rows` rows into `table` with one statement per chunk. Array literals are built here rather
- * than by the driver: PGlite cannot serialise arrays of enum types, and this way both back ends
- * receive the same text.
- */
-async function insertRows(session: SqlSession, table: string, columns: readonly Column[], rows: number): Promise<void> {
-  const casts = columns.map((c, n) => `$${n + 1}::${c.type === "text_list" || c.type === "jsonb" ? "text" : c.type}[]`);
-  const aliases = columns.map((_, n) => `c${n}`);
-  const selects = columns.map((c, n) =>
-    c.type === "text_list" ? `coalesce(string_to_array(c${n}, E'\\x1f'), '{}')` : c.type === "jsonb" ? `c${n}::jsonb` : `c${n}`,
-  );
-  const sql =
-    `INSERT INTO "${table}" (${columns.map((c) => `"${c.name}"`).join(", ")}) ` +
-    `SELECT ${selects.join(", ")} FROM unnest(${casts.join(", ")}) AS u(${aliases.join(", ")})`;
-  for (let start = 0; start < rows; start += CHUNK_ROWS) {
-    const end = Math.min(rows, start + CHUNK_ROWS);
-    const params = columns.map((c) => {
-      const parts: string[] = new Array(end - start);
-      for (let i = start; i < end; i++) parts[i - start] = element(c.value(i), c.type);
-      return `{${parts.join(",")}}`;
-    });
-    await session.query(sql, params);
-  }
-}
-
-/** Column list of a table of objects. */
-function cols<T>(rows: readonly T[], spec: readonly [keyof T & string, ColumnType][]): Column[] {
-  return spec.map(([name, type]) => ({
-    name,
-    type,
-    value: (i: number) => (rows[i] as T)[name] as Scalar | readonly string[],
-  }));
-}
 
 async function writeDemo(session: SqlSession, data: DemoData): Promise<void> {
   await insertRows(
@@ -161,10 +105,13 @@ async function writeDemo(session: SqlSession, data: DemoData): Promise<void> {
   await insertRows(
     session,
     "survey_responses",
-    cols(data.survey_responses, [
-      ["id", "text"], ["account_id", "text"], ["survey_type", '"SurveyType"'], ["respondent_email", "text"], ["score", "int"],
-      ["reason", "text"], ["responded_at", "timestamptz"],
-    ]),
+    [
+      ...cols(data.survey_responses, [
+        ["id", "text"], ["account_id", "text"], ["survey_type", '"SurveyType"'], ["respondent_email", "text"], ["score", "int"],
+        ["reason", "text"], ["responded_at", "timestamptz"],
+      ]),
+      { name: "feedback_id", type: "text", value: (i) => data.survey_responses[i]?.feedback_id ?? null },
+    ],
     data.survey_responses.length,
   );
   await insertRows(
@@ -199,6 +146,7 @@ async function writeDemo(session: SqlSession, data: DemoData): Promise<void> {
     ],
     ue.account_id.length,
   );
+  await writeDemoExtras(session, data);
 }
 
 /**
@@ -214,8 +162,9 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
 
   const existing = await demoLoaded(db);
   if (existing > 0) throw new DemoAlreadyLoadedError(existing);
-  const data = generateDemo({ seed, accounts, now });
+  const data = generateDemo({ seed, accounts, now, ...(opts.settings ? { settings: opts.settings } : {}) });
 
+  let written: DemoData = data;
   const session = await db.session();
   try {
     await session.exec("BEGIN");
@@ -224,7 +173,9 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
       // Checked again under the lock: another load may have committed in the meantime.
       const [row] = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE is_demo = true`);
       if (row && row.n > 0) throw new DemoAlreadyLoadedError(row.n);
-      await writeDemo(session, data);
+      // Demo modules and communities a previous removal had to keep are used again rather than duplicated.
+      written = await reuseKeptCatalogue(session, data);
+      await writeDemo(session, written);
       await session.exec("COMMIT");
     } catch (err) {
       await session.exec("ROLLBACK").catch(() => {});
@@ -236,28 +187,18 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
     session.release();
   }
 
-  const counts = demoCounts(data);
-  return {
-    accounts: counts.accounts,
-    contacts: counts.contacts,
-    contracts: counts.contracts,
-    usage_events: counts.usage_events,
-    tickets: counts.tickets,
-    survey_responses: counts.survey_responses,
-    invoices: counts.invoices,
-    seed,
-    duration_ms: Math.round(performance.now() - started),
-  };
+  return { ...demoCounts(written), seed, duration_ms: Math.round(performance.now() - started) };
 }
 
 /**
  * Deletes the demo accounts; their contacts, contracts, usage, tickets, ... go with them (ON DELETE
  * CASCADE). One transaction, in batches of REMOVE_BATCH accounts so that no single statement runs into
- * the PostgreSQL statement timeout on a large demo.
+ * the PostgreSQL statement timeout on a large demo. Then the demo rows of no account (demo-catalogue.ts).
  */
-export async function removeDemo(db: Database): Promise<{ accounts_removed: number }> {
+export async function removeDemo(db: Database): Promise<{ accounts_removed: number } & CatalogueRemoval> {
   const session = await db.session();
   let removed = 0;
+  let catalogue: CatalogueRemoval | undefined;
   try {
     await session.exec("BEGIN");
     try {
@@ -271,6 +212,7 @@ export async function removeDemo(db: Database): Promise<{ accounts_removed: numb
         removed += n;
         if (n < REMOVE_BATCH) break;
       }
+      catalogue = await removeDemoCatalogue(session);
       await session.exec("COMMIT");
     } catch (err) {
       await session.exec("ROLLBACK").catch(() => {});
@@ -279,7 +221,7 @@ export async function removeDemo(db: Database): Promise<{ accounts_removed: numb
   } finally {
     session.release();
   }
-  return { accounts_removed: removed };
+  return { accounts_removed: removed, ...(catalogue as CatalogueRemoval) };
 }
 
 /** How many demo accounts the database holds. */
