@@ -15,6 +15,7 @@ import { median, ratio, summarize } from "./stats.ts";
 import { loadAverage, machineInfo } from "./machine.ts";
 import { renderText, updatePerformanceDoc, writeJson } from "./report.ts";
 import { runExtras } from "./extras.ts";
+import { runToolsetsBench } from "./toolsets.ts";
 import type { FoundationResults, RoundTripResult, StartupResult, TargetResult } from "./results.ts";
 
 interface Plan {
@@ -308,7 +309,11 @@ async function main(): Promise<void> {
   } finally {
     await bench.dispose();
   }
-  if (!process.argv.includes("--foundation-only")) await runExtras(ROOT, quick, log);
+  if (!process.argv.includes("--foundation-only")) {
+    await runExtras(ROOT, quick, log);
+    log("toolsets: five tools of the newer toolsets at portfolio scale vs hand-written SQL floors");
+    await runToolsetsBench({ quick, log }); // writes its own JSON and docs section (not in quick mode)
+  }
 }
 
 main().catch((err: unknown) => {
