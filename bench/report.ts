@@ -1,6 +1,7 @@
 // Presents a run: a table on stdout, the JSON file, and the foundation section of docs/performance.md.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { FoundationResults } from "./results.ts";
 
 export const START_MARKER = "<!-- bench:foundation:start -->";
@@ -163,4 +164,28 @@ export function replaceDocSection(docPath: string, name: string, body: string): 
   doc = a !== -1 && b > a ? doc.slice(0, a) + section + doc.slice(b + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
   mkdirSync(dirname(docPath), { recursive: true });
   writeFileSync(docPath, doc.endsWith("\n") ? doc : `${doc}\n`);
+}
+
+/** The repository root: the nearest ancestor of this module holding package.json (dist/bench or bench). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+/** Writes bench/results/<name>(.quick).json and, unless quick, the docs/performance.md section `name`. */
+export function writeBenchResults(name: string, result: unknown, markdown: () => string, quick = false, root = repoRoot()): string[] {
+  const json = join(root, "bench", "results", quick ? `${name}.quick.json` : `${name}.json`);
+  mkdirSync(dirname(json), { recursive: true });
+  writeFileSync(json, `${JSON.stringify(result, null, 2)}\n`);
+  const written = [json];
+  if (!quick) {
+    const doc = join(root, "docs", "performance.md");
+    replaceDocSection(doc, name, markdown());
+    written.push(doc);
+  }
+  return written;
 }

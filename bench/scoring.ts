@@ -13,11 +13,11 @@
 // Exported for bench/run.ts; `node dist/bench/scoring.js [--accounts N] [--events N] [--loop-sample N]
 // [--quick]` runs it alone: prints a markdown table, writes bench/results/scoring.json and replaces the
 // <!-- bench:scoring:start --> … <!-- bench:scoring:end --> section of docs/performance.md.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import { loadConfig, type Config } from "../src/config/load.ts";
 import { createLogger } from "../src/observability/logger.ts";
@@ -32,7 +32,7 @@ import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS } from "../src/services/healt
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { median, percentile } from "./stats.ts";
 import { createThrowawayDb, describeUrl } from "./postgres.ts";
-import { replaceDocSection } from "./report.ts";
+import { writeBenchResults } from "./report.ts";
 
 export interface ScoringBenchOptions {
   /** Accounts on PostgreSQL. Default 10,000. */
@@ -745,28 +745,9 @@ export function scoringMarkdown(r: ScoringBenchResult): string {
 }
 
 
-/** The repository root: the nearest ancestor of this module holding package.json (dist/bench or bench). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-
 /** Writes bench/results/scoring(.quick).json and, unless quick, the docs/performance.md section. */
-export function writeScoringResults(r: ScoringBenchResult, quick = false, root = repoRoot()): string[] {
-  const json = join(root, "bench", "results", quick ? "scoring.quick.json" : "scoring.json");
-  mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
-  const written = [json];
-  if (!quick) {
-    const doc = join(root, "docs", "performance.md");
-    replaceDocSection(doc, "scoring", scoringMarkdown(r));
-    written.push(doc);
-  }
-  return written;
+export function writeScoringResults(r: ScoringBenchResult, quick = false): string[] {
+  return writeBenchResults("scoring", r, () => scoringMarkdown(r), quick);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

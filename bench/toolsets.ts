@@ -13,11 +13,11 @@
 // Exported for bench/run.ts; `node dist/bench/toolsets.js [--quick]` runs it alone: prints the markdown,
 // writes bench/results/toolsets.json (toolsets.quick.json with --quick) and, unless --quick, replaces the
 // <!-- bench:toolsets:start --> … <!-- bench:toolsets:end --> section of docs/performance.md.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import pg from "pg";
 import type { DestinationStream } from "pino";
 import { loadConfig, type Config } from "../src/config/load.ts";
@@ -31,7 +31,7 @@ import { ALL_TOOLS } from "../src/tools/index.ts";
 import { MODEL_VERSION } from "../src/services/retention/churn-model.ts";
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { createThrowawayDb } from "./postgres.ts";
-import { replaceDocSection } from "./report.ts";
+import { writeBenchResults } from "./report.ts";
 import { seedToolsets, type Exec, type SeedSettings, type SeededRows, type ToolsetsScale } from "./toolsets-seed.ts";
 import { emailCase, ginPendingProbe, kbCase, metricsCase, revenueCase, supportCase, type CaseContext, type EmailResult, type GinPendingProbe, type KbResult, type MetricsResult, type RevenueResult, type SupportResult } from "./toolsets-cases.ts";
 import { collect, PgProbe, type RunPlan } from "./toolsets-measure.ts";
@@ -270,28 +270,9 @@ export async function runToolsetsBench(opts: ToolsetsBenchOptions = {}): Promise
   return result;
 }
 
-/** The repository root: the nearest ancestor of this module holding package.json (dist/bench or bench). */
-function repoRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-
 /** Writes bench/results/toolsets(.quick).json and, unless quick, the docs/performance.md section. */
-export function writeToolsetsResults(r: ToolsetsBenchResult, quick = false, root = repoRoot()): string[] {
-  const json = join(root, "bench", "results", quick ? "toolsets.quick.json" : "toolsets.json");
-  mkdirSync(dirname(json), { recursive: true });
-  writeFileSync(json, `${JSON.stringify(r, null, 2)}\n`);
-  const written = [json];
-  if (!quick) {
-    const doc = join(root, "docs", "performance.md");
-    replaceDocSection(doc, "toolsets", toolsetsMarkdown(r));
-    written.push(doc);
-  }
-  return written;
+export function writeToolsetsResults(r: ToolsetsBenchResult, quick = false): string[] {
+  return writeBenchResults("toolsets", r, () => toolsetsMarkdown(r), quick);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
