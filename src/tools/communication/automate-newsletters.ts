@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { campaignPerformance } from "./schemas.ts";
 import { defineTool } from "../../server/define-tool.ts";
 import { clientId, email, text } from "../../security/validation.ts";
 import { NEWSLETTER_ACTIONS, SUBSCRIPTION_ACTIONS } from "../../services/communication/newsletters.ts";
@@ -6,24 +7,7 @@ import { STORED_TOKENS } from "../../services/communication/render.ts";
 import { deliveryReport, queuedDelivery } from "../shared/delivery.ts";
 
 const rate = z.number().nullable();
-const performance = z.object({
-  recipients: z.number().int(),
-  queued: z.number().int(),
-  not_sent: z.number().int(),
-  failed: z.number().int(),
-  sent: z.number().int(),
-  delivered: z.number().int(),
-  bounced: z.number().int(),
-  dropped: z.number().int(),
-  opens: z.number().int(),
-  unique_opens: z.number().int(),
-  clicks: z.number().int(),
-  unique_clicks: z.number().int(),
-  unsubscribes: z.number().int(),
-  spam_reports: z.number().int(),
-  events: z.number().int(),
-  last_event_at: z.string().nullable(),
-});
+const performance = campaignPerformance;
 const rates = z.object({ delivery_rate: rate, bounce_rate: rate, open_rate: rate, click_rate: rate, click_to_open_rate: rate, unsubscribe_rate: rate });
 const counts = z.object({
   subscribed: z.number().int(),

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { campaignPerformance } from "./schemas.ts";
 import { defineTool } from "../../server/define-tool.ts";
 import { clientId, email, text, tier } from "../../security/validation.ts";
 import { RECIPIENT_SCOPES } from "../../services/communication/email-campaigns.ts";
@@ -98,26 +99,7 @@ export const sendPersonalizedEmail = defineTool({
     created_at: z.string().optional(),
     scheduled_at: z.string().nullable().optional(),
     sent_at: z.string().nullable().optional(),
-    performance: z
-      .object({
-        recipients: z.number().int(),
-        queued: z.number().int(),
-        not_sent: z.number().int(),
-        failed: z.number().int(),
-        sent: z.number().int(),
-        delivered: z.number().int(),
-        bounced: z.number().int(),
-        dropped: z.number().int(),
-        opens: z.number().int(),
-        unique_opens: z.number().int(),
-        clicks: z.number().int(),
-        unique_clicks: z.number().int(),
-        unsubscribes: z.number().int(),
-        spam_reports: z.number().int(),
-        events: z.number().int(),
-        last_event_at: z.string().nullable(),
-      })
-      .optional(),
+    performance: campaignPerformance.optional(),
     rates: z.object({ delivery_rate: rate, bounce_rate: rate, open_rate: rate, click_rate: rate, click_to_open_rate: rate, unsubscribe_rate: rate }).optional(),
     notes: z.array(z.string()).optional(),
   }),
