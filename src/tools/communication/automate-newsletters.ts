@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { campaignPerformance } from "./schemas.ts";
+import { campaignDelivery, campaignPerformance } from "./schemas.ts";
 import { defineTool } from "../../server/define-tool.ts";
 import { clientId, email, text } from "../../security/validation.ts";
 import { NEWSLETTER_ACTIONS, SUBSCRIPTION_ACTIONS } from "../../services/communication/newsletters.ts";
 import { STORED_TOKENS } from "../../services/communication/render.ts";
-import { deliveryReport, queuedDelivery } from "../shared/delivery.ts";
 
 const rate = z.number().nullable();
 const performance = campaignPerformance;
@@ -78,17 +77,7 @@ export const automateNewsletters = defineTool({
     resolution: z.object({ subscribed: z.number().int(), recipients: z.number().int(), skipped: z.object({ unsubscribed: z.number().int(), duplicate_email: z.number().int() }) }).optional(),
     skipped_sample: z.array(z.object({ client_id: z.string(), email: z.string().nullable(), reason: z.string() })).optional(),
     sends_recorded: z.number().int().optional(),
-    delivery: z
-      .object({
-        integration: z.string(),
-        status: z.enum(["queued", "not_configured"]),
-        outbox_rows: z.number().int(),
-        missing_variables: z.array(z.string()),
-        batches: z.array(z.object({ batch: z.number().int(), recipients: z.number().int(), delivery: z.union([deliveryReport, queuedDelivery]) })),
-        single_sends: z.number().int(),
-        single_deliveries: z.array(deliveryReport),
-      })
-      .optional(),
+    delivery: campaignDelivery.optional(),
     scheduled_time: z.string().nullable().optional(),
     note: z.string().optional(),
     issues: z.array(z.object({ issue_id: z.string(), status: z.string(), scheduled_at: z.string().nullable(), sent_at: z.string().nullable(), created_at: z.string(), recipients: z.number().int() })).optional(),

@@ -1,5 +1,6 @@
 // Output shapes shared by the communication tools.
 import { z } from "zod";
+import { deliveryReport, queuedDelivery } from "../shared/delivery.ts";
 
 /** A campaign's (or newsletter issue's) sends by status and their events, from email_sends and email_events. */
 export const campaignPerformance = z.object({
@@ -19,4 +20,15 @@ export const campaignPerformance = z.object({
   spam_reports: z.number().int(),
   events: z.number().int(),
   last_event_at: z.string().nullable(),
+});
+
+/** How a campaign's sends were queued: SendGrid batches of up to 1,000, and single sends for oversized ones. */
+export const campaignDelivery = z.object({
+  integration: z.string(),
+  status: z.enum(["queued", "not_configured"]),
+  outbox_rows: z.number().int(),
+  missing_variables: z.array(z.string()),
+  batches: z.array(z.object({ batch: z.number().int(), recipients: z.number().int(), delivery: z.union([deliveryReport, queuedDelivery]) })),
+  single_sends: z.number().int(),
+  single_deliveries: z.array(deliveryReport),
 });

@@ -1,10 +1,9 @@
 import { z } from "zod";
-import { campaignPerformance } from "./schemas.ts";
+import { campaignDelivery, campaignPerformance } from "./schemas.ts";
 import { defineTool } from "../../server/define-tool.ts";
 import { clientId, email, text, tier } from "../../security/validation.ts";
 import { RECIPIENT_SCOPES } from "../../services/communication/email-campaigns.ts";
 import { STORED_TOKENS } from "../../services/communication/render.ts";
-import { deliveryReport, queuedDelivery } from "../shared/delivery.ts";
 
 const counts = z.object({ unsubscribed: z.number().int(), duplicate_email: z.number().int(), no_contact: z.number().int(), churned_accounts_excluded: z.number().int() });
 const resolution = z.object({ accounts: z.number().int(), contacts_matched: z.number().int(), recipients: z.number().int(), skipped: counts });
@@ -80,17 +79,7 @@ export const sendPersonalizedEmail = defineTool({
     tokens_used: z.array(z.string()).optional(),
     tokens_missing_values: z.array(z.object({ token: z.string(), recipients: z.number().int() })).optional(),
     sends_recorded: z.number().int().optional(),
-    delivery: z
-      .object({
-        integration: z.string(),
-        status: z.enum(["queued", "not_configured"]),
-        outbox_rows: z.number().int(),
-        missing_variables: z.array(z.string()),
-        batches: z.array(z.object({ batch: z.number().int(), recipients: z.number().int(), delivery: z.union([deliveryReport, queuedDelivery]) })),
-        single_sends: z.number().int(),
-        single_deliveries: z.array(deliveryReport),
-      })
-      .optional(),
+    delivery: campaignDelivery.optional(),
     scheduled_send_time: z.string().nullable().optional(),
     tracking: z.object({ track_opens: z.boolean(), track_clicks: z.boolean(), note: z.string() }).optional(),
     note: z.string().optional(),
