@@ -13,6 +13,7 @@
 // Exported for bench/run.ts; `node dist/bench/scoring.js [--accounts N] [--events N] [--loop-sample N]
 // [--quick]` runs it alone: prints a markdown table, writes bench/results/scoring.json and replaces the
 // <!-- bench:scoring:start --> … <!-- bench:scoring:end --> section of docs/performance.md.
+import { H, npsAnswersSql } from "./seed-sql.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -127,7 +128,6 @@ const r2 = (v: number) => Math.round(v * 100) / 100;
 const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** A deterministic non-negative int from an integer SQL expression and a seed (PostgreSQL's own 64-bit hash). */
-const H = (x: string, seed: number) => `((hashint8extended((${x})::bigint, ${seed}) & 2147483647)::int)`;
 
 export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[]>;
 
@@ -279,12 +279,7 @@ function generationSql(spec: DataSpec, now: string): Array<{ label: string; sql:
     },
     {
       label: "survey_responses (NPS)",
-      sql: `INSERT INTO survey_responses (id, account_id, survey_type, respondent_email, score, responded_at)
-            SELECT 'bench_sv_' || x.g, a.id, 'nps'::"SurveyType", 'respondent' || x.g || '@bench.example',
-                   (ARRAY[0,3,5,6,6,7,7,8,8,8,9,9,9,9,9,10,10,10,10,10])[1 + ${H("x.g", 61)} % 20],
-                   $1::timestamptz - (1 + ${H("x.g", 62)} % (365 * 86400)) * interval '1 second'
-              FROM (SELECT g, 1 + ${H("g", 63)} % $2::int AS ai FROM generate_series(1, $3::int) AS g) x
-              JOIN bench_acc a ON a.i = x.ai`,
+      sql: npsAnswersSql([0,3,5,6,6,7,7,8,8,8,9,9,9,9,9,10,10,10,10,10]),
       params: [now, n, spec.survey_responses],
     },
     {

@@ -15,6 +15,7 @@
 // - NPS answers over the last 365 days;
 // - knowledge-base articles: `articles` published plus 10 % drafts and archived ones, text drawn from a
 //   support vocabulary with a skewed word frequency, so some search words are common and some rare.
+import { H, npsAnswersSql } from "./seed-sql.ts";
 import { performance } from "node:perf_hooks";
 
 export type Exec = (sql: string, params?: unknown[]) => Promise<unknown[]>;
@@ -52,7 +53,6 @@ export const AGENTS = 40;
 export const TEAMS = ["Billing", "Technical", "Onboarding", "Enterprise", "General"] as const;
 
 /** A deterministic non-negative int from an integer SQL expression and a seed. */
-export const H = (x: string, seed: number) => `((hashint8extended((${x})::bigint, ${seed}) & 2147483647)::int)`;
 
 /**
  * The article vocabulary, most frequent first (word k is drawn with a probability falling with k). The
@@ -261,12 +261,7 @@ function statements(scale: ToolsetsScale, now: string, s: SeedSettings): Array<{
     },
     {
       label: "survey_responses (NPS)",
-      sql: `INSERT INTO survey_responses (id, account_id, survey_type, respondent_email, score, responded_at)
-            SELECT 'bench_sv_' || x.g, a.id, 'nps'::"SurveyType", 'respondent' || x.g || '@bench.example',
-                   (ARRAY[0,2,4,5,6,6,7,7,8,8,8,9,9,9,9,9,10,10,10,10])[1 + ${H("x.g", 61)} % 20],
-                   $1::timestamptz - (1 + ${H("x.g", 62)} % (365 * 86400)) * interval '1 second'
-              FROM (SELECT g, 1 + ${H("g", 63)} % $2::int AS ai FROM generate_series(1, $3::int) AS g) x
-              JOIN bench_acc a ON a.i = x.ai`,
+      sql: npsAnswersSql([0,2,4,5,6,6,7,7,8,8,8,9,9,9,9,9,10,10,10,10]),
       params: [now, n, scale.surveys],
     },
     {
