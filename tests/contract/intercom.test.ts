@@ -1,5 +1,5 @@
 // The Intercom client (intercom-client) against a loopback fake that checks every request against
-// Intercom's published 2.14 description (../shared/contracts/intercom/api.intercom.io.yaml).
+// Intercom's published 2.14 description (tests/fixtures/contracts/intercom/api.intercom.io.yaml).
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createIntercomClient, type IntercomApi } from "../../src/integrations/intercom/client.ts";

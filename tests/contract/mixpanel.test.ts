@@ -1,7 +1,7 @@
 // The Mixpanel client (mixpanel package for ingestion, fetch for import and export) against a loopback
-// fake that checks every request against Mixpanel's published descriptions
-// (../shared/contracts/mixpanel/ingestion.openapi.yaml and export.openapi.yaml), and the export landing
-// in usage_events on both database back ends.
+// fake that checks every request against descriptions of the ingestion and export operations it uses,
+// written from Mixpanel's reference (tests/fixtures/contracts/mixpanel), and the export landing in
+// usage_events on both database back ends.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createMixpanelClient, mixpanelEndpoints, type MixpanelApi } from "../../src/integrations/mixpanel/client.ts";

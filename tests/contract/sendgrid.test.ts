@@ -1,5 +1,5 @@
 // The SendGrid client against a loopback fake that checks every request against SendGrid's published
-// Mail Send description (../shared/contracts/sendgrid/tsg_mail_v3.yaml).
+// Mail Send description (tests/fixtures/contracts/sendgrid/tsg_mail_v3.yaml).
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createSendGridClient, type SendGridApi } from "../../src/integrations/sendgrid/client.ts";

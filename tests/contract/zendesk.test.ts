@@ -1,5 +1,5 @@
-// The Zendesk client (node-zendesk) against a loopback fake that checks every request against Zendesk's
-// published Support API description (../shared/contracts/zendesk/openapi-src.yaml).
+// The Zendesk client (node-zendesk) against a loopback fake that checks every request against a description
+// of the Support API operations it uses, written from Zendesk's reference (tests/fixtures/contracts/zendesk).
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load.ts";
 import { createZendeskClient, zendeskEndpoint, type ZendeskApi } from "../../src/integrations/zendesk/client.ts";

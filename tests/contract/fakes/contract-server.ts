@@ -1,5 +1,5 @@
 // The common part of every vendor fake: an HTTP server on 127.0.0.1 (random port) that checks each request
-// against the vendor's published OpenAPI description with openapi-backend, records it, and lets a test
+// against the vendor's OpenAPI description (tests/fixtures/contracts, sources in its SOURCES.md) with openapi-backend, records it, and lets a test
 // queue failures (a 4xx, a 429 with Retry-After…). A request that does not match the description is
 // answered 400 with the validation errors and kept in `violations`; the tests assert that list is empty.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -10,13 +10,14 @@ import dc from "node:diagnostics_channel";
 import YAML from "yaml";
 import { OpenAPIBackend } from "openapi-backend";
 
-export const CONTRACTS_DIR = fileURLToPath(new URL("../../../../shared/contracts/", import.meta.url));
+/** The vendor descriptions, kept in the repository with where each came from (SOURCES.md there). */
+export const CONTRACTS_DIR = fileURLToPath(new URL("../../fixtures/contracts/", import.meta.url));
 
 /**
  * Loads a description once. `quick` mode: openapi-backend skips its own check of the document (the
  * Intercom 2.14 and SendGrid descriptions fail it: `$ref` with sibling keys, `info.summary` in a 3.0
- * document…) and compiles a validator only for the operations actually called (Zendesk's full
- * description takes ~25 s to precompile). `transform` may trim or repair the parsed document first.
+ * document…) and compiles a validator only for the operations actually called (Intercom's full
+ * description is large). `transform` may trim or repair the parsed document first.
  */
 export async function loadContract(file: string, opts: { apiRoot?: string; transform?: (doc: any) => any } = {}): Promise<OpenAPIBackend> {
   let doc = YAML.parse(readFileSync(CONTRACTS_DIR + file, "utf8"), { maxAliasCount: -1 });

@@ -1,13 +1,11 @@
-// Mixpanel fake for ingestion (/track, /engage, /import: mixpanel/ingestion.openapi.yaml) and the raw
-// event export (/api/2.0/export: mixpanel/export.openapi.yaml) on one loopback port.
+// Mixpanel fake for ingestion (/track, /engage, /import: mixpanel/ingestion.yaml) and the raw event export
+// (/api/2.0/export: mixpanel/export.yaml) on one loopback port. Both descriptions are this project's, written
+// from Mixpanel's reference for the operations its client uses (see the fixtures' SOURCES.md).
 //
-// Two adaptations, both documented contract problems:
-// - The ingestion description names its /engage operations "/engage#profile-set", "/engage#profile-union"…
-//   (one fragment per operation): only "/engage#profile-set" (the one the client uses) is kept, as /engage.
-// - The official `mixpanel` package sends /track and /engage as GET with the payload base64-encoded in a
-//   `data` query parameter (Mixpanel's legacy encoding, still served by the API), which the description
-//   does not document (it lists only POST with a JSON array body). The fake decodes `data` and validates
-//   the payload as that POST body, plus the remaining query parameters (ip, verbose) against the operation.
+// The official `mixpanel` package sends /track and /engage as GET with the payload base64-encoded in a
+// `data` query parameter (Mixpanel's legacy encoding, still served by the API), which the reference does
+// not document (it lists only POST with a JSON array body). The fake decodes `data` and validates the
+// payload as that POST body, plus the remaining query parameters (ip, verbose) against the operation.
 // Events are de-duplicated like Mixpanel: same (event, time, distinct_id, $insert_id) is stored once.
 import { FakeServer, loadContract, type Normalized } from "./contract-server.ts";
 
@@ -18,19 +16,9 @@ export interface MixpanelFake extends FakeServer {
   exportable: Array<{ event: string; properties: Record<string, any> }>;
 }
 
-function keepProfileSetOnly(doc: any): any {
-  const paths: Record<string, unknown> = {};
-  for (const [p, item] of Object.entries(doc.paths as Record<string, unknown>)) {
-    if (!p.includes("#")) paths[p] = item;
-    else if (p === "/engage#profile-set") paths["/engage"] = item;
-  }
-  doc.paths = paths;
-  return doc;
-}
-
 export async function startMixpanelFake(opts: { token: string; secret: string }): Promise<MixpanelFake> {
-  const ingestion = await loadContract("mixpanel/ingestion.openapi.yaml", { transform: keepProfileSetOnly });
-  const exportApi = await loadContract("mixpanel/export.openapi.yaml", { apiRoot: "/api/2.0" });
+  const ingestion = await loadContract("mixpanel/ingestion.yaml");
+  const exportApi = await loadContract("mixpanel/export.yaml", { apiRoot: "/api/2.0" });
   const events: MixpanelFake["events"] = [];
   const profiles = new Map<string, Record<string, unknown>>();
   const exportable: MixpanelFake["exportable"] = [];

@@ -1,11 +1,10 @@
-// Zendesk Support fake, checked against zendesk/openapi-src.yaml (Zendesk's own OAS download).
-// node-zendesk appends `.json` to every path (Zendesk accepts both forms; the description lists the bare
+// Zendesk Support fake, checked against zendesk/support-api.yaml (this project's description of the five
+// Support API operations its client uses, written from Zendesk's reference; see the fixtures' SOURCES.md).
+// node-zendesk appends `.json` to every path (Zendesk accepts both forms; the reference lists the bare
 // paths), so the fake strips it before validation. It keeps tickets in memory, answers like Zendesk
 // ({ ticket }, { ticket, audit }, { users, … }, { results, … }; 201 + Location on create), and honours the
 // Idempotency-Key header on ticket creation the way Zendesk documents it: the same key with the same body
 // returns the first ticket again (x-idempotency-lookup: hit), the same key with another body is a 400.
-// The header itself is not in the description (it documents no header parameters for CreateTicket);
-// openapi-backend does not reject undeclared headers.
 import { createHash } from "node:crypto";
 import { FakeServer, loadContract } from "./contract-server.ts";
 
@@ -17,7 +16,7 @@ export interface ZendeskFake extends FakeServer {
 const AUTH = `Basic ${Buffer.from("agent@acme.test/token:zd-test-token").toString("base64")}`;
 
 export async function startZendeskFake(): Promise<ZendeskFake> {
-  const api = await loadContract("zendesk/openapi-src.yaml");
+  const api = await loadContract("zendesk/support-api.yaml");
   const tickets = new Map<number, Record<string, any>>();
   const users: Array<Record<string, any>> = [
     { id: 501, name: "Ana Lima", email: "ana@acme.test", role: "end-user", url: "https://acme.zendesk.com/api/v2/users/501.json" },
@@ -66,7 +65,7 @@ export async function startZendeskFake(): Promise<ZendeskFake> {
             created_at: now(),
             updated_at: now(),
           };
-          // The description does not mark these fields nullable: leave unset ones out.
+          // The reference does not mark these fields nullable: leave unset ones out.
           for (const [k, v] of Object.entries(ticket)) if (v === null) delete (ticket as Record<string, unknown>)[k];
           tickets.set(id, ticket);
           if (key) idempotency.set(key, { hash, ticketId: id });
