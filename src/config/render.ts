@@ -6,7 +6,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   server: "Server",
   database: "Database",
   redis: "Redis",
-  health: "Health score (DOMAIN.md)",
+  health: "Health score (docs/health-and-churn.md)",
   retention: "Churn risk and retention",
   onboarding: "Onboarding and time to value",
   support: "Support SLAs (minutes)",
