@@ -110,6 +110,13 @@ start_redis() {
 }
 
 start() {
+  local f
+  for f in "$dir/pg.pid" "$dir/redis.pid"; do
+    if [ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null; then
+      echo "test-services: $dir already has running services (pid $(cat "$f") in $f); run '$0 stop $dir' first or use another DIR" >&2
+      exit 1
+    fi
+  done
   install_missing
   mkdir -p "$dir"
   chmod 755 "$dir"
