@@ -46,16 +46,23 @@ function dispatcherFor(t: TestDb, fake: FakeVendor, resilience: Resilience, regi
   });
 }
 
-/** Runs the dispatcher's batches until no row is pending or in flight (bounded). */
-async function drain(t: TestDb, d: OutboxDispatcher, timeoutMs = 20_000): Promise<void> {
+/** Runs the dispatcher's batches until `done` holds (bounded). */
+async function runUntil(d: OutboxDispatcher, done: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     await d.runOnce();
-    const open = await t.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "in_flight"] } } });
-    if (open === 0) return;
-    if (Date.now() > until) throw new Error(`${open} deliveries still open`);
+    if (await done()) return;
+    if (Date.now() > until) throw new Error("condition not reached");
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** Runs the dispatcher's batches until no row is pending or in flight (bounded). */
+async function drain(t: TestDb, d: OutboxDispatcher, timeoutMs = 20_000): Promise<void> {
+  const open = () => t.db.prisma.outboxMessage.count({ where: { status: { in: ["pending", "in_flight"] } } });
+  await runUntil(d, async () => (await open()) === 0, timeoutMs).catch(async () => {
+    throw new Error(`${await open()} deliveries still open`);
+  });
 }
 
 describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backend) => {
@@ -168,13 +175,18 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     await t.db.prisma.outboxMessage.createMany({
       data: [
         { integration: "sendgrid", operation: "test.follow", payload: { parent: "p1" }, idempotency_key: "f1", max_attempts: 2 },
-        { integration: "sendgrid", operation: "test.create", payload: {}, idempotency_key: "p1", next_attempt_at: new Date(Date.now() + 150) },
+        // p1 is held back until f1 has been tried and told to wait; then it is made due (no timing window).
+        { integration: "sendgrid", operation: "test.create", payload: {}, idempotency_key: "p1", next_attempt_at: new Date(Date.now() + 3_600_000) },
         { integration: "sendgrid", operation: "test.follow", payload: { parent: "gone" }, idempotency_key: "f2" },
         { integration: "sendgrid", operation: "test.create", payload: {}, idempotency_key: "gone", status: "failed" },
       ],
     });
     const d = new OutboxDispatcher({ prisma: t.db.prisma, registry, resilience, logger: createLogger("silent"), config: t.config, effects, options: { backoffBaseMs: 20, backoffMaxMs: 100 } });
+    const waits = () => t.db.prisma.outboxAttempt.count({ where: { message: { idempotency_key: "f1" }, outcome: "retryable_error" } });
     try {
+      await runUntil(d, async () => (await waits()) > 0);
+      expect(await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: "p1" } })).toMatchObject({ status: "pending", attempts: 0 });
+      await t.db.prisma.outboxMessage.update({ where: { idempotency_key: "p1" }, data: { next_attempt_at: new Date() } });
       await drain(t, d);
     } finally {
       await resilience.close();
@@ -251,8 +263,7 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
       const refunded = await t.db.prisma.outboxMessage.findMany({ where: { attempt_log: { none: {} } } });
       expect(refunded.every((r) => r.attempts === 0)).toBe(true); // rows cut off by the breaker kept their budget
       fake.behave = () => ({ kind: "ok" });
-      await new Promise((r) => setTimeout(r, 350));
-      await drain(t, d);
+      await drain(t, d); // claims nothing until the breaker lets its half-open probe through
     } finally {
       await resilience.close();
     }
@@ -266,14 +277,15 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     await insertRows(t.db, ["crash-1"]);
     const repo = new OutboxRepository(t.db.prisma);
     // A dispatcher claimed it and the vendor applied it, but the process died before recording it.
-    const [claimed] = await repo.claim(["sendgrid"], 10, 500);
+    const [claimed] = await repo.claim(["sendgrid"], 10, 3_600_000);
     expect(claimed!.attempts).toBe(1);
     await fetch(`${fake.url}/deliver`, { method: "POST", headers: { "idempotency-key": "crash-1" }, body: "{}" });
     const resilience = createResilience(config, createLogger("silent"));
     const d = dispatcherFor(t, fake, resilience);
     try {
       expect(await d.runOnce()).toEqual([]); // still locked
-      await new Promise((r) => setTimeout(r, 600));
+      // The lock passes (moved into the past rather than waited for: no window for a slow machine to miss).
+      await t.db.prisma.outboxMessage.update({ where: { id: claimed!.id }, data: { locked_until: new Date(Date.now() - 1) } });
       const out = await d.runOnce();
       expect(out).toEqual([{ id: claimed!.id, outcome: "delivered" }]);
     } finally {
