@@ -73,7 +73,7 @@ export const analyzeChurnPostmortem = defineTool({
     earliest_warning: z.object({ sign: z.string(), first_seen_at: z.string(), lead_time_days: z.number().int() }).nullable(),
     missing_data: z.array(z.string()),
   }),
-  annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, openWorldHint: false, idempotentHint: true },
   async handler(args, { services }) {
     const data = await services.retention.postmortem.analyze(args);
     const head = data.already_churned ? `${data.company_name} (${data.client_id}) was already churned on ${data.churned_at.slice(0, 10)}` : `Marked ${data.company_name} (${data.client_id}) churned on ${data.churned_at.slice(0, 10)} (ARR ${data.arr_lost} lost)`;
