@@ -66,6 +66,9 @@ describe.each(BACKENDS)("one expansion rate across tools on %s", (backend) => {
     ]);
     expect(m.series[1].details).toEqual({ starting_arr: starting, expansion_arr: expansion, accounts_expanded: 1 });
     expect(m.series[1].value).toBe(r.totals.expansion_rate_percent);
+    // Per segment: every account here has the default tier, so its one segment is the whole portfolio.
+    const seg = await call(p, "track_cs_metrics", { metric_type: "expansion_rate", period_start: "2026-04-01", period_end: "2026-04-30", segment_by: "tier" });
+    expect(seg.segments.map((x: { segment: string; period_value: number | null; period_count: number }) => [x.period_value, x.period_count])).toEqual([[expected, 4]]);
 
     // Quarterly in both tools: Q2 is still running on 2026-06-15, ending ARR read today in both.
     const q = await call(p, "track_revenue_expansion", { time_period: "quarterly", period_start: "2026-04-01" });
