@@ -175,7 +175,7 @@ export const SETTINGS = [
   { env: "OUTBOX_DISPATCH_IN_SERVER", group: "integrations", default: "true", doc: "run the outbox dispatcher inside cs-mcp serve; set false when separate `cs-mcp worker` processes deliver", schema: bool(true) },
   { env: "OUTBOX_POLL_MS", group: "integrations", default: "1000", doc: "how often the outbox dispatcher looks for due deliveries when idle", schema: int(50, 600_000, 1_000) },
   { env: "OUTBOX_BATCH_SIZE", group: "integrations", default: "50", doc: "deliveries the dispatcher claims at once", schema: int(1, 1000, 50) },
-  { env: "OUTBOX_MAX_ATTEMPTS", group: "integrations", default: "10", doc: "delivery attempts of one queued side effect before it is marked failed (retry it with manage_outbox)", schema: int(1, 100, 10) },
+  { env: "OUTBOX_MAX_ATTEMPTS", group: "integrations", default: "10", doc: "delivery attempts of one queued side effect before it is marked failed (retry it with retry_outbox_delivery)", schema: int(1, 100, 10) },
   { env: "OUTBOX_LOCK_MS", group: "integrations", default: "60000", doc: "a claimed delivery is locked this long; if its process dies, another dispatcher takes it over once the lock passes", schema: int(500, 3_600_000, 60_000) },
 ] as const satisfies readonly Setting[];
 

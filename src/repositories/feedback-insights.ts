@@ -1,6 +1,7 @@
 // Product insights and the feedback behind them: the accounts an insight affects with their ARR summed in
 // numeric (exact), the forward-only move of feedback along its loop, and the insight list.
 import type { Prisma as P, PrismaClient } from "../generated/prisma/client.ts";
+import { churnedArrSql, currentArrSql } from "./current-arr.ts";
 
 type Db = PrismaClient | P.TransactionClient;
 
@@ -23,14 +24,17 @@ export function accountsByIds(db: Db, ids: string[]) {
   return db.$queryRawUnsafe<Array<{ id: string }>>(`SELECT id FROM accounts WHERE id = ANY($1::text[])`, ids);
 }
 
-/** The accounts, each once, with ARR as exact text, and Σ ARR computed in numeric. */
-export async function affectedAccounts(db: Db, ids: string[]): Promise<{ accounts: AffectedAccountRow[]; total: string }> {
+/** The accounts, each once, with ARR as exact text; Σ current ARR and Σ churned accounts' ARR, in numeric. */
+export async function affectedAccounts(db: Db, ids: string[]): Promise<{ accounts: AffectedAccountRow[]; total: string; churned: string }> {
   const accounts = await db.$queryRawUnsafe<AffectedAccountRow[]>(
     `SELECT id, company_name, arr::text AS arr, status::text AS status FROM accounts WHERE id = ANY($1::text[]) ORDER BY arr DESC, id`,
     ids,
   );
-  const [sum] = await db.$queryRawUnsafe<Array<{ total: string }>>(`SELECT coalesce(sum(arr), 0)::text AS total FROM accounts WHERE id = ANY($1::text[])`, ids);
-  return { accounts, total: sum?.total ?? "0" };
+  const [sum] = await db.$queryRawUnsafe<Array<{ total: string; churned: string }>>(
+    `SELECT coalesce(sum(${currentArrSql("a")}), 0)::text AS total, coalesce(sum(${churnedArrSql("a")}), 0)::text AS churned FROM accounts a WHERE a.id = ANY($1::text[])`,
+    ids,
+  );
+  return { accounts, total: sum?.total ?? "0", churned: sum?.churned ?? "0" };
 }
 
 /**

@@ -4,6 +4,7 @@
 // no rows are simply absent: the service reports them as no data.
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { MilestonePopulation } from "./usage.ts";
+import { arrMovementsCte } from "./arr-movements.ts";
 
 export const SEGMENT_DIMENSIONS = ["tier", "industry", "lifecycle_stage", "csm"] as const;
 export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
@@ -105,26 +106,24 @@ export class FeedbackMetricsRepository {
   }
 
   /**
-   * Expansion per bucket: starting ARR = Σ contract_value (the contract's annual value) of contracts in force
-   * on the bucket's first day; won = Σ estimated_value of expansion opportunities won (closed_at) in the
-   * bucket; n = accounts with a contract in force. Money stays numeric; the rate is computed in SQL.
+   * Expansion per bucket from the ARR movements (arr-movements.ts, the definition track_revenue_expansion uses):
+   * each bucket is a period whose ending ARR is read on its last day, or at `now` while it runs; buckets that
+   * have not started have no row. n = accounts with ARR at the bucket's start (the cohort); money stays numeric text.
    */
-  expansion(scope: MetricScope) {
+  expansion(scope: MetricScope, now: Date) {
     return this.run(
       scope,
-      `, base AS (SELECT b.i, sc.seg, sum(c.contract_value) AS arr, count(DISTINCT c.account_id)::int AS accounts
-                   FROM b JOIN contracts c ON c.start_date <= (b.bs AT TIME ZONE 'UTC')::date AND (c.end_date IS NULL OR c.end_date > (b.bs AT TIME ZONE 'UTC')::date)
-                          JOIN sc ON sc.id = c.account_id
-                  GROUP BY GROUPING SETS ((b.i, sc.seg), (b.i))),
-         won AS (SELECT b.i, sc.seg, sum(o.estimated_value) AS won, count(*)::int AS deals
-                   FROM b JOIN expansion_opportunities o ON o.status = 'won' AND o.closed_at >= b.bs AND o.closed_at < b.be
-                          JOIN sc ON sc.id = o.account_id
-                  GROUP BY GROUPING SETS ((b.i, sc.seg), (b.i)))
-       SELECT coalesce(base.i, won.i) AS i, CASE WHEN base.i IS NOT NULL THEN base.seg ELSE won.seg END AS seg,
-              coalesce(base.accounts, 0) AS n, coalesce(base.arr, 0)::text AS starting_arr, coalesce(won.won, 0)::text AS won_value,
-              coalesce(won.deals, 0) AS won_deals,
-              CASE WHEN base.arr > 0 THEN round(100 * coalesce(won.won, 0) / base.arr, 2)::float8 END AS rate
-         FROM base FULL JOIN won ON won.i = base.i AND won.seg IS NOT DISTINCT FROM base.seg`,
+      `, p AS (SELECT i, (bs AT TIME ZONE 'UTC')::date AS start_day, ((least(be, $4::timestamptz) - interval '1 microsecond') AT TIME ZONE 'UTC')::date AS end_day,
+                     bs AS start_cut, least(be, $4::timestamptz) AS end_cut
+                FROM b WHERE bs < $4::timestamptz),
+         ${arrMovementsCte("p", "sc")}
+       SELECT mv.i, sc.seg, (count(*) FILTER (WHERE mv.movement <> 'new'))::int AS n,
+              coalesce(sum(mv.start_arr) FILTER (WHERE mv.movement <> 'new'), 0)::text AS starting_arr,
+              coalesce(sum(mv.end_arr - mv.start_arr) FILTER (WHERE mv.movement = 'expansion'), 0)::text AS expansion_arr,
+              (count(*) FILTER (WHERE mv.movement = 'expansion'))::int AS accounts_expanded
+         FROM mv JOIN sc ON sc.id = mv.account_id
+        GROUP BY GROUPING SETS ((mv.i, sc.seg), (mv.i))`,
+      [now.toISOString()],
     );
   }
 

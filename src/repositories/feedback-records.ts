@@ -2,6 +2,7 @@
 // mean sentiment per feedback type (with a total row), categories and tags with their sentiment, the texts
 // the theme terms are drawn from, and the most negative items. Periods are (start, end] on created_at.
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { currentArrSql } from "./current-arr.ts";
 
 export interface FeedbackScope {
   accountId: string | null;
@@ -98,7 +99,7 @@ export class FeedbackRecordsRepository {
 
   /**
    * Feature requests of the period grouped by category (null = 'uncategorised'): feedback count, distinct
-   * accounts, and the ARR affected = Σ ARR of the distinct accounts (numeric, exact), largest ARR first.
+   * accounts, and the ARR affected = Σ current ARR of the distinct accounts (churned ones count 0; numeric, exact), largest ARR first.
    */
   requestsByArr(scope: FeedbackScope, start: Date, end: Date, limit: number) {
     return this.prisma.$queryRawUnsafe<Array<{ category: string; feedback: number; accounts: number; arr: string; feedback_ids: string[] }>>(
@@ -106,7 +107,7 @@ export class FeedbackRecordsRepository {
                     FROM feedback f WHERE ${WHERE} AND f.feedback_type = 'feature_request'),
             per AS (SELECT category, count(*)::int AS feedback, count(DISTINCT account_id)::int AS accounts,
                            array_agg(id ORDER BY id) AS feedback_ids FROM r GROUP BY category),
-            arr AS (SELECT d.category, sum(a.arr) AS arr FROM (SELECT DISTINCT category, account_id FROM r) d JOIN accounts a ON a.id = d.account_id GROUP BY d.category)
+            arr AS (SELECT d.category, sum(${currentArrSql("a")}) AS arr FROM (SELECT DISTINCT category, account_id FROM r) d JOIN accounts a ON a.id = d.account_id GROUP BY d.category)
        SELECT per.category, per.feedback, per.accounts, coalesce(arr.arr, 0)::text AS arr, per.feedback_ids
          FROM per LEFT JOIN arr USING (category)
         ORDER BY coalesce(arr.arr, 0) DESC, per.feedback DESC, per.category

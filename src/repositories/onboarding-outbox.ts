@@ -4,7 +4,7 @@
 // Superseding: a pending message that is no longer wanted (the milestone was completed, the plan completed or
 // was replaced, or the automation was re-activated with other preferences) is marked failed with a
 // last_error starting "superseded:" in the same transaction as the change that made it stale. It is then
-// never claimed, and manage_outbox shows why it was not sent.
+// never claimed, and list_outbox_deliveries shows why it was not sent.
 import type { Prisma as P } from "../generated/prisma/client.ts";
 
 type Tx = P.TransactionClient;

@@ -74,7 +74,7 @@ export class OutboxRepository {
     return this.prisma.$executeRawUnsafe(
       `UPDATE outbox_messages
           SET status = 'failed', locked_until = NULL,
-              last_error = 'delivery interrupted on its last allowed attempt (the dispatcher stopped); check the vendor, then retry it with manage_outbox'
+              last_error = 'delivery interrupted on its last allowed attempt (the dispatcher stopped); check the vendor, then retry it with retry_outbox_delivery'
         WHERE status = 'in_flight' AND locked_until < now() AND attempts >= max_attempts`,
     );
   }

@@ -1,6 +1,7 @@
 // Communities, their members and posts: lookups, paginated lists with post counts, and the analytics of a
 // period in a few set-based statements (members, activity, posts per bucket, top contributors, accounts).
 import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
+import { churnedArrSql, currentArrSql } from "./current-arr.ts";
 
 type Db = PrismaClient | P.TransactionClient;
 
@@ -141,7 +142,7 @@ export class CommunityRepository {
    */
   async analyticsTotals(communityId: string, start: Date, end: Date) {
     const [row] = await this.prisma.$queryRawUnsafe<
-      Array<{ members_total: number; members_active_status: number; members_suspended: number; new_members: number; active_members: number; posts: number; posts_published: number; posts_hidden: number; posts_removed: number; accounts: number; accounts_arr: string; unlinked_members: number }>
+      Array<{ members_total: number; members_active_status: number; members_suspended: number; new_members: number; active_members: number; posts: number; posts_published: number; posts_hidden: number; posts_removed: number; accounts: number; accounts_arr: string; churned_accounts: number; churned_arr: string; unlinked_members: number }>
     >(
       `WITH mem AS (SELECT * FROM community_members WHERE community_id = $1 AND status <> 'removed' AND joined_at <= $3),
             pst AS (SELECT * FROM community_posts WHERE community_id = $1 AND created_at > $2 AND created_at <= $3),
@@ -156,7 +157,9 @@ export class CommunityRepository {
               (SELECT count(*) FROM pst WHERE status = 'hidden')::int AS posts_hidden,
               (SELECT count(*) FROM pst WHERE status = 'removed')::int AS posts_removed,
               (SELECT count(*) FROM acc)::int AS accounts,
-              (SELECT COALESCE(sum(a.arr), 0)::text FROM accounts a JOIN acc ON acc.account_id = a.id) AS accounts_arr,
+              (SELECT COALESCE(sum(${currentArrSql("a")}), 0)::text FROM accounts a JOIN acc ON acc.account_id = a.id) AS accounts_arr,
+              (SELECT count(*) FROM accounts a JOIN acc ON acc.account_id = a.id WHERE a.status = 'churned')::int AS churned_accounts,
+              (SELECT COALESCE(sum(${churnedArrSql("a")}), 0)::text FROM accounts a JOIN acc ON acc.account_id = a.id) AS churned_arr,
               (SELECT count(*) FROM mem WHERE account_id IS NULL)::int AS unlinked_members`,
       communityId,
       start,
@@ -197,12 +200,12 @@ export class CommunityRepository {
   }
 
   accountsRepresented(communityId: string, end: Date, limit: number) {
-    return this.prisma.$queryRawUnsafe<Array<{ account_id: string; company_name: string; tier: string; arr: string; members: number }>>(
-      `SELECT a.id AS account_id, a.company_name, a.tier::text AS tier, a.arr::text AS arr, count(*)::int AS members
+    return this.prisma.$queryRawUnsafe<Array<{ account_id: string; company_name: string; tier: string; arr: string; status: string; members: number }>>(
+      `SELECT a.id AS account_id, a.company_name, a.tier::text AS tier, a.arr::text AS arr, a.status::text AS status, count(*)::int AS members
          FROM community_members m JOIN accounts a ON a.id = m.account_id
         WHERE m.community_id = $1 AND m.status <> 'removed' AND m.joined_at <= $2
-        GROUP BY a.id, a.company_name, a.tier, a.arr
-        ORDER BY a.arr DESC, a.id LIMIT $3`,
+        GROUP BY a.id, a.company_name, a.tier, a.arr, a.status
+        ORDER BY ${currentArrSql("a")} DESC, a.arr DESC, a.id LIMIT $3`,
       communityId,
       end,
       limit,

@@ -14,7 +14,11 @@ export interface TriggerMatch {
   health_score: number | null;
   last_campaign_id: string | null;
   last_campaign_at: Date | null;
+  /** A campaign (any type or status) started within the frequency window: no new one may start. */
+  covered: boolean;
+  /** Every account matching the trigger, and those of them already covered. */
   total: number;
+  covered_total: number;
 }
 
 export class RetentionRepository {
@@ -31,9 +35,10 @@ export class RetentionRepository {
   }
 
   /** The most recent active campaign of this type (any type when null) started after `since`. */
-  recentCampaign(tx: Tx, accountId: string, since: Date, campaignType: string | null) {
+  /** The account's latest campaign of any type or status started after `since` (the one-per-window rule). */
+  recentCampaign(tx: Tx, accountId: string, since: Date) {
     return tx.retentionCampaign.findFirst({
-      where: { account_id: accountId, started_at: { gt: since }, ...(campaignType ? { campaign_type: campaignType, status: "active" } : {}) },
+      where: { account_id: accountId, started_at: { gt: since } },
       orderBy: { started_at: "desc" },
     });
   }
@@ -51,20 +56,21 @@ export class RetentionRepository {
   }
 
   /**
-   * Active accounts matching the trigger, most severe first, at most `limit`, in one statement. Each row
-   * carries the account's latest campaign (any type) so the caller can apply the frequency rule.
+   * Active accounts matching the trigger, most severe first, in one statement: up to `limit` accounts still open
+   * for a campaign, plus up to `coveredLimit` of those already covered (a campaign of any type started after
+   * `since`), so that covered accounts never use up the limit and repeated calls progress through all matches.
    *   health_below   health_score < threshold
    *   usage_drop     distinct active users of the last 30 days fell by ≥ threshold (0–1) against days 30–60
    *   nps_detractor  latest NPS answer of the last 90 days ≤ threshold
    *   renewal_risk   renewal date within threshold days and health_score < healthBelow
    */
-  async triggerMatches(trigger: TriggerType, threshold: number, now: Date, limit: number, healthBelow: number): Promise<TriggerMatch[]> {
+  async triggerMatches(trigger: TriggerType, threshold: number, now: Date, limit: number, healthBelow: number, since: Date, coveredLimit: number): Promise<TriggerMatch[]> {
     const byTrigger: Record<TriggerType, { cte: string; where: string; order: string }> = {
       health_below: {
         cte: `SELECT a.id AS account_id, a.health_score::float8 AS trigger_value FROM accounts a
                WHERE a.status = 'active' AND a.health_score IS NOT NULL AND a.health_score < $2::float8`,
         where: "WHERE true",
-        order: "m.trigger_value ASC",
+        order: "trigger_value ASC",
       },
       usage_drop: {
         cte: `SELECT u.account_id, (1 - u.recent::float8 / u.previous::float8) AS trigger_value FROM (
@@ -76,7 +82,7 @@ export class RetentionRepository {
                  GROUP BY e.account_id) u
                WHERE u.previous > 0 AND (1 - u.recent::float8 / u.previous::float8) >= $2::float8`,
         where: "WHERE true",
-        order: "m.trigger_value DESC",
+        order: "trigger_value DESC",
       },
       nps_detractor: {
         cte: `SELECT DISTINCT ON (s.account_id) s.account_id, s.score::float8 AS trigger_value
@@ -84,7 +90,7 @@ export class RetentionRepository {
                WHERE s.survey_type = 'nps' AND s.responded_at > $1::timestamptz - interval '90 days' AND s.responded_at <= $1::timestamptz
                ORDER BY s.account_id, s.responded_at DESC`,
         where: "WHERE m.trigger_value <= $2::float8",
-        order: "m.trigger_value ASC",
+        order: "trigger_value ASC",
       },
       renewal_risk: {
         cte: `SELECT DISTINCT ON (c.account_id) c.account_id,
@@ -94,30 +100,38 @@ export class RetentionRepository {
                  AND a.health_score IS NOT NULL AND a.health_score < $4::int
                ORDER BY c.account_id, c.start_date DESC NULLS LAST, c.created_at DESC`,
         where: "WHERE m.trigger_value >= 0 AND m.trigger_value <= $2::float8",
-        order: "m.trigger_value ASC",
+        order: "trigger_value ASC",
       },
     };
     const q = byTrigger[trigger];
-    const rows = await this.prisma.$queryRawUnsafe<Array<Omit<TriggerMatch, "total"> & { total: bigint }>>(
-      `WITH m AS (${q.cte})
-       SELECT m.account_id, a.company_name, m.trigger_value, a.health_score, lc.id AS last_campaign_id, lc.started_at AS last_campaign_at,
-              count(*) OVER () AS total
-         FROM m JOIN accounts a ON a.id = m.account_id
-         LEFT JOIN LATERAL (SELECT id, started_at FROM retention_campaigns rc WHERE rc.account_id = m.account_id
-                             ORDER BY started_at DESC LIMIT 1) lc ON true
-         ${q.where} AND $1::timestamptz IS NOT NULL AND $4::int >= 0 -- every parameter is referenced on every branch
-        ORDER BY ${q.order}, m.account_id
-        LIMIT $3::int`,
+    const rows = await this.prisma.$queryRawUnsafe<Array<Omit<TriggerMatch, "total" | "covered_total"> & { total: bigint; covered_total: bigint }>>(
+      `WITH m AS (${q.cte}),
+       r AS (SELECT m.account_id, a.company_name, m.trigger_value, a.health_score, lc.id AS last_campaign_id, lc.started_at AS last_campaign_at,
+                    coalesce(lc.started_at > $5::timestamptz, false) AS covered
+               FROM m JOIN accounts a ON a.id = m.account_id
+               LEFT JOIN LATERAL (SELECT id, started_at FROM retention_campaigns rc WHERE rc.account_id = m.account_id
+                                   ORDER BY started_at DESC LIMIT 1) lc ON true
+               ${q.where} AND $1::timestamptz IS NOT NULL AND $4::int >= 0), -- every parameter is referenced on every branch
+       k AS (SELECT r.*, row_number() OVER (PARTITION BY covered ORDER BY ${q.order}, account_id) AS rank_in_group,
+                    count(*) OVER () AS total, count(*) FILTER (WHERE covered) OVER () AS covered_total
+               FROM r)
+       SELECT account_id, company_name, trigger_value, health_score, last_campaign_id, last_campaign_at, covered, total, covered_total
+         FROM k WHERE rank_in_group <= CASE WHEN covered THEN $6::int ELSE $3::int END
+        ORDER BY ${q.order}, account_id`,
       now,
       threshold,
       limit,
       healthBelow,
+      since,
+      coveredLimit,
     );
     return rows.map((r) => ({
       ...r,
       trigger_value: r.trigger_value === null ? null : Number(r.trigger_value),
       last_campaign_at: r.last_campaign_at ? new Date(r.last_campaign_at) : null,
+      covered: Boolean(r.covered),
       total: Number(r.total),
+      covered_total: Number(r.covered_total),
     }));
   }
 }

@@ -126,6 +126,9 @@ export class ClientService {
     const start = input.contract_start_date ? dateOnly(input.contract_start_date) : null;
     const end = input.contract_end_date ? dateOnly(input.contract_end_date) : null;
     if (start && end && end < start) throw validationError("contract_end_date: must not be before contract_start_date");
+    if (start && input.renewal_date && dateOnly(input.renewal_date) < start) {
+      throw validationError(`renewal_date: must not be before contract_start_date (${input.renewal_date} < ${toIsoDate(start)}); nothing was registered`);
+    }
     const hasContract = input.contract_value !== undefined || start !== null || end !== null;
     const contract: NewContract | null = hasContract
       ? {
@@ -450,6 +453,8 @@ export class ClientService {
       }
       if ("company_name" in accountData) accountData.company_key = companyKey(String(accountData.company_name));
       if ("contract_value" in contractData) accountData.arr = contractData.contract_value;
+      // Seats are the contract's as well as the account's: the active contract follows the account.
+      if ("seats" in accountData && contract) contractData.seats = accountData.seats;
 
       const newKey = (accountData.company_key as string | undefined) ?? account.company_key;
       const newEmail = (accountData.primary_contact_email as string | undefined) ?? account.primary_contact_email;
@@ -461,6 +466,11 @@ export class ClientService {
       const start = (contractData.start_date as Date | undefined) ?? contract?.start_date ?? null;
       const end = (contractData.end_date as Date | undefined) ?? contract?.end_date ?? null;
       if (start && end && end < start) throw validationError("contract_end_date: must not be before contract_start_date");
+      const renewal = "renewal_date" in contractData ? (contractData.renewal_date as Date | null) : (contract?.renewal_date ?? null);
+      if (start && renewal && renewal < start) {
+        const [field, rule] = "renewal_date" in contractData ? ["renewal_date", "must not be before contract_start_date"] : ["contract_start_date", "must not be after renewal_date"];
+        throw validationError(`${field}: ${rule} (renewal_date ${toIsoDate(renewal)}, contract_start_date ${toIsoDate(start)}); nothing was changed`);
+      }
 
       if (Object.keys(accountData).length) await tx.account.update({ where: { id }, data: accountData as P.AccountUpdateInput });
       if (Object.keys(contractData).length) {

@@ -43,7 +43,7 @@ export class OutboxAdminService {
 
   async retry(id: string) {
     const row = await this.repo.findById(id);
-    if (!row) throw notFound("outbox delivery", id, "list deliveries with manage_outbox action 'list' (status 'failed') to find the id");
+    if (!row) throw notFound("outbox delivery", id, "list deliveries with list_outbox_deliveries (status 'failed') to find the id");
     if (row.status !== "failed") {
       throw new ToolError(
         "conflict",

@@ -130,6 +130,28 @@ describe.each(BACKENDS)("client service on %s", (backend) => {
     expect(c.end_date?.toISOString().slice(0, 10)).toBe("2026-12-31");
   });
 
+  it("seats reach the active contract; a renewal date before the contract start is refused, naming the field, changing nothing", async () => {
+    const r = await svc.register({ client_name: "S", company_name: "Seats Co", primary_contact_email: "s@seats.io", tier: "standard", contract_value: 1000, contract_start_date: "2026-01-01", contract_end_date: "2026-12-31", seats: 10 });
+    const res = await svc.update(r.client_id, { seats: 25 });
+    expect(res.changed).toEqual([{ field: "seats", from: 10, to: 25 }]);
+    expect((await t.db.prisma.account.findUniqueOrThrow({ where: { id: r.client_id } })).seats).toBe(25);
+    expect((await t.db.prisma.contract.findFirstOrThrow({ where: { account_id: r.client_id, status: "active" } })).seats).toBe(25);
+    expect((await svc.overview(r.client_id)).contract?.seats).toBe(25);
+
+    const audits = await t.db.prisma.auditLog.count({ where: { entity_id: r.client_id } });
+    const err = (await svc.update(r.client_id, { renewal_date: "2025-12-01", seats: 30 }).catch((e: unknown) => e)) as ToolError;
+    expect(err.code).toBe("validation_error");
+    expect(err.message).toBe("renewal_date: must not be before contract_start_date (renewal_date 2025-12-01, contract_start_date 2026-01-01); nothing was changed");
+    const c = await t.db.prisma.contract.findFirstOrThrow({ where: { account_id: r.client_id } });
+    expect([c.renewal_date?.toISOString().slice(0, 10), c.seats]).toEqual(["2026-12-31", 25]);
+    expect(await t.db.prisma.auditLog.count({ where: { entity_id: r.client_id } })).toBe(audits);
+
+    const reg = (await svc.register({ client_name: "R", company_name: "Renew Early", primary_contact_email: "r@early.io", tier: "starter", contract_value: 10, contract_start_date: "2026-03-01", renewal_date: "2026-02-01" }).catch((e: unknown) => e)) as ToolError;
+    expect(reg.code).toBe("validation_error");
+    expect(reg.message).toBe("renewal_date: must not be before contract_start_date (2026-02-01 < 2026-03-01); nothing was registered");
+    expect(await t.db.prisma.account.count({ where: { company_name: "Renew Early" } })).toBe(0);
+  });
+
   it("lists with filters, offset and cursor pages that cover every row once", async () => {
     const p = t.db.prisma;
     await p.account.updateMany({ data: { health_score: null } });

@@ -124,6 +124,38 @@ describe.each(BACKENDS)("automate_newsletters on %s", (backend) => {
     expect(next).toMatchObject({ status: "sending", sends_recorded: 1, resolution: { subscribed: 2, recipients: 1 } });
   });
 
+  it("sends a second issue with new content; a replay names the values that made it one", async () => {
+    await account([{ email: "cy@c.test", name: "Cy", primary: true }]);
+    const nl = (await create()).newsletter;
+    await call(p, "automate_newsletters", { action: "manage_subscriptions", newsletter_id: nl.newsletter_id, subscription_action: "subscribe", emails: ["cy@c.test"] });
+    const first = await call(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id });
+    expect(first.replayed).toBe(false);
+
+    const replay = await call(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id });
+    expect(replay).toMatchObject({ replayed: true, issue_id: first.issue_id, replay_of: { issue_id: first.issue_id, matched_on: ["newsletter_id", "subject", "content", "content_text", "scheduled_time"] } });
+    expect(replay.note).toContain("the same newsletter_id, subject, content, content_text and scheduled_time (none: send now)");
+
+    // July's issue: new content is a new issue, queued, and becomes the newsletter's current content.
+    const july = await call(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id, subject: "July for {{company_name}}", content: "<p>July, {{first_name}}</p>", content_text: "July, {{first_name}}" });
+    expect(july).toMatchObject({ replayed: false, status: "sending", sends_recorded: 1 });
+    expect(july.issue_id).not.toBe(first.issue_id);
+    const row = await t.db.prisma.outboxMessage.findFirstOrThrow({ where: { idempotency_key: `newsletter_issue:${july.issue_id}:batch:1` } });
+    const sub = (row.payload as { recipients: Array<{ substitutions: Record<string, string> }> }).recipients[0]!.substitutions;
+    expect(sub).toEqual({ subject_line: `July for News Co ${n}`, html_body: "<p>July, Cy</p>", text_body: "July, Cy" });
+    expect(await t.db.prisma.newsletter.findUniqueOrThrow({ where: { id: nl.newsletter_id } })).toMatchObject({ subject: "July for {{company_name}}", content: "<p>July, {{first_name}}</p>" });
+    expect(await t.db.prisma.emailCampaign.count({ where: { newsletter_id: nl.newsletter_id } })).toBe(2);
+
+    // An idempotency_key names one issue: the same key again is a replay naming the key; with other content, a conflict.
+    const keyed = await call(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id, idempotency_key: "aug-2026", content: "<p>August</p>" });
+    const keyedAgain = await call(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id, idempotency_key: "aug-2026", content: "<p>August</p>" });
+    expect(keyedAgain).toMatchObject({ replayed: true, issue_id: keyed.issue_id, replay_of: { matched_on: ["idempotency_key"] } });
+    expect(keyedAgain.note).toContain("the same idempotency_key ('aug-2026')");
+    const clash = await callError(p, "automate_newsletters", { action: "schedule_newsletter", newsletter_id: nl.newsletter_id, idempotency_key: "aug-2026", content: "<p>September</p>" });
+    expect(clash.code).toBe("conflict");
+    expect(clash.message).toContain(`idempotency_key: 'aug-2026' was already used for issue ${keyed.issue_id}`);
+    expect(await t.db.prisma.emailCampaign.count({ where: { newsletter_id: nl.newsletter_id } })).toBe(3);
+  });
+
   it("records the issue as not_sent without credentials; validates per action", async () => {
     const a = await account([{ email: "x@a.test", primary: true }]);
     const nl = (await create()).newsletter;

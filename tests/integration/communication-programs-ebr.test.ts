@@ -237,8 +237,17 @@ describe.each(BACKENDS)("conduct_executive_review on %s", (backend) => {
     expect(details.prepared_data).toEqual(d);
     expect(details.review).toMatchObject({ status: "prepared", title: "H1 review", attendees: ["cfo@c.test"], agenda: ["Value delivered", "Renewal"] });
 
-    // complete_ebr stores the outcomes and closes the review.
-    const done = await call(p, TOOL, {
+    // Not before it has taken place: refused with the rule, nothing changed.
+    const before = await counts();
+    const early = await callError(p, TOOL, { action: "complete_ebr", ebr_id: ebr.ebr_id, sentiment: "positive", decisions: ["x"] });
+    expect(early.code).toBe("validation_error");
+    expect(early.message).toBe(`ebr_id: review ${ebr.ebr_id} is scheduled for ${iso(at(14))}, after now (${iso(NOW)}); a review cannot be completed before its date`);
+    expect(await counts()).toEqual(before);
+    expect((await pr.executiveReview.findUniqueOrThrow({ where: { id: ebr.ebr_id } })).status).toBe("prepared");
+
+    // complete_ebr, once the review has happened, stores the outcomes and closes the review.
+    const heldAt = at(14, 2);
+    const done = await call(pipelineFor(t, communicationProgramTools, heldAt), TOOL, {
       action: "complete_ebr", ebr_id: ebr.ebr_id, sentiment: "positive",
       decisions: ["Expand to the EU team"],
       action_items: [{ description: "Send ROI deck", owner: "csm@vendor.test", due_date: "2026-06-30" }, { description: "Pilot Analytics+", owner: "cfo@c.test" }],
@@ -247,7 +256,7 @@ describe.each(BACKENDS)("conduct_executive_review on %s", (backend) => {
     expect(done.warnings).toEqual([]);
     const after = await pr.executiveReview.findUniqueOrThrow({ where: { id: ebr.ebr_id } });
     expect(after).toMatchObject({ status: "completed", attendees: ["cfo@c.test", "cto@c.test"] });
-    expect(after.completed_at?.toISOString()).toBe(iso(NOW));
+    expect(after.completed_at?.toISOString()).toBe(iso(heldAt));
     expect(after.outcomes).toEqual({
       sentiment: "positive",
       decisions: ["Expand to the EU team"],
@@ -262,6 +271,16 @@ describe.each(BACKENDS)("conduct_executive_review on %s", (backend) => {
     const reprep = await callError(p, TOOL, { action: "prepare_ebr", ebr_id: ebr.ebr_id });
     expect(reprep.code).toBe("conflict");
     expect((await pr.executiveReview.findUniqueOrThrow({ where: { id: ebr.ebr_id } })).outcomes).toEqual(after.outcomes);
+  });
+
+  it("completes a review before its date only with early_completion_reason, and says so", async () => {
+    const a = await account(t);
+    const ebr = (await call(p, TOOL, { action: "schedule_ebr", client_id: a, scheduled_at: iso(at(3)) })).review;
+    const done = await call(p, TOOL, { action: "complete_ebr", ebr_id: ebr.ebr_id, sentiment: "mixed", decisions: ["Move QBR"], early_completion_reason: "held on a call today at the sponsor's request" });
+    expect(done.review.status).toBe("completed");
+    expect(done.warnings).toContain(`completed before its scheduled time ${iso(at(3))}: held on a call today at the sponsor's request`);
+    const audit = await t.db.prisma.auditLog.findFirstOrThrow({ where: { entity_id: ebr.ebr_id, action: "complete_ebr" } });
+    expect(audit.changes).toMatchObject({ completed_before_scheduled_at: iso(at(3)), early_completion_reason: "held on a call today at the sponsor's request" });
   });
 
   it("an account with no data gets missing sections with how to supply them, not zeros", async () => {

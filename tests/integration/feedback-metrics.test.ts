@@ -1,7 +1,7 @@
 // track_cs_metrics on both back ends: time series from stored rows with the DOMAIN.md formulas — NPS at the
 // 6/7 and 8/9 boundaries, CSAT at 3/4, CES mean, a bucket without data reported as no data (null, count 0),
 // churn and retention per bucket (expected figures computed here from every stored account), segments,
-// support satisfaction, health score means, expansion rate, time to value by signup cohort, feature adoption.
+// support satisfaction, health score means, time to value by signup cohort, feature adoption.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { call, callError, pipelineFor } from "../helpers/pipeline.ts";
@@ -137,23 +137,6 @@ describe.each(BACKENDS)("track_cs_metrics on %s", (backend) => {
     expect(seg).toBeTruthy();
     // Portfolio May: a → 80 (latest), b → 65, plus nothing else stored in this database.
     expect(both.series[0]).toMatchObject({ value: r1((80 + 65) / 2), count: 2 });
-  });
-
-  it("expansion rate: won expansion ÷ ARR of contracts in force at the bucket start", async () => {
-    const id = await account();
-    await t.db.prisma.contract.create({ data: { account_id: id, contract_value: 120_000, start_date: new Date("2025-01-01"), end_date: new Date("2027-01-01") } });
-    await t.db.prisma.expansionOpportunity.createMany({
-      data: [
-        { account_id: id, type: "upsell", score: 0.8, estimated_value: 6_000, rationale: "r", status: "won", closed_at: ts("2026-04-10") },
-        { account_id: id, type: "seats", score: 0.7, estimated_value: 1_500.5, rationale: "r", status: "won", closed_at: ts("2026-04-25") },
-        { account_id: id, type: "upsell", score: 0.7, estimated_value: 9_999, rationale: "r", status: "lost", closed_at: ts("2026-04-12") },
-      ],
-    });
-    const r = await call(p, "track_cs_metrics", { metric_type: "expansion_rate", client_id: id, period_start: "2026-03-01", period_end: "2026-04-30" });
-    expect(r.series.map((s: { value: number | null; details: Record<string, number> }) => [s.value, s.details.won_value, s.details.starting_arr])).toEqual([
-      [0, 0, 120_000],
-      [r2((7_500.5 / 120_000) * 100), 7_500.5, 120_000],
-    ]);
   });
 
   it("time to value by signup cohort, and feature adoption of one account's users", async () => {

@@ -114,11 +114,17 @@ describe.each(BACKENDS)("retention campaigns on %s", (backend) => {
     expect(e.code).toBe("conflict");
     expect(e.message).toContain(existing.id);
     expect(e.details).toMatchObject({ campaign_id: existing.id });
-    // Another type is a different campaign; a cancelled one of the same type does not block.
-    await expect(svc.campaigns.execute({ client_id: inside, campaign_type: "executive_outreach", intervention_level: "high" })).resolves.toBeTruthy();
+    expect(e.message).toContain("at most one campaign of any type per account within RETENTION_FREQUENCY_DAYS (7 days)");
+    // One campaign per account per window, as documented: another type is refused too, and so is one after a
+    // cancelled campaign (its outreach already reached the customer). Nothing is written.
+    const other = await err(svc.campaigns.execute({ client_id: inside, campaign_type: "executive_outreach", intervention_level: "high" }));
+    expect(other.code).toBe("conflict");
+    expect(other.details).toMatchObject({ campaign_id: existing.id });
     const cancelled = await account();
-    await p.retentionCampaign.create({ data: { account_id: cancelled, campaign_type: "discount_offer", intervention_level: "low", status: "cancelled", started_at: daysAgo(1) } });
-    await expect(svc.campaigns.execute({ client_id: cancelled, campaign_type: "discount_offer", intervention_level: "low" })).resolves.toBeTruthy();
+    const gone = await p.retentionCampaign.create({ data: { account_id: cancelled, campaign_type: "discount_offer", intervention_level: "low", status: "cancelled", started_at: daysAgo(1) } });
+    const again = await err(svc.campaigns.execute({ client_id: cancelled, campaign_type: "value_review", intervention_level: "low" }));
+    expect(again.details).toMatchObject({ campaign_id: gone.id });
+    expect(await p.retentionCampaign.count({ where: { account_id: { in: [inside, cancelled] } } })).toBe(2);
   });
 
   it("refuses unknown and churned accounts", async () => {
@@ -169,8 +175,40 @@ describe.each(BACKENDS)("retention campaigns on %s", (backend) => {
     expect(second.skipped.map((s) => s.client_id).sort()).toEqual([h30, h55, h59].sort());
     expect(await p.outboxMessage.count({ where: { account_id: { in: [h30, h59] } } })).toBe(2);
 
+    // Both matches under 56 are covered: they are listed as skipped and do not use up max_accounts.
     const bounded = await svc.campaigns.automate({ trigger_type: "health_below", threshold: 56, campaign_template: template, dry_run: true, max_accounts: 1 });
-    expect(bounded).toMatchObject({ matched: 2, evaluated: 1, truncated: true });
+    expect(bounded).toMatchObject({ matched: 2, already_covered: 2, evaluated: 2, remaining: 0, truncated: false, started: [] });
+  });
+
+  it("progresses through all matches: covered accounts do not use up max_accounts, and the rule holds across tools and types", async () => {
+    const p = t.db.prisma;
+    // Health 1–5 (below every other account of this file): the two most severe already have a campaign.
+    const ids = [];
+    for (const h of [1, 2, 3, 4, 5]) ids.push(await account({ health_score: h }));
+    for (const id of ids.slice(0, 2)) await p.retentionCampaign.create({ data: { account_id: id, campaign_type: "value_review", intervention_level: "low", started_at: daysAgo(2) } });
+    const template = { campaign_type: "re_engagement" as const, intervention_level: "medium" as const };
+    const run = (max: number) => svc.campaigns.automate({ trigger_type: "health_below", threshold: 6, campaign_template: template, dry_run: false, max_accounts: max });
+
+    const first = await run(2);
+    expect(first.started.map((s) => s.client_id)).toEqual([ids[2], ids[3]]);
+    expect(first.skipped.map((s) => s.client_id)).toEqual([ids[0], ids[1]]);
+    expect(first).toMatchObject({ matched: 5, already_covered: 2, remaining: 1, truncated: true });
+    const second = await run(2);
+    expect(second.started.map((s) => s.client_id)).toEqual([ids[4]]);
+    expect(second).toMatchObject({ matched: 5, already_covered: 4, remaining: 0, truncated: false });
+    const third = await run(2);
+    expect(third).toMatchObject({ started: [], already_covered: 5, remaining: 0 });
+    expect(await p.retentionCampaign.count({ where: { account_id: { in: ids } } })).toBe(5);
+
+    // execute_retention_campaign keeps the same rule: another type within the window is refused.
+    const e = await err(svc.campaigns.execute({ client_id: ids[4]!, campaign_type: "value_review", intervention_level: "high" }));
+    expect(e.code).toBe("conflict");
+    // …and an account started by execute is skipped by the automation, whatever the template's type.
+    const solo = await account({ health_score: 0 });
+    const manual = await svc.campaigns.execute({ client_id: solo, campaign_type: "success_plan", intervention_level: "low" });
+    const after = await run(5);
+    expect(after.started).toEqual([]);
+    expect(after.skipped.find((s) => s.client_id === solo)).toMatchObject({ existing_campaign_id: manual.campaign_id });
   });
 
   it("automates usage_drop, nps_detractor and renewal_risk from stored rows", async () => {

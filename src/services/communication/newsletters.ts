@@ -12,7 +12,7 @@ import { integrationStatus } from "../../integrations/status.ts";
 import { EmailCampaignRepository, rates } from "../../repositories/communication-email.ts";
 import { NewsletterRepository, type SubscriberCounts } from "../../repositories/communication-newsletters.ts";
 import { writeAudit } from "../../repositories/audit.ts";
-import { notFound, validationError } from "../../server/errors.ts";
+import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { compileTemplates, type TemplatePart } from "./render.ts";
 import { fingerprint, queueEmails } from "./email-dispatch.ts";
 import { renderRecipients } from "./email-campaigns.ts";
@@ -44,7 +44,7 @@ type Field = "newsletter_id" | "name" | "subject" | "content" | "content_text" |
 const FIELDS: Field[] = ["newsletter_id", "name", "subject", "content", "content_text", "scheduled_time", "idempotency_key", "subscription_action", "emails", "client_ids", "recipient_scope", "sender_email", "sender_name"];
 const RULES: Record<NewsletterAction, { required: Field[]; allowed: Field[] }> = {
   create_newsletter: { required: ["name", "subject", "content"], allowed: ["name", "subject", "content", "content_text"] },
-  schedule_newsletter: { required: ["newsletter_id"], allowed: ["newsletter_id", "scheduled_time", "idempotency_key", "sender_email", "sender_name"] },
+  schedule_newsletter: { required: ["newsletter_id"], allowed: ["newsletter_id", "subject", "content", "content_text", "scheduled_time", "idempotency_key", "sender_email", "sender_name"] },
   get_newsletter: { required: ["newsletter_id"], allowed: ["newsletter_id"] },
   track_performance: { required: ["newsletter_id"], allowed: ["newsletter_id"] },
   list_newsletters: { required: [], allowed: [] },
@@ -137,7 +137,16 @@ export class NewsletterService {
 
   private async schedule(input: NewsletterInput) {
     const now = this.now();
-    const n = await this.find(input.newsletter_id!);
+    const stored = await this.find(input.newsletter_id!);
+    // This issue's content: what the call gives, else the newsletter's current content. New content becomes the
+    // newsletter's current content when the issue is recorded.
+    const n = {
+      ...stored,
+      subject: input.subject ?? stored.subject,
+      content: input.content ?? stored.content,
+      content_text: input.content_text !== undefined ? input.content_text : stored.content_text,
+    };
+    const newContent = n.subject !== stored.subject || n.content !== stored.content || n.content_text !== stored.content_text;
     const t = templates(n);
     let notBefore: Date | undefined;
     if (input.scheduled_time !== undefined) {
@@ -146,8 +155,17 @@ export class NewsletterService {
       if (notBefore.getTime() > now.getTime() + 366 * 86_400_000) throw validationError("scheduled_time: must be within one year");
     }
     const key = input.idempotency_key !== undefined ? `key:newsletter:${input.idempotency_key}` : `derived:newsletter:${n.id}:${fingerprint({ subject: n.subject, content: n.content, content_text: n.content_text, at: notBefore?.toISOString() ?? null })}`;
-    const existing = await this.prisma.emailCampaign.findUnique({ where: { idempotency_key: key }, select: { id: true } });
-    if (existing) return this.issueReplay(n.id, existing.id, key);
+    const existing = await this.prisma.emailCampaign.findUnique({ where: { idempotency_key: key }, select: { id: true, newsletter_id: true, subject: true, body_html: true, body_text: true } });
+    if (existing) {
+      if (input.idempotency_key !== undefined && (existing.newsletter_id !== n.id || existing.subject !== n.subject || existing.body_html !== n.content || existing.body_text !== n.content_text)) {
+        throw conflict(
+          `idempotency_key: '${input.idempotency_key}' was already used for issue ${existing.id}${existing.newsletter_id !== n.id ? ` of newsletter ${existing.newsletter_id}` : ""} with other content; a key names one issue`,
+          "pass a new idempotency_key for a new issue; nothing was queued",
+          { issue_id: existing.id },
+        );
+      }
+      return this.issueReplay(n.id, existing.id, key, input.idempotency_key, notBefore);
+    }
 
     const rows = await this.repo.subscribedRecipients(n.id, now.toISOString().slice(0, 10));
     const res = renderRecipients(rows, t, 0);
@@ -192,7 +210,8 @@ export class NewsletterService {
           sent_at: notBefore ?? now,
         });
         if (result.status === "queued") await tx.newsletter.update({ where: { id: n.id }, data: { status: "scheduled", scheduled_at: notBefore ?? now } });
-        await writeAudit(tx, { action: "schedule_newsletter", entity_type: "newsletter", entity_id: n.id, changes: { issue_id: issue.id, recipients: res.recipients.length, skipped: resolution.skipped, delivery: result.status, scheduled_time: notBefore?.toISOString() ?? null } });
+        if (newContent) await tx.newsletter.update({ where: { id: n.id }, data: { subject: n.subject, content: n.content, content_text: n.content_text } });
+        await writeAudit(tx, { action: "schedule_newsletter", entity_type: "newsletter", entity_id: n.id, changes: { issue_id: issue.id, recipients: res.recipients.length, skipped: resolution.skipped, delivery: result.status, scheduled_time: notBefore?.toISOString() ?? null, new_content: newContent } });
         return { issue_id: issue.id, result };
       },
       { timeout: 120_000, maxWait: 10_000 },
@@ -213,7 +232,8 @@ export class NewsletterService {
     };
   }
 
-  private async issueReplay(newsletterId: string, issueId: string, key: string) {
+  /** The stored issue this call repeats, naming the values that made it a replay. */
+  private async issueReplay(newsletterId: string, issueId: string, key: string, givenKey: string | undefined, notBefore: Date | undefined) {
     const c = await this.prisma.emailCampaign.findUniqueOrThrow({ where: { id: issueId } });
     const [row] = await this.prisma.$queryRawUnsafe<Array<{ sends: number; outbox_rows: number }>>(
       `SELECT count(*)::int AS sends, count(DISTINCT outbox_id)::int AS outbox_rows FROM email_sends WHERE campaign_id = $1`,
@@ -232,7 +252,13 @@ export class NewsletterService {
       sends_recorded: row?.sends ?? 0,
       delivery: { integration: "sendgrid", status: (row?.outbox_rows ? "queued" : "not_configured") as "queued" | "not_configured", outbox_rows: row?.outbox_rows ?? 0, missing_variables: [], batches: [], single_sends: 0, single_deliveries: [] },
       scheduled_time: c.scheduled_at?.toISOString() ?? null,
-      note: `this issue was already recorded on ${c.created_at.toISOString()} for the same content and time; nothing new was queued. Change the content, or pass a new idempotency_key, to send another issue.`,
+      replay_of: { issue_id: issueId, matched_on: givenKey !== undefined ? ["idempotency_key"] : ["newsletter_id", "subject", "content", "content_text", "scheduled_time"] },
+      note:
+        `replay of issue ${issueId}, recorded on ${c.created_at.toISOString()}: ` +
+        (givenKey !== undefined
+          ? `the same idempotency_key ('${givenKey}')`
+          : `the same newsletter_id, subject, content, content_text and scheduled_time (${notBefore?.toISOString() ?? "none: send now"})`) +
+        "; nothing new was queued. To send another issue, give new subject/content/content_text, or a new idempotency_key.",
     };
   }
 

@@ -6,6 +6,7 @@
 // business, listed apart and excluded from both rates.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { ExpansionRevenueRepository } from "../../repositories/expansion-revenue.ts";
+import { ArrMovementsRepository, EXPANSION_RATE_FORMULA, expansionRatePercent } from "../../repositories/arr-movements.ts";
 import { validationError } from "../../server/errors.ts";
 import { toIso, toIsoDate } from "../../security/validation.ts";
 import { Decimal, ZERO, dec, fmt, money, sum, type Dec } from "./money.ts";
@@ -35,12 +36,14 @@ const pct = (num: Dec, den: Dec) => num.div(den).mul(100).toDecimalPlaces(2, Dec
 
 export class RevenueService {
   private readonly repo: ExpansionRevenueRepository;
+  private readonly movements: ArrMovementsRepository;
 
   constructor(
     private readonly prisma: PrismaClient,
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new ExpansionRevenueRepository(prisma);
+    this.movements = new ArrMovementsRepository(prisma);
   }
 
   private period(input: RevenueInput, now: Date) {
@@ -66,21 +69,15 @@ export class RevenueService {
   async track(input: RevenueInput) {
     const now = this.now();
     const per = this.period(input, now);
-    const rows = await this.repo.periodArr(toIsoDate(per.start)!, toIsoDate(per.endDay)!, per.start, per.endCut);
+    const rows = await this.movements.period(toIsoDate(per.start)!, toIsoDate(per.endDay)!, per.start, per.endCut);
 
     const cohort: Array<{ client_id: string; company_name: string; starting_arr: Dec; ending_arr: Dec; classification: "expansion" | "contraction" | "churned" | "flat"; change: Dec; churned_at: string | null }> = [];
     const fresh: Array<{ client_id: string; company_name: string; ending_arr: Dec }> = [];
     for (const r of rows) {
       const s = dec(r.start_arr);
       const e = dec(r.end_arr);
-      if (s.lte(0)) {
-        if (e.gt(0)) fresh.push({ client_id: r.account_id, company_name: r.company_name, ending_arr: e });
-        continue;
-      }
-      const churned = e.lte(0) || r.churned_in_period;
-      const end = churned ? ZERO : e;
-      const cls = churned ? "churned" : e.gt(s) ? "expansion" : e.lt(s) ? "contraction" : "flat";
-      cohort.push({ client_id: r.account_id, company_name: r.company_name, starting_arr: s, ending_arr: end, classification: cls, change: end.minus(s), churned_at: toIso(r.churned_at) });
+      if (r.movement === "new") fresh.push({ client_id: r.account_id, company_name: r.company_name, ending_arr: e });
+      else cohort.push({ client_id: r.account_id, company_name: r.company_name, starting_arr: s, ending_arr: e, classification: r.movement, change: e.minus(s), churned_at: toIso(r.churned_at) });
     }
     const of = (c: string) => cohort.filter((x) => x.classification === c);
     const S = sum(cohort.map((x) => x.starting_arr));
@@ -154,6 +151,7 @@ export class RevenueService {
         contraction: "0 < ending ARR < starting ARR: contraction = starting − ending",
         grr: "GRR = (starting ARR − churned ARR − contraction) ÷ starting ARR × 100, capped at 100 %",
         nrr: "NRR = (starting ARR + expansion − contraction − churned ARR) ÷ starting ARR × 100",
+        expansion_rate: EXPANSION_RATE_FORMULA,
       },
       totals: {
         cohort_accounts: cohort.length,
@@ -168,6 +166,7 @@ export class RevenueService {
         accounts_flat: of("flat").length,
         grr_percent: grr === null ? null : Number(grr.toFixed(2)),
         nrr_percent: nrr === null ? null : Number(nrr.toFixed(2)),
+        expansion_rate_percent: expansionRatePercent(expansion.toString(), S.toString()),
         new_accounts_excluded: fresh.length,
         new_business_arr: money(newArr),
       },

@@ -84,7 +84,7 @@ export function insightView(i: InsightRow) {
   };
 }
 
-export const ARR_BASIS = "affected_arr = Σ current ARR of the affected accounts (affected_customers ∪ accounts of the supporting feedback, each counted once), summed exactly in the database";
+export const ARR_BASIS = "affected_arr = Σ current ARR of the affected accounts (affected_customers ∪ accounts of the supporting feedback, each counted once; churned accounts count 0, their ARR is churned_affected_arr), summed exactly in the database";
 
 export function accountBreakdown(rows: AffectedAccountRow[], given: Set<string>, fromFeedback: Set<string>) {
   return rows.map((a) => ({
@@ -157,6 +157,7 @@ export class InsightService {
         action: "create" as const,
         insight: insightView(insight),
         affected_accounts: accountBreakdown(affected.accounts, new Set(given), fromFeedback),
+        churned_affected_arr: toMoney(affected.churned),
         arr_basis: ARR_BASIS,
         feedback_status_updated: { to, feedback_ids: moved },
         notes,
@@ -200,6 +201,7 @@ export class InsightService {
       supporting_feedback: feedback.map((f) => feedbackView(f, now, f.account.company_name)),
       affected_accounts: affected.accounts.map((a) => ({ client_id: a.id, company_name: a.company_name, arr: toMoney(a.arr), status: a.status, source: fromFeedback.has(a.id) ? ("supporting_feedback" as const) : ("affected_customers" as const) })),
       current_affected_arr: toMoney(affected.total),
+      churned_affected_arr: toMoney(affected.churned),
       arr_basis: `${ARR_BASIS}; affected_arr is the figure stored with the insight, current_affected_arr the same sum over today's ARR`,
     };
   }

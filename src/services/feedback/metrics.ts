@@ -7,8 +7,8 @@
 //   support_satisfaction CSAT % of ticket satisfaction ratings (4–5 ÷ all), by the ticket's resolution time
 //   churn_rate           accounts churned in the bucket ÷ accounts that were customers at its start × 100
 //   retention_rate       100 − churn_rate
-//   expansion_rate       Σ won expansion opportunities (closed in the bucket) ÷ ARR in force at its start
-//                        (Σ annual contract_value of contracts in force on its first day) × 100
+//   expansion_rate       expansion ARR ÷ starting ARR × 100 of the bucket, from the ARR movements that
+//                        track_revenue_expansion uses (repositories/arr-movements.ts); null without starting ARR
 //   time_to_value        median days from signup (account created_at) to first value (the first event naming a
 //                        feature that is not a login, as in track_adoption_milestones), by signup cohort
 //   feature_adoption     accounts (users, for one account) using the feature — any feature when none is
@@ -20,6 +20,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { FeedbackMetricsRepository, type MetricRow, type MetricScope, type SegmentDimension } from "../../repositories/feedback-metrics.ts";
 import { SCALE } from "../../repositories/satisfaction.ts";
+import { EXPANSION_RATE_FORMULA, expansionRatePercent } from "../../repositories/arr-movements.ts";
 import { UsageRepository } from "../../repositories/usage.ts";
 import { surveyScore } from "../retention/satisfaction.ts";
 import { USAGE_IMPORT_HINT } from "../health/usage.ts";
@@ -127,15 +128,14 @@ const DEFS: Record<Exclude<MetricType, "churn_rate" | "retention_rate">, MetricD
   retention_rate: churnDef(true),
   expansion_rate: {
     unit: "percent",
-    formula:
-      "expansion rate = Σ estimated_value of expansion opportunities won (closed_at in the bucket) ÷ ARR in force at the bucket's start × 100, " +
-      "where ARR in force = Σ contract_value (the contract's annual value, as register_client records it) of contracts with start_date ≤ the bucket's first day < end_date (or no end_date)",
-    count_basis: "accounts with a contract in force at the bucket's start",
-    how_to_supply: "contracts come from register_client / update_client_info (contract_value, dates); won expansions from the expansion tools' opportunities",
+    formula: `${EXPANSION_RATE_FORMULA}; each bucket is a period, its ending ARR read on its last day (today while it runs); ARR = Σ contract_value of contracts in force, 0 once churned`,
+    count_basis: "accounts with ARR at the bucket's start (the cohort)",
+    how_to_supply: "contracts (contract_value, start and end dates) come from register_client / update_client_info or `cs-mcp import accounts <file>`",
     point(r) {
-      const n = num(r?.n);
-      if (!r || n === 0 || r.rate === null) return EMPTY({ starting_arr: r ? toMoney(String(r.starting_arr)) : 0, won_value: r ? toMoney(String(r.won_value)) : 0, won_deals: num(r?.won_deals) });
-      return { value: Number(r.rate), count: n, details: { starting_arr: toMoney(String(r.starting_arr)), won_value: toMoney(String(r.won_value)), won_deals: num(r.won_deals) } };
+      const details = { starting_arr: toMoney(String(r?.starting_arr ?? 0)), expansion_arr: toMoney(String(r?.expansion_arr ?? 0)), accounts_expanded: num(r?.accounts_expanded) };
+      const rate = r ? expansionRatePercent(String(r.expansion_arr ?? 0), String(r.starting_arr ?? 0)) : null;
+      if (rate === null) return EMPTY(details);
+      return { value: rate, count: num(r!.n), details };
     },
   },
   time_to_value: {
@@ -208,7 +208,7 @@ export class MetricsService {
       case "retention_rate":
         return this.repo.churn(scope);
       case "expansion_rate":
-        return this.repo.expansion(scope);
+        return this.repo.expansion(scope, this.now());
       case "time_to_value": {
         const pop = this.usage.milestonePopulation({ accountId: scope.accountId, specs: [{ kind: "first_value", minUsers: 1 }], now: this.now() });
         return this.repo.timeToValue(scope, pop, this.config.TTV_FIRST_VALUE_DAYS);

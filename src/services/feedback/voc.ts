@@ -483,6 +483,7 @@ export class VocService {
         linked_feedback_ids: linked,
         feedback_moved_to_in_roadmap: moved,
         affected_accounts: accountBreakdown(affected.accounts, new Set(affectedIds.filter((id) => !fbAccounts.has(id))), fbAccounts),
+        churned_affected_arr: toMoney(affected.churned),
         arr_basis: `${ARR_BASIS}; recomputed over today's ARR when the roadmap link changes`,
         notes,
       };

@@ -2,6 +2,7 @@
 // the documented table), manual awards with a reason, status changes, profiles, lists and the program's
 // analytics — every total summed from the stored contribution and award rows.
 import { Prisma, type PrismaClient } from "../../generated/prisma/client.ts";
+import { CURRENT_ARR_RULE } from "../../repositories/current-arr.ts";
 import type { Config } from "../../config/load.ts";
 import { AdvocacyRepository, type AdvocateRow } from "../../repositories/programs-advocacy.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
@@ -303,7 +304,9 @@ export class AdvocacyService {
       leaderboard: leaders.map((l, i) => ({ rank: i + 1, advocate_id: l.advocate_id, email: l.email, name: l.name, status: l.status, client_id: l.account_id, company_name: l.company_name, total_points: Number(l.total_points), period_points: Number(l.period_points), contributions: Number(l.contributions) })),
       advocate_accounts: {
         accounts: accounts.length,
-        total_arr: toMoney(sumArr(accounts.map((a) => a.arr))),
+        total_arr: toMoney(sumArr(accounts.filter((a) => a.outcome !== "churned").map((a) => a.arr))),
+        churned_arr: toMoney(sumArr(accounts.filter((a) => a.outcome === "churned").map((a) => a.arr))),
+        arr_basis: CURRENT_ARR_RULE,
         renewal_outcomes: outcomes,
         renewal_rate_percent: percent(count("renewed"), decided),
         renewal_rule: RENEWAL_RULE,

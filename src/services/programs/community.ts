@@ -1,6 +1,7 @@
 // manage_community: communities, members (linked to accounts and contacts by email), posts (customer
 // text), analytics over a period from the stored rows, and moderation with a reason and an audit record.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { CURRENT_ARR_RULE } from "../../repositories/current-arr.ts";
 import { CommunityRepository, type MemberRow, type PostRow } from "../../repositories/programs-community.ts";
 import { writeAudit } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
@@ -303,7 +304,14 @@ export class CommunityService {
       post_stats: { total: t.posts, published: t.posts_published, hidden: t.posts_hidden, removed: t.posts_removed, per_period: buckets.map((b) => ({ period_start: b.bucket_start, posts: Number(b.posts), posting_members: Number(b.posting_members) })) },
       engagement: { rate_percent: percent(t.active_members, t.members_total), active_members: t.active_members, members: t.members_total, formula: ENGAGEMENT_FORMULA },
       top_contributors: top.map((r) => ({ member_id: r.member_id, email: r.email, name: r.name, client_id: r.account_id, company_name: r.company_name, posts: Number(r.posts), last_post_at: r.last_post_at.toISOString() })),
-      accounts_represented: { count: t.accounts, total_arr: toMoney(t.accounts_arr), accounts: accounts.map((a) => ({ client_id: a.account_id, company_name: a.company_name, tier: a.tier, arr: toMoney(a.arr), members: Number(a.members) })) },
+      accounts_represented: {
+        count: t.accounts,
+        total_arr: toMoney(t.accounts_arr),
+        churned_accounts: t.churned_accounts,
+        churned_arr: toMoney(t.churned_arr),
+        arr_basis: CURRENT_ARR_RULE,
+        accounts: accounts.map((a) => ({ client_id: a.account_id, company_name: a.company_name, tier: a.tier, arr: toMoney(a.arr), status: a.status, members: Number(a.members) })),
+      },
       missing,
     };
   }

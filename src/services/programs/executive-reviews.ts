@@ -36,6 +36,7 @@ export interface EbrInput {
   notes?: string | undefined;
   next_review_date?: string | undefined;
   reason?: string | undefined;
+  early_completion_reason?: string | undefined;
   days_ahead?: number | undefined;
   gap_days?: number | undefined;
   gap_tiers?: Tier[] | undefined;
@@ -43,13 +44,13 @@ export interface EbrInput {
 }
 
 type Field = Exclude<keyof EbrInput, "action" | "limit">;
-const FIELDS: Field[] = ["ebr_id", "client_id", "scheduled_at", "title", "attendees", "agenda", "period_start", "period_end", "sentiment", "decisions", "action_items", "notes", "next_review_date", "reason", "days_ahead", "gap_days", "gap_tiers"];
+const FIELDS: Field[] = ["ebr_id", "client_id", "scheduled_at", "title", "attendees", "agenda", "period_start", "period_end", "sentiment", "decisions", "action_items", "notes", "next_review_date", "reason", "early_completion_reason", "days_ahead", "gap_days", "gap_tiers"];
 
 const RULES: Record<EbrAction, ActionRule<Field>> = {
   schedule_ebr: { required: ["client_id", "scheduled_at"], allowed: ["client_id", "scheduled_at", "title", "attendees", "agenda"] },
   get_ebr_details: { required: ["ebr_id"], allowed: ["ebr_id"] },
   prepare_ebr: { required: ["ebr_id"], allowed: ["ebr_id", "period_start", "period_end"] },
-  complete_ebr: { required: ["ebr_id", "sentiment"], allowed: ["ebr_id", "sentiment", "decisions", "action_items", "notes", "next_review_date", "attendees"], atLeastOne: ["decisions", "action_items"] },
+  complete_ebr: { required: ["ebr_id", "sentiment"], allowed: ["ebr_id", "sentiment", "decisions", "action_items", "notes", "next_review_date", "attendees", "early_completion_reason"], atLeastOne: ["decisions", "action_items"] },
   cancel_ebr: { required: ["ebr_id", "reason"], allowed: ["ebr_id", "reason"] },
   list_upcoming_ebrs: { required: [], allowed: ["days_ahead", "client_id", "gap_days", "gap_tiers"] },
 };
@@ -192,6 +193,14 @@ export class ExecutiveReviewService {
     return this.prisma.$transaction(async (tx) => {
       const r = await this.find(tx, input.ebr_id!);
       if (r.status === "completed" || r.status === "cancelled") throw conflict(`executive review ${r.id} is already ${r.status}${r.completed_at ? ` (${r.completed_at.toISOString()})` : ""}`, "nothing was changed");
+      // A review is completed once it has taken place: before its date only when the caller says why.
+      const early = r.scheduled_at.getTime() > now.getTime();
+      if (early && !input.early_completion_reason) {
+        throw validationError(
+          `ebr_id: review ${r.id} is scheduled for ${r.scheduled_at.toISOString()}, after now (${now.toISOString()}); a review cannot be completed before its date`,
+          "if it was held earlier, pass early_completion_reason saying so; otherwise complete it after it happens; nothing was changed",
+        );
+      }
       const outcomes: StoredOutcomes = {
         sentiment: input.sentiment!,
         decisions: input.decisions ?? [],
@@ -203,8 +212,14 @@ export class ExecutiveReviewService {
         where: { id: r.id },
         data: { status: "completed", completed_at: now, outcomes: outcomes as unknown as Prisma.InputJsonValue, ...(input.attendees ? { attendees: input.attendees } : {}) },
       });
-      await writeAudit(tx, { action: "complete_ebr", entity_type: "executive_review", entity_id: r.id, changes: { from_status: r.status, sentiment: outcomes.sentiment, decisions: outcomes.decisions.length, action_items: outcomes.action_items.length } });
+      await writeAudit(tx, {
+        action: "complete_ebr",
+        entity_type: "executive_review",
+        entity_id: r.id,
+        changes: { from_status: r.status, sentiment: outcomes.sentiment, decisions: outcomes.decisions.length, action_items: outcomes.action_items.length, ...(early ? { completed_before_scheduled_at: r.scheduled_at.toISOString(), early_completion_reason: input.early_completion_reason } : {}) },
+      });
       const warnings = r.status === "scheduled" ? ["the review was completed without prepare_ebr: no prepared data is stored with it"] : [];
+      if (early) warnings.push(`completed before its scheduled time ${r.scheduled_at.toISOString()}: ${input.early_completion_reason}`);
       return { action: "complete_ebr" as const, review: reviewView(await this.find(tx, r.id)), warnings };
     });
   }

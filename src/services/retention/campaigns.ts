@@ -1,6 +1,8 @@
 // Retention campaigns: one campaign per call (execute_retention_campaign) or one per matching account
 // (automate_retention_campaigns), both through startCampaign. The campaign, its dated steps, the timeline
 // entry, the audit record and the outreach email's outbox row commit together or not at all.
+// One frequency rule for both tools (RETENTION_FREQUENCY_DAYS, as documented): at most one campaign per account
+// in the window, whatever its type or status — a cancelled campaign has still contacted the customer.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { RetentionRepository, type TriggerType } from "../../repositories/retention.ts";
@@ -125,6 +127,9 @@ const SUBJECTS: Record<CampaignType, string> = {
   success_plan: "A success plan for {company}",
 };
 
+/** Covered accounts listed in an automation result; the count covers all. */
+const COVERED_LISTED = 50;
+
 export class CampaignService {
   private readonly repo: RetentionRepository;
 
@@ -136,14 +141,13 @@ export class CampaignService {
     this.repo = new RetentionRepository(prisma);
   }
 
-  /** The shared path of both tools. `scope` 'same_type' is the execute rule, 'any' the automation rule. */
+  /** The shared path of both tools, with the one frequency rule. */
   private async startCampaign(input: {
     client_id: string;
     campaign_type: CampaignType;
     intervention_level: InterventionLevel;
     trigger_type?: string | null;
     trigger_value?: number | null;
-    scope: "same_type" | "any";
   }): Promise<CampaignView> {
     const now = this.now();
     const days = this.config.RETENTION_FREQUENCY_DAYS;
@@ -153,10 +157,10 @@ export class CampaignService {
       if (account.status === "churned") throw validationError(`client_id: ${input.client_id} is churned; retention campaigns run on active accounts`, "use analyze_churn_postmortem for churned accounts");
       // "Within N days" is a window open at its start: a campaign started exactly N days ago no longer blocks.
       const since = new Date(now.getTime() - days * 86_400_000);
-      const existing = await this.repo.recentCampaign(tx, input.client_id, since, input.scope === "same_type" ? input.campaign_type : null);
+      const existing = await this.repo.recentCampaign(tx, input.client_id, since);
       if (existing) {
         throw conflict(
-          `${input.client_id} already has ${input.scope === "same_type" ? `an active ${existing.campaign_type} campaign` : `a ${existing.campaign_type} campaign`} (${existing.id}) started ${existing.started_at.toISOString()}, within RETENTION_FREQUENCY_DAYS (${days} days)`,
+          `${input.client_id} already has a ${existing.campaign_type} campaign (${existing.id}, ${existing.status}) started ${existing.started_at.toISOString()}: at most one campaign of any type per account within RETENTION_FREQUENCY_DAYS (${days} days)`,
           `a new one is allowed from ${new Date(existing.started_at.getTime() + days * 86_400_000).toISOString()}; work the existing campaign's steps meanwhile`,
           { campaign_id: existing.id, started_at: existing.started_at.toISOString() },
         );
@@ -222,7 +226,7 @@ export class CampaignService {
   }
 
   execute(input: { client_id: string; campaign_type: CampaignType; intervention_level: InterventionLevel }) {
-    return this.startCampaign({ ...input, scope: "same_type" });
+    return this.startCampaign(input);
   }
 
   defaultThreshold(trigger: TriggerType): number {
@@ -258,20 +262,22 @@ export class CampaignService {
     const now = this.now();
     const days = this.config.RETENTION_FREQUENCY_DAYS;
     const since = new Date(now.getTime() - days * 86_400_000);
-    const matches = await this.repo.triggerMatches(input.trigger_type, threshold, now, input.max_accounts, this.config.RETENTION_TRIGGER_HEALTH);
+    const matches = await this.repo.triggerMatches(input.trigger_type, threshold, now, input.max_accounts, this.config.RETENTION_TRIGGER_HEALTH, since, COVERED_LISTED);
     const total = matches[0]?.total ?? 0;
+    const coveredTotal = matches[0]?.covered_total ?? 0;
+    const open = matches.filter((m) => !m.covered).length;
 
     const started: Array<{ client_id: string; company_name: string; trigger_value: number | null; campaign_id: string | null; outreach_status: string | null; steps: number }> = [];
     const skipped: Array<{ client_id: string; company_name: string; trigger_value: number | null; reason: string; existing_campaign_id: string | null }> = [];
     let done = 0;
     for (const m of matches) {
       if (signal?.aborted) break;
-      if (m.last_campaign_at && m.last_campaign_at > since) {
+      if (m.covered) {
         skipped.push({
           client_id: m.account_id,
           company_name: m.company_name,
           trigger_value: m.trigger_value,
-          reason: `a campaign (${m.last_campaign_id}) started ${m.last_campaign_at.toISOString()}, within RETENTION_FREQUENCY_DAYS (${days} days)`,
+          reason: `a campaign (${m.last_campaign_id}) started ${m.last_campaign_at!.toISOString()}, within RETENTION_FREQUENCY_DAYS (${days} days)`,
           existing_campaign_id: m.last_campaign_id,
         });
       } else if (input.dry_run) {
@@ -283,7 +289,6 @@ export class CampaignService {
             ...input.campaign_template,
             trigger_type: input.trigger_type,
             trigger_value: m.trigger_value,
-            scope: "any",
           });
           started.push({ client_id: m.account_id, company_name: m.company_name, trigger_value: m.trigger_value, campaign_id: c.campaign_id, outreach_status: c.outreach.status, steps: c.steps.length });
         } catch (err) {
@@ -302,10 +307,13 @@ export class CampaignService {
       campaign_template: input.campaign_template,
       dry_run: input.dry_run,
       matched: total,
+      already_covered: coveredTotal,
       evaluated: done,
-      truncated: total > matches.length,
+      remaining: total - coveredTotal - open,
+      truncated: total - coveredTotal > open || coveredTotal > matches.length - open,
       started,
       skipped,
+      skipped_note: coveredTotal > matches.length - open ? `${coveredTotal} matching accounts already had a campaign within ${days} days; the first ${matches.length - open} are listed` : null,
       frequency_days: days,
       ...(statuses.has("not_configured")
         ? { integration_note: "outreach emails were not queued: SendGrid is not configured (set SENDGRID_API_KEY and SENDGRID_FROM_EMAIL); campaigns and steps were recorded" }

@@ -68,7 +68,7 @@ export class SatisfactionService {
       return { easy: a.high, neutral: a.n - a.high - a.low, hard: a.low, mean: a.n ? round2(a.sum / a.n) : null };
     };
     const missing: string[] = [];
-    if (current.n === 0) missing.push(`no ${kind} answers in the last ${input.time_period_days} days; record them with collect_feedback or \`cs-mcp import ${kind}\``);
+    if (current.n === 0) missing.push(`no ${kind} answers in the last ${input.time_period_days} days; record them with collect_feedback${kind === "nps" ? " or `cs-mcp import nps <file>`" : ""}`);
     if (previous.n === 0) missing.push(`no ${kind} answers in the previous ${input.time_period_days} days: no trend`);
     return {
       survey_type: kind,

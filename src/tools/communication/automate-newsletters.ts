@@ -38,9 +38,10 @@ export const automateNewsletters = defineTool({
     "client_ids, whose primary or, with recipient_scope 'all', every contact is subscribed), unsubscribe (emails and/or " +
     "client_ids) or list; an address that unsubscribed (from the newsletter, or as a contact through a SendGrid " +
     "unsubscribe or spam report) is never re-subscribed; schedule_newsletter needs newsletter_id (scheduled_time " +
-    "optional, default now) and sends one issue to the subscribed addresses only, queued in batches of at most 1,000 " +
-    "and recorded per recipient (the same content and time again is not sent twice; pass idempotency_key to force a " +
-    "new issue); without SendGrid credentials the issue is recorded as not_sent with the variables to set; " +
+    "optional, default now; subject, content, content_text optional: this issue's content, which becomes the newsletter's " +
+    "current content) and sends one issue to the subscribed addresses only, queued in batches of at most 1,000 " +
+    "and recorded per recipient (the same content and time again is not sent twice: the " +
+    "replay names the values that matched; an idempotency_key names one issue); without SendGrid credentials the issue is recorded as not_sent with the variables to set; " +
     "get_newsletter and track_performance need newsletter_id (performance: sent, delivered, opens, unique opens, clicks, " +
     "bounces, unsubscribes and rates, in total and per issue, from stored sends and the SendGrid events imported with " +
     "`cs-mcp import email_events`); list_newsletters pages through all. Example: {action: 'schedule_newsletter', " +
@@ -49,9 +50,9 @@ export const automateNewsletters = defineTool({
     action: z.enum(NEWSLETTER_ACTIONS, { error: `must be one of ${NEWSLETTER_ACTIONS.join(", ")}` }).describe(NEWSLETTER_ACTIONS.join(", ")),
     newsletter_id: z.uuid({ error: "must be a newsletter_id (a UUID) from create_newsletter or list_newsletters" }).optional().describe("The newsletter (every action but create_newsletter and list_newsletters)"),
     name: text(200).optional().describe("Newsletter name (create_newsletter)"),
-    subject: text(998).optional().describe("Subject template (create_newsletter), e.g. 'Product news for {{company_name}}'"),
-    content: text(500_000).optional().describe("HTML content template (create_newsletter); {{token}} values are HTML-escaped"),
-    content_text: text(200_000).optional().describe("Plain-text part template (create_newsletter, optional)"),
+    subject: text(998).optional().describe("Subject template (create_newsletter; schedule_newsletter: this issue's), e.g. 'Product news for {{company_name}}'"),
+    content: text(500_000).optional().describe("HTML content template (create_newsletter; schedule_newsletter: this issue's); {{token}} values are HTML-escaped"),
+    content_text: text(200_000).optional().describe("Plain-text part template (create_newsletter or schedule_newsletter, optional)"),
     scheduled_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("schedule_newsletter: deliver no earlier than this (future, within a year); default now"),
     idempotency_key: text(200).optional().describe("schedule_newsletter: your key for this issue; a retry with the same key sends nothing new"),
     sender_email: email().optional().describe("schedule_newsletter: From address (a sender verified in SendGrid); default SENDGRID_FROM_EMAIL"),
@@ -79,6 +80,7 @@ export const automateNewsletters = defineTool({
     sends_recorded: z.number().int().optional(),
     delivery: campaignDelivery.optional(),
     scheduled_time: z.string().nullable().optional(),
+    replay_of: z.object({ issue_id: z.string(), matched_on: z.array(z.string()).describe("The arguments whose values made this call a replay") }).optional(),
     note: z.string().optional(),
     issues: z.array(z.object({ issue_id: z.string(), status: z.string(), scheduled_at: z.string().nullable(), sent_at: z.string().nullable(), created_at: z.string(), recipients: z.number().int() })).optional(),
     subscribers: counts.optional(),

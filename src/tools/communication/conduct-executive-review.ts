@@ -155,7 +155,7 @@ export const conductExecutiveReview = defineTool({
     "decisions and action items), renewal (contract, renewal date, ARR, latest forecast and churn prediction) and " +
     "expansion (open opportunities and their value); a section without data is marked missing with how to supply " +
     "it, never filled with zeros; complete_ebr (ebr_id, sentiment, decisions and/or action_items with owner and " +
-    "due_date; notes, next_review_date, attendees); cancel_ebr (ebr_id, reason); list_upcoming_ebrs (days_ahead, " +
+    "due_date; notes, next_review_date, attendees; before the scheduled time only with early_completion_reason); cancel_ebr (ebr_id, reason); list_upcoming_ebrs (days_ahead, " +
     "default 30; client_id; gap_days, default 90, and gap_tiers, default enterprise, for the accounts with no " +
     "completed review in that time). A missing field, or one the action does not use, is named in the error and " +
     `nothing changes. ${CUSTOMER_TEXT_NOTE} Example: {action: 'prepare_ebr', ebr_id: '0197…'}.`,
@@ -183,6 +183,7 @@ export const conductExecutiveReview = defineTool({
     notes: text(10_000).optional().describe("Meeting notes (complete_ebr)"),
     next_review_date: isoDate().optional().describe("When the next review should happen (complete_ebr)"),
     reason: text(1000).optional().describe("Why the review is cancelled (cancel_ebr)"),
+    early_completion_reason: text(1000).optional().describe("complete_ebr before the review's scheduled time: why (e.g. it was held earlier); without it that is refused"),
     days_ahead: z.number().int().min(1).max(365).optional().describe("Upcoming window in days (list_upcoming_ebrs; default 30)"),
     gap_days: z.number().int().min(1).max(3650).optional().describe("An account is in the gap list with no completed review in this many days (list_upcoming_ebrs; default 90)"),
     gap_tiers: z.array(tier()).min(1).max(4).optional().describe("Tiers the gap list covers (list_upcoming_ebrs; default ['enterprise'])"),

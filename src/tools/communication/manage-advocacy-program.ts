@@ -91,7 +91,9 @@ export const manageAdvocacyProgram = defineTool({
     leaderboard: z.array(z.object({ rank: z.number().int(), advocate_id: z.string(), email: z.string(), name: z.string().nullable(), status: z.string(), client_id: z.string(), company_name: z.string(), total_points: z.number().int(), period_points: z.number().int(), contributions: z.number().int() })).optional(),
     advocate_accounts: z.object({
       accounts: z.number().int(),
-      total_arr: z.number(),
+      total_arr: z.number().describe("Σ current ARR of the advocate accounts (churned ones excluded)"),
+      churned_arr: z.number(),
+      arr_basis: z.string(),
       renewal_outcomes: z.array(z.object({ outcome: z.enum(RENEWAL_OUTCOMES), accounts: z.number().int(), arr: z.number() })),
       renewal_rate_percent: z.number().nullable(),
       renewal_rule: z.string(),

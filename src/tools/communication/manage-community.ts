@@ -118,7 +118,16 @@ export const manageCommunity = defineTool({
     period: z.object({ start: z.string(), end: z.string(), days: z.number(), granularity: z.string() }).optional(),
     engagement: z.object({ rate_percent: z.number().nullable(), active_members: z.number().int(), members: z.number().int(), formula: z.string() }).optional(),
     top_contributors: z.array(z.object({ member_id: z.string(), email: z.string(), name: z.string().nullable(), client_id: z.string().nullable(), company_name: z.string().nullable(), posts: z.number().int(), last_post_at: z.string() })).optional(),
-    accounts_represented: z.object({ count: z.number().int(), total_arr: z.number(), accounts: z.array(z.object({ client_id: z.string(), company_name: z.string(), tier: z.string(), arr: z.number(), members: z.number().int() })) }).optional(),
+    accounts_represented: z
+      .object({
+        count: z.number().int(),
+        total_arr: z.number().describe("Σ current ARR of the represented accounts (churned ones excluded)"),
+        churned_accounts: z.number().int(),
+        churned_arr: z.number(),
+        arr_basis: z.string(),
+        accounts: z.array(z.object({ client_id: z.string(), company_name: z.string(), tier: z.string(), arr: z.number(), status: z.string(), members: z.number().int() })),
+      })
+      .optional(),
     moderation: z.object({ moderation_action: z.string(), target: z.enum(["post", "member"]), target_id: z.string(), from_status: z.string(), to_status: z.string(), reason: z.string(), at: z.string() }).optional(),
     missing: z.array(missingItem).optional(),
     ...pageFields,

@@ -42,6 +42,7 @@ export const trackRevenueExpansion = defineTool({
       accounts_flat: z.number().int(),
       grr_percent: z.number().max(100).nullable(),
       nrr_percent: z.number().nullable(),
+      expansion_rate_percent: z.number().nullable().describe("expansion_arr ÷ starting_arr × 100; the expansion_rate of track_cs_metrics for the same period"),
       new_accounts_excluded: z.number().int(),
       new_business_arr: z.number(),
     }),

@@ -150,6 +150,7 @@ export const manageVoiceOfCustomer = defineTool({
     linked_feedback_ids: z.array(z.string()).optional(),
     feedback_moved_to_in_roadmap: z.array(z.string()).optional(),
     affected_accounts: z.array(affectedAccount).optional(),
+    churned_affected_arr: z.number().optional().describe("Σ ARR of affected accounts that have churned (not in affected_arr)"),
     arr_basis: z.string().optional(),
     notes: z.array(z.string()).optional(),
     missing_data: missingData.optional(),

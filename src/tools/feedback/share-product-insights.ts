@@ -14,8 +14,8 @@ export const shareProductInsights = defineTool({
     "Records an insight for the product team (action create, the default), lists them (list) or shows one (get). create " +
     "needs insight_type, title and description; supporting_feedback_ids must be stored feedback and affected_customers " +
     "existing client ids (unknown ones are named and nothing is written). Affected accounts = affected_customers ∪ the " +
-    "accounts of the supporting feedback, each counted once; affected_arr = Σ their current ARR, summed exactly and stored " +
-    "with the insight. The supporting feedback moves to status acknowledged (feedback_status, default), or in_roadmap when " +
+    "accounts of the supporting feedback, each counted once; affected_arr = Σ their current ARR (churned accounts count 0, shown " +
+    "apart as churned_affected_arr), summed exactly and stored with the insight. The supporting feedback moves to status acknowledged (feedback_status, default), or in_roadmap when " +
     "the product team has committed, or stays unchanged; feedback never moves back. list filters by insight_type, " +
     "priority, status and client_id (insights affecting the account), largest affected ARR first. get needs insight_id " +
     "and returns the supporting feedback. Link more feedback or a roadmap item later with manage_voice_of_customer " +
@@ -45,6 +45,7 @@ export const shareProductInsights = defineTool({
     insight: insightView.optional(),
     affected_accounts: z.array(affectedAccount).optional(),
     current_affected_arr: z.number().optional(),
+    churned_affected_arr: z.number().optional().describe("Σ ARR of affected accounts that have churned (not in affected_arr)"),
     arr_basis: z.string().optional(),
     feedback_status_updated: z.object({ to: z.string(), feedback_ids: z.array(z.string()) }).optional(),
     supporting_feedback: z.array(feedbackView).optional(),

@@ -25,8 +25,8 @@ export const trackCsMetrics = defineTool({
     "or quarter, optionally per segment (segment_by tier, industry, lifecycle_stage or csm — each account's current value). " +
     "A bucket without data has value null and count 0, never zero. Formulas: nps = % promoters (9–10) − % detractors (0–6); " +
     "csat = % of answers 4–5; ces = mean 1–7; support_satisfaction = % of ticket ratings 4–5; churn_rate = accounts churned " +
-    "in the bucket ÷ accounts that were customers at its start; retention_rate = 100 − churn_rate; expansion_rate = won " +
-    "expansion value closed in the bucket ÷ ARR of contracts in force at its start; time_to_value = median days from signup " +
+    "in the bucket ÷ accounts that were customers at its start; retention_rate = 100 − churn_rate; expansion_rate = " +
+    "expansion ARR ÷ starting ARR of the bucket, the ARR movements of track_revenue_expansion (null without contracts); time_to_value = median days from signup " +
     "to first value (first feature event) by signup cohort; feature_adoption = accounts (users, for one account) using the " +
     "feature (any feature without `feature`) ÷ those with any usage; engagement_score / health_score = mean of each " +
     "account's latest stored engagement component / overall health score in the bucket. The summary gives the whole " +

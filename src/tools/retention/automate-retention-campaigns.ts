@@ -16,8 +16,10 @@ export const automateRetentionCampaigns = defineTool({
     "RETENTION_TRIGGER_HEALTH, 60); usage_drop — active users of the last 30 days down by at least threshold " +
     "(share, default 0.3) against days 30–60; nps_detractor — latest NPS answer of 90 days at or below threshold " +
     "(default 6); renewal_risk — renewal within threshold days (default 90) with health below " +
-    "RETENTION_TRIGGER_HEALTH. Accounts that had any campaign within RETENTION_FREQUENCY_DAYS are skipped with " +
-    "the reason. Use dry_run to see who would get one. Most severe first, at most max_accounts (≤ 500). " +
+    "RETENTION_TRIGGER_HEALTH. At most one campaign per account within RETENTION_FREQUENCY_DAYS, whatever its type " +
+    "(the rule of execute_retention_campaign too): covered accounts are skipped with the reason and do not count " +
+    "toward max_accounts, so calling again continues with the next matches (remaining). Use dry_run to see who would " +
+    "get one. Most severe first, at most max_accounts (≤ 500) campaigns per call. " +
     "Example: {trigger_type: 'health_below', threshold: 50, campaign_template: {campaign_type: 're_engagement', " +
     "intervention_level: 'high'}, dry_run: true}.",
   input: z.strictObject({
@@ -37,7 +39,7 @@ export const automateRetentionCampaigns = defineTool({
       .default({ campaign_type: "re_engagement", intervention_level: "medium" })
       .describe("The campaign to start for each account (default re_engagement, medium)"),
     dry_run: z.boolean().default(false).describe("true: list the accounts that would get a campaign, change nothing"),
-    max_accounts: z.number().int().min(1).max(500).default(100).describe("Most accounts to evaluate in this call, 1–500 (default 100)"),
+    max_accounts: z.number().int().min(1).max(500).default(100).describe("Most campaigns to start (dry_run: to list) in this call, 1–500 (default 100); already covered accounts do not count"),
   }),
   output: z.object({
     trigger_type: z.string(),
@@ -45,10 +47,13 @@ export const automateRetentionCampaigns = defineTool({
     campaign_template: z.object({ campaign_type: z.string(), intervention_level: z.string() }),
     dry_run: z.boolean(),
     matched: z.number().int(),
+    already_covered: z.number().int().describe("Matching accounts with a campaign within RETENTION_FREQUENCY_DAYS (skipped)"),
     evaluated: z.number().int(),
+    remaining: z.number().int().describe("Matching accounts open for a campaign that this call did not reach (max_accounts); call again to continue"),
     truncated: z.boolean(),
     started: z.array(z.object({ ...matchRow, campaign_id: z.string().nullable(), outreach_status: z.string().nullable(), steps: z.number().int() })),
     skipped: z.array(z.object({ ...matchRow, reason: z.string(), existing_campaign_id: z.string().nullable() })),
+    skipped_note: z.string().nullable(),
     frequency_days: z.number().int(),
     integration_note: z.string().optional(),
   }),
@@ -60,8 +65,8 @@ export const automateRetentionCampaigns = defineTool({
     return {
       data,
       text:
-        `${data.matched} accounts match ${data.trigger_type} (threshold ${data.threshold}); ${verb} ${data.started.length}, skipped ${data.skipped.length}` +
-        `${ids ? `: ${ids}${data.started.length > 10 ? "; …" : ""}` : ""}.${data.truncated ? " More matched than max_accounts: call again." : ""}${data.integration_note ? ` ${data.integration_note}.` : ""}`,
+        `${data.matched} accounts match ${data.trigger_type} (threshold ${data.threshold}), ${data.already_covered} already covered; ${verb} ${data.started.length}, skipped ${data.skipped.length}` +
+        `${ids ? `: ${ids}${data.started.length > 10 ? "; …" : ""}` : ""}.${data.remaining ? ` ${data.remaining} more beyond max_accounts: call again to continue.` : ""}${data.integration_note ? ` ${data.integration_note}.` : ""}`,
     };
   },
 });

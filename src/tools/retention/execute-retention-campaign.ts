@@ -12,9 +12,9 @@ export const executeRetentionCampaign = defineTool({
     "Start a retention campaign for one account: records the campaign with its dated steps (a sequence derived " +
     "from campaign_type; higher intervention levels compress it and add manager or executive steps) and queues " +
     "the outreach email to the account's primary contact through SendGrid. The email is reported as queued (with " +
-    "its outbox id) or not_configured with the variables to set; nothing is pretended sent. A second active " +
-    "campaign of the same type within RETENTION_FREQUENCY_DAYS (default 7) is refused as a conflict naming the " +
-    "existing one. For many accounts at once use automate_retention_campaigns; to find who needs one use " +
+    "its outbox id) or not_configured with the variables to set; nothing is pretended sent. At most one campaign " +
+    "per account within RETENTION_FREQUENCY_DAYS (default 7), whatever its type or status (as automate_retention_campaigns): " +
+    "a second one is refused as a conflict naming the existing one. For many accounts at once use automate_retention_campaigns; to find who needs one use " +
     "identify_churn_risk or score_risk_factors. Example: {client_id: 'cs_1700000000_acme_corp', campaign_type: " +
     "'value_review', intervention_level: 'high'}.",
   input: z.strictObject({
