@@ -73,7 +73,8 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
   beforeAll(async () => {
     t = await openTestDb(backend, SETTINGS);
     config = t.config;
-    fake = await startFakeVendor({ lifetimeMs: 90_000 });
+    // The fake closes itself after its lifetime (a safety net); it must outlive the whole block on a loaded machine.
+    fake = await startFakeVendor({ lifetimeMs: 900_000 });
   });
   afterAll(async () => {
     await fake?.close();
@@ -234,7 +235,8 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     await reset();
     await insertRows(t.db, ["bad-1"]);
     fake.behave = () => ({ kind: "status", status: 400 });
-    const resilience = createResilience(config, createLogger("silent"));
+    // A generous timeout: the test is about a status code, and a loaded machine must not turn it into a timeout.
+    const resilience = createResilience({ ...config, SENDGRID_TIMEOUT_MS: 30_000, INTEGRATION_DEADLINE_MS: 30_000 }, createLogger("silent"));
     try {
       await drain(t, dispatcherFor(t, fake, resilience));
     } finally {
@@ -327,7 +329,7 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
       await db.close(); // the embedded database belongs to one process at a time
 
       worker = spawnWorker({ ...target.env, ...workerEnv });
-      await fake.waitForRequests(1, 20_000);
+      await fake.waitForRequests(1, 60_000);
       const exited = new Promise((r) => worker!.once("exit", r));
       worker.kill("SIGKILL");
       await exited;
@@ -335,7 +337,7 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
 
       worker = spawnWorker({ ...target.env, ...workerEnv });
       // Everything is delivered: 3 effects, the held one redelivered (same key) after its lock passed.
-      await fake.waitForRequests(4, 20_000);
+      await fake.waitForRequests(4, 60_000);
       await waitUntil(() => fake.requests.slice(0, 4).every((q, i) => i === 0 || q.answered), 5_000);
       const stopped = new Promise<number | null>((r) => worker!.once("exit", (code) => r(code)));
       worker.kill("SIGTERM");
@@ -357,7 +359,7 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
       worker?.kill("SIGKILL");
       await target.done();
     }
-  }, 60_000);
+  }, 180_000); // two worker start-ups and a lock take-over: generous bounds for a loaded machine
 });
 
 function spawnWorker(env: Record<string, string>): ChildProcess {

@@ -41,7 +41,7 @@ async function timed<T>(p: Promise<T>): Promise<{ ms: number; value?: T; error?:
 }
 
 beforeAll(async () => {
-  fake = await startFakeVendor({ lifetimeMs: 60_000 });
+  fake = await startFakeVendor({ lifetimeMs: 600_000 }); // a safety net only: it must outlive the file on a loaded machine
 });
 afterEach(async () => {
   fake.requests.length = 0;
