@@ -72,6 +72,8 @@ export interface AccountSignals {
   has_contract: boolean;
   renewal_date: Date | null;
   payment_status: string | null;
+  /** accounts.health_score: the latest stored rating (null when never rated or insufficient data). */
+  health_column: number | null;
   /** null: the account has never had a usage event. */
   usage: UsageSignals | null;
   /** null: the account has never had a ticket or an escalation. */
@@ -140,8 +142,8 @@ export class HealthSignalsRepository {
     const p = this.prisma;
 
     const [base, usage, catalog, tickets, escalations, surveys, invoices, history] = await Promise.all([
-      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; created_at: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null }>>(
-        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, a.created_at,
+      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; created_at: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null; health_score: number | null }>>(
+        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, a.created_at, a.health_score,
                 COALESCE(c.seats, a.seats) AS seats, (c.id IS NOT NULL) AS has_contract, c.renewal_date, c.payment_status
            FROM accounts a
            LEFT JOIN LATERAL (
@@ -282,6 +284,7 @@ export class HealthSignalsRepository {
         has_contract: Boolean(a.has_contract),
         renewal_date: a.renewal_date ? new Date(a.renewal_date) : null,
         payment_status: a.payment_status ?? null,
+        health_column: a.health_score === null || a.health_score === undefined ? null : Number(a.health_score),
         usage: us ? { ...(usageRest as UsageSignals), last_at: new Date(us.last_at) } : null,
         support:
           tk || es

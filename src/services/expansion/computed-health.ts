@@ -24,7 +24,8 @@ export async function fillHealth<T extends { account_id: string; health: number 
     trendDelta: config.HEALTH_TREND_DELTA,
     bands: { atRiskBelow: config.HEALTH_AT_RISK_BELOW, healthyFrom: config.HEALTH_HEALTHY_FROM, championFrom: config.HEALTH_CHAMPION_FROM },
   };
-  const computed = new Map(set.accounts.map((a) => [a.account_id, scoreAccount(a, engine).overall]));
+  // rated: null when the data is insufficient for a rating (never a confident figure from partial data)
+  const computed = new Map(set.accounts.map((a) => [a.account_id, scoreAccount(a, engine).rated]));
   for (const r of rows) {
     if (r.health !== null) continue;
     const h = computed.get(r.account_id) ?? null;
@@ -37,4 +38,4 @@ export async function fillHealth<T extends { account_id: string; health: number 
 }
 
 export const HEALTH_RULE =
-  "health = the latest stored score (calculate_health_score), else the account's health_score column, else computed now by the same health engine from stored signals (not stored); none when no component has data";
+  "health = the latest score stored by a standard calculate_health_score run (health_source 'health_scores', or the account's health_score column), else computed now from stored data, not stored ('computed_now'); none when data is insufficient (no usage data, or coverage < 0.5)";

@@ -8,6 +8,7 @@
 //               low_engagement ≥ 1, inactive 0
 //   lifecycle   the account's lifecycle stage
 //   health      the health bands (HEALTH_AT_RISK_BELOW, HEALTH_HEALTHY_FROM, HEALTH_CHAMPION_FROM), unscored
+//               (no rating: never scored or insufficient data — accounts.health_score is null for both)
 //   industry    the account's industry (case-insensitive), unspecified when empty
 //   custom      one segment: the accounts matching criteria
 // Recommendations (rule-based, each with the figure that triggered it):
@@ -105,7 +106,7 @@ export class SegmentService {
       needs_attention: `${b.atRiskBelow} ≤ health < ${b.healthyFrom}`,
       healthy: `${b.healthyFrom} ≤ health < ${b.championFrom}`,
       champion: `health ≥ ${b.championFrom}`,
-      unscored: "no health score stored",
+      unscored: "no health rating stored (never scored, or insufficient data: unknown, never a champion)",
     };
     if (type === "lifecycle") return `lifecycle stage ${key}`;
     if (type === "industry") return `industry ${key}`;

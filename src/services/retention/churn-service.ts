@@ -25,7 +25,7 @@ export interface AccountChurn {
   risk_level: "high" | "medium" | "low" | "minimal";
   health_score: number | null;
   health_source: HealthSource;
-  health_at: string;
+  health_at: string | null;
   below_health_threshold: boolean;
   factors: ChurnFactor[];
   model_version: string;
@@ -101,7 +101,7 @@ export class ChurnService {
           risk_level: riskLevel(score.probability, levels),
           health_score: h.score,
           health_source: h.source,
-          health_at: h.at.toISOString(),
+          health_at: h.at?.toISOString() ?? null,
           below_health_threshold: h.score !== null && h.score < threshold,
           factors: score.factors,
           model_version: MODEL_VERSION,

@@ -9,7 +9,7 @@ const accountChurn = z.object({
   risk_level: level,
   health_score: z.number().int().nullable(),
   health_source: z.enum(["stored", "computed_now"]),
-  health_at: z.string(),
+  health_at: z.string().nullable(),
   below_health_threshold: z.boolean(),
   factors: z.array(
     z.object({
