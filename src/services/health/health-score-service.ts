@@ -98,6 +98,18 @@ export function isWhatIf(model: "weighted_composite" | "custom", lookbackDays: n
   return model === "custom" || lookbackDays !== STANDARD_LOOKBACK_DAYS;
 }
 
+/** The engine with the configured weights, trend delta and bands: what every reader of "health now" uses. */
+export function configuredEngine(config: Config, lookbackDays: number, featureCatalog: number, now: Date): HealthEngineOptions {
+  return {
+    weights: defaultWeights(config),
+    lookbackDays,
+    featureCatalog,
+    now,
+    trendDelta: config.HEALTH_TREND_DELTA,
+    bands: { atRiskBelow: config.HEALTH_AT_RISK_BELOW, healthyFrom: config.HEALTH_HEALTHY_FROM, championFrom: config.HEALTH_CHAMPION_FROM },
+  };
+}
+
 export function defaultWeights(config: Config): Weights {
   return normaliseWeights({
     usage: config.HEALTH_WEIGHT_USAGE,

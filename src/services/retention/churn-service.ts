@@ -8,7 +8,7 @@ import { HealthSignalsRepository, usageDecline, type AccountSignals } from "../.
 import { notFound } from "../../server/errors.ts";
 import { projectScore } from "../health/components.ts";
 import { HEALTH_RULE, currentHealth, type CurrentHealth, type HealthSource } from "../health/current-health.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights, type HealthEngineOptions, type Progress } from "../health/health-score-service.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine, type Progress } from "../health/health-score-service.ts";
 import { MODEL_VERSION, predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
 
 export interface ChurnInput {
@@ -81,14 +81,7 @@ export class ChurnService {
     await progress(0, total, `signals loaded for ${total} accounts`);
 
     const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
-    const engine: HealthEngineOptions = {
-      weights: defaultWeights(this.config),
-      lookbackDays: L,
-      featureCatalog: set.feature_catalog,
-      now,
-      trendDelta: this.config.HEALTH_TREND_DELTA,
-      bands: { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM },
-    };
+    const engine = configuredEngine(this.config, L, set.feature_catalog, now);
     const results: AccountChurn[] = [];
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK).map((a) => {

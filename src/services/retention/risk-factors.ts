@@ -6,7 +6,7 @@ import type { Config } from "../../config/load.ts";
 import { RiskRepository, type RiskRowSignals } from "../../repositories/risk.ts";
 import { HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type UsageSignals } from "../../repositories/health-signals.ts";
 import { HEALTH_RULE, currentHealth, type HealthSource } from "../health/current-health.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights } from "../health/health-score-service.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine } from "../health/health-score-service.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { notFound } from "../../server/errors.ts";
 import { toIsoDate } from "../../security/validation.ts";
@@ -147,14 +147,7 @@ export class RiskFactorService {
       this.health.load({ accountIds: [clientId], now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY }),
     ]);
     const a = set.accounts[0]!;
-    const h = currentHealth(a, {
-      weights: defaultWeights(this.config),
-      lookbackDays: L,
-      featureCatalog: set.feature_catalog,
-      now,
-      trendDelta: this.config.HEALTH_TREND_DELTA,
-      bands: { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM },
-    });
+    const h = currentHealth(a, configuredEngine(this.config, L, set.feature_catalog, now));
     return { ...rows, health_score: h.score, health_source: h.source, usage: a.usage, sla_breaches: a.support?.sla_breaches ?? 0 };
   }
 
