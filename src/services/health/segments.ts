@@ -123,7 +123,7 @@ export class SegmentService {
       out.push({ rule: "expansion_candidates", action: "look for upsell and advocacy (identify_upsell_opportunities)", figure: `mean health ${a.mean_health} ≥ ${this.bands.healthyFrom}` });
     }
     if (a.scored < a.accounts / 2) {
-      out.push({ rule: "score_coverage", action: "calculate_health_score for the unscored accounts", figure: `${a.scored} of ${a.accounts} accounts scored` });
+      out.push({ rule: "score_coverage", action: "calculate_health_score for the unscored accounts (insufficient_data ones need usage events)", figure: `${a.scored} of ${a.accounts} accounts scored` });
     }
     if (a.mean_active_days < ENGAGEMENT_DAYS.moderate) {
       out.push({ rule: "re_engagement", action: "re-engagement campaign: training, feature tips, CSM outreach", figure: `mean ${round(a.mean_active_days, 1)} active days in the last ${USAGE_WINDOW_DAYS}` });
