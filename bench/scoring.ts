@@ -395,7 +395,7 @@ WITH acc AS (
   SELECT account_id, array_agg(overall_score ORDER BY calculated_at DESC) AS last_scores
     FROM (SELECT account_id, overall_score, calculated_at,
                  row_number() OVER (PARTITION BY account_id ORDER BY calculated_at DESC, id DESC) AS rn
-            FROM health_scores WHERE calculated_at <= $1) x
+            FROM health_scores WHERE calculated_at <= $1 AND scoring_model = 'weighted_composite' AND lookback_days = 30) x
    WHERE rn <= $6 GROUP BY account_id
 )
 SELECT acc.*, u.users_cur, u.users_prev, u.events_cur, u.events_prev, u.user_days_cur, u.user_days_prev, u.days_cur, u.features_cur, u.last_at,
