@@ -395,7 +395,7 @@ WITH acc AS (
   SELECT account_id, array_agg(overall_score ORDER BY calculated_at DESC) AS last_scores
     FROM (SELECT account_id, overall_score, calculated_at,
                  row_number() OVER (PARTITION BY account_id ORDER BY calculated_at DESC, id DESC) AS rn
-            FROM health_scores WHERE calculated_at <= $1) x
+            FROM health_scores WHERE calculated_at <= $1 AND scoring_model = 'weighted_composite' AND lookback_days = 30) x
    WHERE rn <= $6 GROUP BY account_id
 )
 SELECT acc.*, u.users_cur, u.users_prev, u.events_cur, u.events_prev, u.user_days_cur, u.user_days_prev, u.days_cur, u.features_cur, u.last_at,
@@ -494,7 +494,7 @@ async function measure(
     });
     const seconds = (performance.now() - t0) / 1000;
     if (r.isError) throw new Error(`calculate_health_score all: true failed: ${JSON.stringify(r.content)}`);
-    const totals = (r.structuredContent as { totals: { accounts: number; scored: number; mean_score: number | null; by_band: Record<string, number>; alerts: number; missing_components: Record<string, number> } }).totals;
+    const totals = (r.structuredContent as { totals: { accounts: number; scored: number; insufficient_data?: number; mean_score: number | null; by_band: Record<string, number>; alerts: number; missing_components: Record<string, number> } }).totals;
     return { seconds, signals: (signalsAt - t0) / 1000, totals };
   };
   const floor = async () => {
@@ -574,7 +574,8 @@ async function measure(
       accounts: last.totals.accounts,
       scored: last.totals.scored,
       signals_median_seconds: r3(median(toolRuns.map((t) => t.signals))),
-      health_scores_stored_per_run: last.totals.scored,
+      // rated accounts and those with insufficient data (stored with a null overall score)
+      health_scores_stored_per_run: last.totals.scored + (last.totals.insufficient_data ?? 0),
       totals: { mean_score: last.totals.mean_score, by_band: last.totals.by_band, alerts: last.totals.alerts, missing_components: last.totals.missing_components },
     },
     loop,

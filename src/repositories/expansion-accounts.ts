@@ -2,6 +2,7 @@
 // set-based statement: tier, industry, tenure, the contract in force (value, seats, products, add-ons), the
 // latest stored health score, and distinct active users in the last two windows of `windowDays`.
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { standardHealthRun } from "./health-signals.ts";
 
 export interface AccountFacts {
   account_id: string;
@@ -59,7 +60,7 @@ export class ExpansionAccountsRepository {
             ORDER BY k.start_date DESC NULLS LAST, k.created_at DESC LIMIT 1) c ON true
          LEFT JOIN LATERAL (
            SELECT s.overall_score, s.calculated_at FROM health_scores s
-            WHERE s.account_id = a.id AND s.calculated_at <= $2::timestamptz
+            WHERE s.account_id = a.id AND s.calculated_at <= $2::timestamptz AND ${standardHealthRun("s")}
             ORDER BY s.calculated_at DESC, s.id DESC LIMIT 1) h ON true
          LEFT JOIN (
            SELECT x.account_id,

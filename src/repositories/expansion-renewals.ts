@@ -1,6 +1,7 @@
 // Renewals: active contracts of active accounts whose renewal date (renewal_date, else end_date) falls in a
 // window of calendar days, with the account's latest stored health; and the renewal_forecasts insert (set-based).
 import type { Prisma as P, PrismaClient } from "../generated/prisma/client.ts";
+import { standardHealthRun } from "./health-signals.ts";
 import { arrayLiteral, uuid7 } from "../import/sql.ts";
 
 type Tx = P.TransactionClient;
@@ -41,7 +42,7 @@ export class ExpansionRenewalsRepository {
          JOIN accounts a ON a.id = c.account_id AND a.status = 'active'
          LEFT JOIN LATERAL (
            SELECT s.overall_score FROM health_scores s
-            WHERE s.account_id = a.id AND s.calculated_at <= $4::timestamptz
+            WHERE s.account_id = a.id AND s.calculated_at <= $4::timestamptz AND ${standardHealthRun("s")}
             ORDER BY s.calculated_at DESC, s.id DESC LIMIT 1) h ON true
         WHERE c.status = 'active'
           AND COALESCE(c.renewal_date, c.end_date) BETWEEN $1::date AND $2::date

@@ -72,6 +72,8 @@ export interface AccountSignals {
   has_contract: boolean;
   renewal_date: Date | null;
   payment_status: string | null;
+  /** accounts.health_score: the latest stored rating (null when never rated or insufficient data). */
+  health_column: number | null;
   /** null: the account has never had a usage event. */
   usage: UsageSignals | null;
   /** null: the account has never had a ticket or an escalation. */
@@ -80,8 +82,29 @@ export interface AccountSignals {
   surveys: SurveySignals | null;
   /** null: no invoice due in the last 365 days and none unpaid. */
   invoices: InvoiceSignals | null;
-  /** Stored overall scores, newest first (at most `historyPoints`). */
-  history: Array<{ score: number; at: Date }>;
+  /**
+   * Scores stored by standard runs (standardHealthRun), newest first (at most `historyPoints`); score null
+   * when that run found the data insufficient. What-if runs are never stored, and legacy ones are skipped.
+   */
+  history: Array<{ score: number | null; at: Date }>;
+}
+
+/** The lookback of a standard calculate_health_score run (the tool's default); other lookbacks are what-ifs. */
+export const STANDARD_LOOKBACK_DAYS = 30;
+/** SQL condition on health_scores row `alias`: written by a standard run (configured weights, default lookback). */
+export const standardHealthRun = (alias: string) => `${alias}.scoring_model = 'weighted_composite' AND ${alias}.lookback_days = ${STANDARD_LOOKBACK_DAYS}`;
+
+/**
+ * Usage decline, the one definition used by health, churn and score_risk_factors: the share lost from the
+ * previous window to the current one, the larger of active users and active user-days, within 0–1.
+ * null when there is no usage in either window (nothing to compare); 0 when only the current window has usage.
+ */
+export function usageDecline(u: Pick<UsageSignals, "users_cur" | "users_prev" | "user_days_cur" | "user_days_prev"> | null): number | null {
+  if (!u) return null;
+  if (u.users_prev === 0 && u.user_days_prev === 0) return u.users_cur === 0 ? null : 0;
+  const d1 = u.users_prev > 0 ? (u.users_prev - u.users_cur) / u.users_prev : 0;
+  const d2 = u.user_days_prev > 0 ? (u.user_days_prev - u.user_days_cur) / u.user_days_prev : 0;
+  return Math.max(0, Math.min(1, Math.max(d1, d2)));
 }
 
 export interface SignalQuery {
@@ -119,8 +142,8 @@ export class HealthSignalsRepository {
     const p = this.prisma;
 
     const [base, usage, catalog, tickets, escalations, surveys, invoices, history] = await Promise.all([
-      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; created_at: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null }>>(
-        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, a.created_at,
+      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; created_at: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null; health_score: number | null }>>(
+        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, a.created_at, a.health_score,
                 COALESCE(c.seats, a.seats) AS seats, (c.id IS NOT NULL) AS has_contract, c.renewal_date, c.payment_status
            FROM accounts a
            LEFT JOIN LATERAL (
@@ -220,12 +243,12 @@ export class HealthSignalsRepository {
           GROUP BY x.account_id`,
         ids, today,
       ),
-      p.$queryRawUnsafe<Array<{ account_id: string; overall_score: number; calculated_at: Date }>>(
+      p.$queryRawUnsafe<Array<{ account_id: string; overall_score: number | null; calculated_at: Date }>>(
         `SELECT account_id, overall_score, calculated_at FROM (
            SELECT x.account_id, x.overall_score, x.calculated_at,
                   row_number() OVER (PARTITION BY x.account_id ORDER BY x.calculated_at DESC, x.id DESC) AS rn
              FROM health_scores x
-            WHERE ${childFilter} AND x.calculated_at <= $2::timestamptz) h
+            WHERE ${childFilter} AND x.calculated_at <= $2::timestamptz AND ${standardHealthRun("x")}) h
           WHERE rn <= $3::int
           ORDER BY account_id, calculated_at DESC`,
         ids, now, q.historyPoints,
@@ -238,10 +261,10 @@ export class HealthSignalsRepository {
     const e = byId(escalations);
     const s = byId(surveys);
     const inv = byId(invoices);
-    const h = new Map<string, Array<{ score: number; at: Date }>>();
+    const h = new Map<string, Array<{ score: number | null; at: Date }>>();
     for (const r of history) {
       const list = h.get(r.account_id) ?? [];
-      list.push({ score: Number(r.overall_score), at: new Date(r.calculated_at) });
+      list.push({ score: r.overall_score === null ? null : Number(r.overall_score), at: new Date(r.calculated_at) });
       h.set(r.account_id, list);
     }
 
@@ -261,6 +284,7 @@ export class HealthSignalsRepository {
         has_contract: Boolean(a.has_contract),
         renewal_date: a.renewal_date ? new Date(a.renewal_date) : null,
         payment_status: a.payment_status ?? null,
+        health_column: a.health_score === null || a.health_score === undefined ? null : Number(a.health_score),
         usage: us ? { ...(usageRest as UsageSignals), last_at: new Date(us.last_at) } : null,
         support:
           tk || es

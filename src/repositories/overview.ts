@@ -17,7 +17,7 @@ export interface OverviewRow {
     renewal_date: string | null; auto_renew: boolean; payment_status: string; seats: number | null; status: string;
   };
   health: null | {
-    overall_score: number; band: string; trend: string; usage_score: number | null; engagement_score: number | null;
+    overall_score: number | null; band: string; trend: string | null; usage_score: number | null; engagement_score: number | null;
     support_score: number | null; satisfaction_score: number | null; payment_score: number | null; missing_components: string[]; calculated_at: string;
   };
   open_by_priority: Array<{ priority: "P1" | "P2" | "P3" | "P4"; n: number; oldest: string }>;

@@ -1,6 +1,7 @@
 // Advocates, their contributions and manual point awards: the eligibility signals of an account, point
 // totals summed from the stored rows (never from the running total alone), lists, and the program analytics.
 import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
+import { standardHealthRun } from "./health-signals.ts";
 
 type Db = PrismaClient | P.TransactionClient;
 
@@ -60,7 +61,7 @@ export class AdvocacyRepository {
               COALESCE(own.respondent_email, acct.respondent_email) AS nps_respondent,
               CASE WHEN own.score IS NOT NULL THEN 'advocate' WHEN acct.score IS NOT NULL THEN 'account' END AS nps_source
          FROM accounts a
-         LEFT JOIN LATERAL (SELECT overall_score, band, calculated_at FROM health_scores WHERE account_id = a.id ORDER BY calculated_at DESC, id DESC LIMIT 1) h ON true
+         LEFT JOIN LATERAL (SELECT overall_score, band, calculated_at FROM health_scores hs WHERE hs.account_id = a.id AND ${standardHealthRun("hs")} ORDER BY calculated_at DESC, id DESC LIMIT 1) h ON true
          LEFT JOIN LATERAL (SELECT score, responded_at, respondent_email FROM survey_responses
                              WHERE account_id = a.id AND survey_type = 'nps' AND lower(respondent_email) = lower($2)
                              ORDER BY responded_at DESC, id DESC LIMIT 1) own ON true

@@ -22,7 +22,7 @@ export class ExecutiveReviewRepository {
               (array_agg(overall_score ORDER BY calculated_at ASC, id ASC))[1] AS start_score,
               (array_agg(overall_score ORDER BY calculated_at DESC, id DESC))[1] AS end_score,
               min(overall_score) AS min_score, max(overall_score) AS max_score
-         FROM health_scores WHERE account_id = $1 AND calculated_at > $2 AND calculated_at <= $3`,
+         FROM health_scores WHERE account_id = $1 AND overall_score IS NOT NULL AND calculated_at > $2 AND calculated_at <= $3`,
       accountId,
       start,
       end,
@@ -30,17 +30,20 @@ export class ExecutiveReviewRepository {
     return row!;
   }
 
-  healthSeries(accountId: string, start: Date, end: Date, limit: number) {
-    return this.prisma.healthScore.findMany({
-      where: { account_id: accountId, calculated_at: { gt: start, lte: end } },
+  // Rated scores only: a run with insufficient data stored no overall score (and no trend).
+  async healthSeries(accountId: string, start: Date, end: Date, limit: number) {
+    const rows = await this.prisma.healthScore.findMany({
+      where: { account_id: accountId, overall_score: { not: null }, calculated_at: { gt: start, lte: end } },
       orderBy: [{ calculated_at: "asc" }, { id: "asc" }],
       take: limit,
       select: { calculated_at: true, overall_score: true, band: true },
     });
+    return rows.map((r) => ({ ...r, overall_score: r.overall_score! }));
   }
 
-  latestHealth(accountId: string, end: Date) {
-    return this.prisma.healthScore.findFirst({ where: { account_id: accountId, calculated_at: { lte: end } }, orderBy: [{ calculated_at: "desc" }, { id: "desc" }] });
+  async latestHealth(accountId: string, end: Date) {
+    const row = await this.prisma.healthScore.findFirst({ where: { account_id: accountId, overall_score: { not: null }, calculated_at: { lte: end } }, orderBy: [{ calculated_at: "desc" }, { id: "desc" }] });
+    return row ? { ...row, overall_score: row.overall_score!, trend: row.trend ?? "stable" } : null;
   }
 
   /** Usage of (start, end] and of the previous period (prevStart, start]. */

@@ -7,13 +7,15 @@ const DAY = 86_400_000;
 export class RetentionHistoryRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  healthScores(accountId: string, churn: Date) {
-    return this.prisma.healthScore.findMany({
-      where: { account_id: accountId, calculated_at: { lte: churn, gt: new Date(churn.getTime() - 365 * DAY) } },
+  /** Rated scores only: a run with insufficient data stored no overall score. */
+  async healthScores(accountId: string, churn: Date) {
+    const rows = await this.prisma.healthScore.findMany({
+      where: { account_id: accountId, overall_score: { not: null }, calculated_at: { lte: churn, gt: new Date(churn.getTime() - 365 * DAY) } },
       orderBy: { calculated_at: "asc" },
       select: { overall_score: true, calculated_at: true },
       take: 1000,
     });
+    return rows.map((r) => ({ overall_score: r.overall_score!, calculated_at: r.calculated_at }));
   }
 
   async tickets(accountId: string, churn: Date) {

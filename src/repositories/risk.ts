@@ -3,18 +3,14 @@ import type { Prisma as P, PrismaClient } from "../generated/prisma/client.ts";
 
 type Tx = P.TransactionClient;
 
-export interface RiskSignals {
-  health_score: number | null;
+/** What this repository reads; health, usage decline and SLA breaches come from health-signals.ts (one definition each). */
+export interface RiskRowSignals {
   usage_events_total: number;
-  users_recent_30: number;
-  users_previous_30: number;
   last_activity_at: Date | null;
   latest_nps_score: number | null;
   latest_nps_at: Date | null;
   open_p1: number;
   open_p2: number;
-  sla_breached: number;
-  oldest_breach_due_at: Date | null;
   open_escalations: number;
   worst_escalation_severity: string | null;
   overdue_invoices: number;
@@ -26,19 +22,14 @@ export interface RiskSignals {
 export class RiskRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  async signals(accountId: string, now: Date): Promise<RiskSignals> {
+  async signals(accountId: string, now: Date): Promise<RiskRowSignals> {
     const rows = await this.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
       `SELECT
-         a.health_score,
          (SELECT count(*) FROM usage_events WHERE account_id = $1) AS usage_events_total,
-         (SELECT count(DISTINCT user_id) FROM usage_events WHERE account_id = $1 AND occurred_at > $2::timestamptz - interval '30 days' AND occurred_at <= $2::timestamptz) AS users_recent_30,
-         (SELECT count(DISTINCT user_id) FROM usage_events WHERE account_id = $1 AND occurred_at > $2::timestamptz - interval '60 days' AND occurred_at <= $2::timestamptz - interval '30 days') AS users_previous_30,
          (SELECT max(occurred_at) FROM usage_events WHERE account_id = $1 AND occurred_at <= $2::timestamptz) AS last_activity_at,
          n.score AS latest_nps_score, n.responded_at AS latest_nps_at,
          (SELECT count(*) FROM support_tickets WHERE account_id = $1 AND priority = 'P1' AND status IN ('open', 'pending', 'in_progress')) AS open_p1,
          (SELECT count(*) FROM support_tickets WHERE account_id = $1 AND priority = 'P2' AND status IN ('open', 'pending', 'in_progress')) AS open_p2,
-         (SELECT count(*) FROM support_tickets WHERE account_id = $1 AND resolved_at IS NULL AND status IN ('open', 'pending', 'in_progress') AND resolution_due_at < $2::timestamptz) AS sla_breached,
-         (SELECT min(resolution_due_at) FROM support_tickets WHERE account_id = $1 AND resolved_at IS NULL AND status IN ('open', 'pending', 'in_progress') AND resolution_due_at < $2::timestamptz) AS oldest_breach_due_at,
          (SELECT count(*) FROM escalations WHERE account_id = $1 AND status <> 'resolved') AS open_escalations,
          (SELECT severity FROM escalations WHERE account_id = $1 AND status <> 'resolved'
            ORDER BY CASE severity WHEN 'critical' THEN 4 WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END DESC LIMIT 1) AS worst_escalation_severity,
@@ -59,17 +50,12 @@ export class RiskRepository {
     const num = (k: string) => Number(r[k] ?? 0);
     const date = (k: string) => (r[k] ? new Date(r[k] as string) : null);
     return {
-      health_score: r.health_score === null || r.health_score === undefined ? null : Number(r.health_score),
       usage_events_total: num("usage_events_total"),
-      users_recent_30: num("users_recent_30"),
-      users_previous_30: num("users_previous_30"),
       last_activity_at: date("last_activity_at"),
       latest_nps_score: r.latest_nps_score === null || r.latest_nps_score === undefined ? null : Number(r.latest_nps_score),
       latest_nps_at: date("latest_nps_at"),
       open_p1: num("open_p1"),
       open_p2: num("open_p2"),
-      sla_breached: num("sla_breached"),
-      oldest_breach_due_at: date("oldest_breach_due_at"),
       open_escalations: num("open_escalations"),
       worst_escalation_severity: (r.worst_escalation_severity as string | null) ?? null,
       overdue_invoices: num("overdue_invoices"),

@@ -65,7 +65,7 @@ const BRANCHES = `
          'survey_responses', id, jsonb_build_object('score', score, 'reason', reason)
     FROM survey_responses WHERE account_id = $1
   UNION ALL
-  SELECT calculated_at, 'health_score', 'Health score ' || overall_score::text || ' (' || band || ', ' || trend || ')', 'health_scores', id,
+  SELECT calculated_at, 'health_score', CASE WHEN overall_score IS NULL THEN 'Health score: ' || band ELSE 'Health score ' || overall_score::text || ' (' || band || ', ' || coalesce(trend, 'stable') || ')' END, 'health_scores', id,
          jsonb_build_object('overall_score', overall_score)
     FROM health_scores WHERE account_id = $1
   UNION ALL

@@ -94,6 +94,8 @@ export type MilestoneRow = {
   events: number;
   users: number;
   last_event_at: Date | null;
+  /** The account was created before the first usage event stored for any account: its early usage is not held. */
+  before_history: boolean;
 } & Record<`m${number}` | `d${number}`, unknown>;
 
 export interface MilestoneSummaryRow {
@@ -101,7 +103,7 @@ export interface MilestoneSummaryRow {
   with_usage: number;
   with_overdue: number;
   reached_all: number;
-  per: Array<{ reached: number; median_days: number | null; on_time: number; late: number; overdue: number }>;
+  per: Array<{ reached: number; median_days: number | null; on_time: number; late: number; overdue: number; unknown: number }>;
 }
 
 export interface WeekRow {
@@ -347,10 +349,12 @@ export class UsageRepository {
       ua AS (SELECT account_id, sum(n)::int AS events, count(*)::int AS users, max(last_at) AS last_event_at${nthCols.map((c) => `, ${c}`).join("")}
                FROM uf GROUP BY account_id),
       fu AS (SELECT account_id, feature, user_id, min(occurred_at) AS t FROM ev WHERE feature IS NOT NULL GROUP BY account_id, feature, user_id)${breadthCtes.map((c) => `,\n      ${c}`).join("")},
+      hist AS (SELECT min(occurred_at) AS start FROM usage_events WHERE occurred_at <= $2::timestamptz),
       ms0 AS (SELECT acc.id AS account_id, acc.company_name, acc.created_at,
                      (${day("$2::timestamptz")} - ${day("acc.created_at")})::int AS age_days,
+                     (hist.start IS NULL OR ${day("acc.created_at")} < ${day("hist.start")}) AS before_history,
                      coalesce(ua.events, 0) AS events, coalesce(ua.users, 0) AS users, ua.last_event_at${mCols.map((c) => `, ${c}`).join("")}
-                FROM acc LEFT JOIN ua ON ua.account_id = acc.id ${joins.join(" ")}),
+                FROM acc CROSS JOIN hist LEFT JOIN ua ON ua.account_id = acc.id ${joins.join(" ")}),
       ms AS (SELECT ms0.*${dCols.map((c) => `, ${c}`).join("")} FROM ms0)`;
     return { sql, params, count: opts.specs.length };
   }
@@ -377,14 +381,18 @@ export class UsageRepository {
       return `$${params.length}::int`;
     });
     const parts = [`count(*)::int AS accounts`, `(count(*) FILTER (WHERE events > 0))::int AS with_usage`];
-    const overdue = (i: number) => `(d${i} IS NULL AND age_days > ${t[i]})`;
+    // Accounts created before the usage history: late or overdue cannot be judged (unknown), and their days
+    // to reach are upper bounds, left out of the median.
+    const overdue = (i: number) => `(d${i} IS NULL AND age_days > ${t[i]} AND NOT before_history)`;
+    const unknown = (i: number) => `(before_history AND (d${i} > ${t[i]} OR (d${i} IS NULL AND age_days > ${t[i]})))`;
     for (let i = 0; i < pop.count; i++) {
       parts.push(
         `count(d${i})::int AS reached_${i}`,
-        `(percentile_cont(0.5) WITHIN GROUP (ORDER BY d${i}))::float8 AS median_days_${i}`,
+        `(percentile_cont(0.5) WITHIN GROUP (ORDER BY d${i}) FILTER (WHERE NOT before_history))::float8 AS median_days_${i}`,
         `(count(*) FILTER (WHERE d${i} <= ${t[i]}))::int AS on_time_${i}`,
-        `(count(*) FILTER (WHERE d${i} > ${t[i]}))::int AS late_${i}`,
+        `(count(*) FILTER (WHERE d${i} > ${t[i]} AND NOT before_history))::int AS late_${i}`,
         `(count(*) FILTER (WHERE ${overdue(i)}))::int AS overdue_${i}`,
+        `(count(*) FILTER (WHERE ${unknown(i)}))::int AS unknown_${i}`,
       );
     }
     const idx = [...Array(pop.count).keys()];
@@ -405,6 +413,7 @@ export class UsageRepository {
         on_time: r[`on_time_${i}`] ?? 0,
         late: r[`late_${i}`] ?? 0,
         overdue: r[`overdue_${i}`] ?? 0,
+        unknown: r[`unknown_${i}`] ?? 0,
       })),
     };
   }

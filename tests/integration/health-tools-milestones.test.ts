@@ -42,13 +42,22 @@ function reachedAt(evs: Ev[], r: Ref): Date | null {
     .sort((a, b) => a - b);
   return perFeature.length >= r.features ? new Date(perFeature[r.features - 1]!) : null;
 }
+/** Created on a UTC day before the first stored usage event of any account: its early usage is not held. */
+function beforeHistory(rows: Ev[], created: Date): boolean {
+  const held = rows.filter((e) => e.occurred_at <= NOW).map((e) => e.occurred_at.getTime());
+  return held.length === 0 || utcDay(created) < utcDay(new Date(Math.min(...held)));
+}
 function expectedAccount(rows: Ev[], id: string, created: Date, framework: Array<{ name: string; ref: Ref; target: number }>) {
   const evs = rows.filter((e) => e.account_id === id && e.occurred_at <= NOW);
   const age = calendarDays(created, NOW);
+  const before = beforeHistory(rows, created);
   return framework.map((f) => {
     const r = reachedAt(evs, f.ref);
-    const days = r ? Math.max(0, calendarDays(created, r)) : null;
-    const status = days !== null ? (days <= f.target ? "on_time" : "late") : age > f.target ? "overdue" : "pending";
+    const reachedDays = r ? Math.max(0, calendarDays(created, r)) : null;
+    const judged = reachedDays !== null ? (reachedDays <= f.target ? "on_time" : "late") : age > f.target ? "overdue" : "pending";
+    // late or overdue cannot be judged for an account older than the usage history
+    const status = before && (judged === "late" || judged === "overdue") ? "unknown" : judged;
+    const days = status === "unknown" ? null : reachedDays;
     return {
       name: f.name,
       reached_at: r ? r.toISOString() : null,
@@ -75,12 +84,14 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
   const C = "cs_1781481600_gamma"; // created 2026-06-15: no usage yet
   const D = "cs_1775001600_delta"; // churned: left out of the portfolio, still answerable by client_id
   const E = "cs_1778371200_epsilon"; // created 2026-05-10, usage imported from before the record existed
+  const F = "cs_1772323200_zeta"; // created 2026-03-01, before the usage history (from 2026-03-20): timing unknown
   const created: Record<string, Date> = {
     [A]: new Date("2026-06-01T08:00:00Z"),
     [B]: new Date("2026-04-01T00:00:00Z"),
     [C]: new Date("2026-06-15T23:30:00Z"),
     [D]: new Date("2026-04-01T00:00:00Z"),
     [E]: new Date("2026-05-10T00:00:00Z"),
+    [F]: new Date("2026-03-01T00:00:00Z"),
   };
   let T: { first: number; act: number; full: number };
   /** The default framework as the tool documents it, with 'reports' as the portfolio's top feature. */
@@ -98,10 +109,12 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
     t = await openTestDb(backend, { TTV_FIRST_VALUE_DAYS: "5" });
     p = pipelineFor(t, healthTools, NOW);
     T = { first: t.config.TTV_FIRST_VALUE_DAYS, act: t.config.TTV_ACTIVATION_DAYS, full: t.config.TTV_FULL_VALUE_DAYS };
-    for (const id of [A, B, C, D, E]) {
+    for (const id of [A, B, C, D, E, F]) {
       await t.db.prisma.account.create({ data: { id, client_name: id, company_name: `Co ${id.split("_")[2]}`, company_key: id, created_at: created[id]!, status: id === D ? "churned" : "active" } });
     }
     rows.push(
+      { account_id: D, user_id: "d0", event: "login", occurred_at: at("2026-03-20") }, // the first stored usage event
+      { account_id: F, user_id: "f1", event: "login", occurred_at: at("2026-04-10") }, // 40 days after F's creation
       { account_id: A, user_id: "u1", event: "login", occurred_at: at("2026-06-02") },
       { account_id: A, user_id: "u1", event: "report_run", feature: "reports", occurred_at: at("2026-06-04") },
       { account_id: A, user_id: "u2", event: "login", occurred_at: at("2026-06-05") },
@@ -171,6 +184,19 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
     expect(d.milestones).toEqual(expectedAccount(rows, D, created[D]!, defaults(["reports"])));
   });
 
+  it("an account older than the usage history: late and overdue become unknown, on time stays", async () => {
+    const { data } = await call(p, { client_id: F });
+    const f = data.accounts[0];
+    expect(f.before_usage_history).toBe(true);
+    expect(f.milestones).toEqual(expectedAccount(rows, F, created[F]!, defaults(["reports"])));
+    // first login 40 days after creation would be "late", but usage before 2026-03-20 is not held
+    expect(f.milestones[0]).toMatchObject({ name: "first_login", reached_at: at("2026-04-10").toISOString(), status: "unknown", days_to_reach: null, days_past_target: null });
+    expect(f.milestones.map((m: any) => m.status)).not.toContain("late");
+    expect(f.milestones.map((m: any) => m.status)).not.toContain("overdue");
+    expect(f.overdue).toEqual([]);
+    expect(data.missing_data.map((m: any) => m.what).join(" ")).toContain("created before the first stored usage event");
+  });
+
   it("key_features and a custom milestone added to the default framework", async () => {
     const custom = [
       { name: "exports_by_two", feature: "exports", min_users: 2, target_days: 10 },
@@ -199,44 +225,47 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
   });
 
   it("portfolio: per-milestone reach rate, median days, on time / late / overdue over the active accounts, paginated newest first", async () => {
-    const active = [A, B, C, E];
+    const active = [A, B, C, E, F];
     const fw = defaults(["reports"]);
     const per = Object.fromEntries(active.map((id) => [id, expectedAccount(rows, id, created[id]!, fw)]));
     const { data: r, text } = await call(p, { limit: 2 });
     expect(r.mode).toBe("portfolio");
     expect(r.summary).toEqual({
-      accounts: 4,
-      accounts_with_usage: 3,
+      accounts: 5,
+      accounts_with_usage: 4,
       accounts_with_overdue: active.filter((id) => per[id]!.some((m) => m.status === "overdue")).length,
       accounts_reached_all: active.filter((id) => per[id]!.every((m) => m.reached_at !== null)).length,
       milestones: fw.map((f, i) => {
         const ms = active.map((id) => per[id]![i]!);
-        const reached = ms.filter((m) => m.days_to_reach !== null);
+        const reached = ms.filter((m) => m.reached_at !== null);
+        // the median leaves out accounts older than the usage history (their days are upper bounds)
+        const judged = active.filter((id) => !beforeHistory(rows, created[id]!)).map((id) => per[id]![i]!).filter((m) => m.days_to_reach !== null);
         return {
           name: f.name,
           target_days: f.target,
           reached: reached.length,
-          reach_rate: Math.round((reached.length / 4) * 10_000) / 10_000,
-          median_days: median(reached.map((m) => m.days_to_reach!)),
+          reach_rate: Math.round((reached.length / 5) * 10_000) / 10_000,
+          median_days: median(judged.map((m) => m.days_to_reach!)),
           on_time: ms.filter((m) => m.status === "on_time").length,
           late: ms.filter((m) => m.status === "late").length,
           overdue: ms.filter((m) => m.status === "overdue").length,
+          unknown: ms.filter((m) => m.status === "unknown").length,
         };
       }),
     });
-    // spelled out for first_login: A day 1, B day 2, E day 0 → median 1; C (2 days old) pending
-    expect(r.summary.milestones[0]).toMatchObject({ reached: 3, median_days: 1, on_time: 3, overdue: 0 });
+    // spelled out for first_login: A day 1, B day 2, E day 0 → median 1; C (2 days old) pending; F unknown
+    expect(r.summary.milestones[0]).toMatchObject({ reached: 4, median_days: 1, on_time: 3, overdue: 0, unknown: 1 });
     // newest first: C (06-15), A (06-01) | E (05-10), B (04-01); D is churned
     expect(r.accounts.map((a: any) => a.client_id)).toEqual([C, A]);
-    expect(r).toMatchObject({ total: 4, limit: 2, offset: 0, next_offset: 2 });
+    expect(r).toMatchObject({ total: 5, limit: 2, offset: 0, next_offset: 2 });
     expect(r.accounts[1].milestones).toEqual(per[A]);
     expect(r.accounts[0].milestones.every((m: any) => m.status === "pending")).toBe(true);
     const page2 = (await call(p, { limit: 2, offset: 2 })).data;
     expect(page2.accounts.map((a: any) => a.client_id)).toEqual([E, B]);
-    expect(page2.next_offset).toBeNull();
+    expect(page2.next_offset).toBe(4);
     expect(page2.accounts[1].milestones).toEqual(per[B]);
-    expect(r.missing_data.map((m: any) => m.what)).toEqual(["1 of 4 active accounts have no usage events; they reach no milestone"]);
-    expect(text).toContain("4 active accounts");
+    expect(r.missing_data.map((m: any) => m.what)).toEqual(["1 of 5 active accounts have no usage events; they reach no milestone"]);
+    expect(text).toContain("5 active accounts");
     expect(text).toContain("More accounts: offset 2");
   });
 

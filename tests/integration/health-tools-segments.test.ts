@@ -109,10 +109,15 @@ describe.each(BACKENDS)("health segment tools on %s", (backend) => {
     expect((await callError(p, "segment_customers", { segmentation_type: "vibes" })).message).toContain("segmentation_type");
   });
 
-  it("segment_by_value_tier: default tiers by ARR and health, service levels, VIPs, stored as value_tier", async () => {
+  it("segment_by_value_tier: default tiers put the largest accounts at the top; a sick VIP is flagged at risk", async () => {
     const r = await call(p, "segment_by_value_tier", {});
-    const tierOf = (a: Acc) =>
-      a.arr >= 100_000 && (a.health ?? -1) >= 75 ? "platinum" : a.arr >= 50_000 && (a.health ?? -1) >= 50 ? "gold" : a.arr >= 10_000 ? "silver" : "bronze";
+    expect(r.segmentation_criteria).toBe("arr");
+    // independent: tiers by ARR alone, so the largest accounts (whatever their health) are platinum
+    const tierOf = (a: Acc) => (a.arr >= 100_000 ? "platinum" : a.arr >= 50_000 ? "gold" : a.arr >= 10_000 ? "silver" : "bronze");
+    const largest = [...live].sort((a, b) => b.arr - a.arr).slice(0, 2);
+    const platinum = await t.db.prisma.segment.findUniqueOrThrow({ where: { id: r.tiers[0].segment_id }, include: { members: true } });
+    expect(platinum.members.map((m) => m.account_id).sort()).toEqual(largest.map((a) => a.id).sort());
+    expect(r.vip_accounts.find((v: any) => v.client_id === "cs_1_big_sick")).toMatchObject({ health_score: 35, at_risk: true });
     for (const tier of r.tiers) {
       const members = live.filter((a) => tierOf(a) === tier.tier);
       expect(tier.account_count, tier.tier).toBe(members.length);
@@ -125,6 +130,11 @@ describe.each(BACKENDS)("health segment tools on %s", (backend) => {
     }
     expect(r.vip_accounts.map((v: any) => v.client_id)).toEqual(live.filter((a) => tierOf(a) === "platinum").sort((a, b) => b.arr - a.arr).map((a) => a.id));
     expect(r.unassigned_accounts).toBe(0);
+    // arr_and_health (asked for): health gates the top tiers; unrated accounts fail any health minimum
+    const both = await call(p, "segment_by_value_tier", { segmentation_criteria: "arr_and_health" });
+    const tierOf2 = (a: Acc) =>
+      a.arr >= 100_000 && (a.health ?? -1) >= 75 ? "platinum" : a.arr >= 50_000 && (a.health ?? -1) >= 50 ? "gold" : a.arr >= 10_000 ? "silver" : "bronze";
+    for (const tier of both.tiers) expect(tier.account_count, tier.tier).toBe(live.filter((a) => tierOf2(a) === tier.tier).length);
   });
 
   it("segment_by_value_tier: custom ordered tiers, unassigned accounts, mapping and validation", async () => {

@@ -172,6 +172,18 @@ describe.each(BACKENDS)("onboarding analysis tools on %s", (backend) => {
       ["overdue", 14, "TTV_ACTIVATION_DAYS"],
       ["pending", 60, "target_time_to_value_days"],
     ]);
+
+    // Created 2020-01-01, long before any stored usage event: whether it was late cannot be judged — unknown.
+    await insertAccount("ttv3", "2020-01-01T00:00:00Z");
+    await usage("ttv3", [["u1", "view", "reports", "2026-06-01T10:00:00Z"]]);
+    const old = await call(p, "optimize_time_to_value", { client_id: acc("ttv3") });
+    expect(old.milestones.map((m: { name: string; reached_at: string | null; days_to_reach: number | null; status: string }) => [m.name, m.reached_at, m.days_to_reach, m.status])).toEqual([
+      ["first_value", "2026-06-01T10:00:00.000Z", null, "unknown"],
+      ["activation", null, null, "unknown"],
+      ["full_value", null, null, "unknown"],
+    ]);
+    expect(old.overall_status).toBe("unknown");
+    expect(old.missing_data.map((m: { what: string }) => m.what).join(" ")).toContain("created before the first stored usage event");
   });
 
   it("map_customer_journey: stages from transitions, touchpoints per stage, the next step from the active plan", async () => {

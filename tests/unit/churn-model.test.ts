@@ -8,6 +8,8 @@ const healthy: ChurnInputs = {
   health: 85,
   health_drop: 0,
   usage_decline: 0,
+  days_since_usage: 1,
+  recent_usage: true,
   detractor_share: 0,
   latest_nps: 9,
   open_p1: 0,
@@ -26,6 +28,8 @@ const inputsArb: fc.Arbitrary<ChurnInputs> = fc.record({
   health: fc.option(fc.integer({ min: 0, max: 100 }), { nil: null }),
   health_drop: fc.nat(60),
   usage_decline: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
+  days_since_usage: fc.option(fc.nat(400), { nil: null }),
+  recent_usage: fc.boolean(),
   detractor_share: fc.option(fc.double({ min: 0, max: 1, noNaN: true }), { nil: null }),
   latest_nps: fc.option(fc.integer({ min: 0, max: 10 }), { nil: null }),
   open_p1: fc.nat(5),
@@ -87,6 +91,20 @@ describe("churn model", () => {
     expect(r.probability).toBe(0.9782);
     expect(r.factors.map((f) => f.factor)).toEqual(["detractor_nps", "low_health_score", "usage_decline", "overdue_payment", "declining_health", "open_critical_tickets", "renewal_approaching"]);
     expect(r.factors[0]!.contribution).toBe(Math.round((1.6 / 7.004) * 10000) / 10000);
+  });
+
+  it("a never-activated account is not 'minimal': the never_activated signal, scaled by tenure up to 30 days", () => {
+    const levels = { high: 0.7, medium: 0.4, low: 0.15 };
+    const never: ChurnInputs = { ...healthy, health: null, usage_decline: null, days_since_usage: null, recent_usage: false };
+    const r = predictChurn(never);
+    // σ(−3.2 + 3.0 × 1) computed by hand
+    expect(r.probability).toBeCloseTo(1 / (1 + Math.exp(0.2)), 4);
+    expect(riskLevel(r.probability, levels)).toBe("medium");
+    expect(r.factors).toEqual([expect.objectContaining({ factor: "never_activated", contribution: 1, value: null })]);
+    // a week-old account: x = 7/30 (plus short_tenure 0.4 × 173/180); usage in a recent window removes the signal
+    expect(predictChurn({ ...never, tenure_days: 7 }).log_odds).toBeCloseTo(-3.2 + (3.0 * 7) / 30 + (0.4 * 173) / 180, 4);
+    expect(predictChurn({ ...never, recent_usage: true, days_since_usage: 3 }).factors.map((f) => f.factor)).not.toContain("never_activated");
+    expect(MODEL_VERSION).toBe("churn-logit-1.1.0");
   });
 
   it("levels follow the configured thresholds", () => {

@@ -6,6 +6,9 @@ import {
   COMPONENTS,
   bandOf,
   composite,
+  coverageOf,
+  isInsufficient,
+  MIN_COVERAGE,
   normaliseWeights,
   paymentScore,
   projectScore,
@@ -209,6 +212,28 @@ describe("health components (properties)", () => {
     expect(w.payment).toBe(0);
   });
 
+  it("coverage is the share of weight backed by data; no usage data or coverage under 0.5 is insufficient_data", () => {
+    const w = { usage: 0.35, engagement: 0.25, support: 0.15, satisfaction: 0.15, payment: 0.1 };
+    // no usage events: support, satisfaction and payment carry 0.15 + 0.15 + 0.10 of the weight
+    const noUsage = { usage: null, engagement: null, support: 100, satisfaction: 100, payment: 100 };
+    expect(coverageOf(noUsage, w)).toBe(0.4);
+    expect(composite(noUsage, w).overall).toBe(100); // renormalised: still computed…
+    expect(isInsufficient(noUsage, 0.4)).toBe(true); // …but not a rating
+    // usage-only custom weights with usage present: full coverage, rated
+    const rated = { usage: 40, engagement: 50, support: null, satisfaction: null, payment: null };
+    expect(coverageOf(rated, w)).toBe(0.6);
+    expect(isInsufficient(rated, 0.6)).toBe(false);
+    // usage present but only 0.35 of the weight backed: under MIN_COVERAGE
+    const thin = { usage: 40, engagement: null, support: null, satisfaction: null, payment: null };
+    expect(coverageOf(thin, w)).toBe(0.35);
+    expect(MIN_COVERAGE).toBe(0.5);
+    expect(isInsufficient(thin, 0.35)).toBe(true);
+    // custom weights that ignore usage still need usage data for a rating
+    const custom = { usage: 0, engagement: 0, support: 0.5, satisfaction: 0.5, payment: 0 };
+    expect(coverageOf(noUsage, custom)).toBe(1);
+    expect(isInsufficient(noUsage, 1)).toBe(true);
+  });
+
   it("trend and band follow the configured boundaries", () => {
     expect(trendOf(53, 50, 2)).toBe("up");
     expect(trendOf(52, 50, 2)).toBe("stable");
@@ -219,19 +244,33 @@ describe("health components (properties)", () => {
     expect([49, 50, 74, 75, 89, 90].map((s) => bandOf(s, b))).toEqual(["at_risk", "needs_attention", "needs_attention", "healthy", "healthy", "champion"]);
   });
 
-  it("projects with a least-squares line, clamped 0–100, null under 3 points", () => {
+  it("projects with a least-squares line over days, clamped 0–100; refused with the reason under 3 points or a short span", () => {
     const day = (d: number) => new Date(NOW.getTime() + d * 86_400_000);
-    expect(projectScore([{ score: 50, at: NOW }, { score: 60, at: day(-30) }], NOW, 30)).toBeNull();
+    expect(projectScore([{ score: 50, at: NOW }, { score: 60, at: day(-30) }], NOW, 30)).toMatchObject({ projected_score: null, points_used: 2 });
+    // scores taken seconds apart: no slope is fitted (it would be arbitrary), the note says why
+    const sec = (s: number) => new Date(NOW.getTime() - s * 1000);
+    const quick = projectScore([{ score: 13, at: NOW }, { score: 60, at: sec(5) }, { score: 61, at: sec(10) }], NOW, 30);
+    expect(quick.projected_score).toBeNull();
+    expect(quick).toMatchObject({ points_used: 3, span_days: 0 });
+    expect("note" in quick && quick.note).toContain("at least 14 days");
+    // x is time in days, not the index: unevenly spaced points 0, −10, −40 days on the line score = 60 + d/3
+    const uneven = projectScore([{ score: 60, at: NOW }, { score: 60 - 10 / 3, at: day(-10) }, { score: 60 - 40 / 3, at: day(-40) }], NOW, 30);
+    expect(uneven).toMatchObject({ projected_score: 70, slope_per_30_days: 10, span_days: 40 });
     // exact line: 80, 70, 60 at −60, −30, 0 days → slope −1/3 per day → 50 after 30 days
-    const p = projectScore([{ score: 60, at: NOW }, { score: 70, at: day(-30) }, { score: 80, at: day(-60) }], NOW, 30)!;
+    const p = projectScore([{ score: 60, at: NOW }, { score: 70, at: day(-30) }, { score: 80, at: day(-60) }], NOW, 30);
     expect(p).toMatchObject({ projected_score: 50, points_used: 3, slope_per_30_days: -10, horizon_days: 30 });
-    const steep = projectScore([{ score: 5, at: NOW }, { score: 50, at: day(-7) }, { score: 95, at: day(-14) }], NOW, 30)!;
+    const steep = projectScore([{ score: 5, at: NOW }, { score: 50, at: day(-7) }, { score: 95, at: day(-14) }], NOW, 30);
     expect(steep.projected_score).toBe(0);
     fc.assert(
       fc.property(fc.array(fc.record({ s: fc.integer({ min: 0, max: 100 }), d: fc.integer({ min: -400, max: 0 }) }), { minLength: 3, maxLength: 6 }), fc.integer({ min: 7, max: 365 }), (pts, h) => {
-        const r = projectScore(pts.map((x) => ({ score: x.s, at: day(x.d) })), NOW, h)!;
-        expect(r.projected_score).toBeGreaterThanOrEqual(0);
-        expect(r.projected_score).toBeLessThanOrEqual(100);
+        const r = projectScore(pts.map((x) => ({ score: x.s, at: day(x.d) })), NOW, h);
+        const ds = pts.map((x) => x.d);
+        if (Math.max(...ds) - Math.min(...ds) < 14) {
+          expect(r.projected_score).toBeNull();
+        } else {
+          expect(r.projected_score).toBeGreaterThanOrEqual(0);
+          expect(r.projected_score).toBeLessThanOrEqual(100);
+        }
         expect(r.points_used).toBe(pts.length);
       }),
     );

@@ -5,7 +5,8 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { HealthSignalsRepository } from "../../repositories/health-signals.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights, scoreAccount } from "../health/health-score-service.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine } from "../health/health-score-service.ts";
+import { currentHealth } from "../health/current-health.ts";
 import { churnInputs } from "../retention/churn-service.ts";
 import { MODEL_VERSION, predictChurn, riskLevel } from "../retention/churn-model.ts";
 
@@ -57,17 +58,10 @@ export async function churnProbabilities(prisma: PrismaClient, config: Config, n
     satisfactionDays: Math.max(CHURN_LOOKBACK_DAYS, SATISFACTION_MIN_DAYS),
     historyPoints: PROJECTION_HISTORY,
   });
-  const engine = {
-    weights: defaultWeights(config),
-    lookbackDays: CHURN_LOOKBACK_DAYS,
-    featureCatalog: set.feature_catalog,
-    now,
-    trendDelta: config.HEALTH_TREND_DELTA,
-    bands: { atRiskBelow: config.HEALTH_AT_RISK_BELOW, healthyFrom: config.HEALTH_HEALTHY_FROM, championFrom: config.HEALTH_CHAMPION_FROM },
-  };
+  const engine = configuredEngine(config, CHURN_LOOKBACK_DAYS, set.feature_catalog, now);
   for (const a of set.accounts) {
-    const h = scoreAccount(a, engine);
-    const score = predictChurn(churnInputs(a, h.overall, h.previous, now));
+    const h = currentHealth(a, engine);
+    const score = predictChurn(churnInputs(a, h.score, h.previous, now));
     out.set(a.account_id, {
       probability: score.probability,
       risk_level: riskLevel(score.probability, levels),

@@ -4,7 +4,7 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { HealthSignalsRepository } from "../../repositories/health-signals.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights, scoreAccount } from "../health/health-score-service.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine, scoreAccount } from "../health/health-score-service.ts";
 
 /** calculate_health_score's default lookback. */
 const LOOKBACK_DAYS = 30;
@@ -16,15 +16,9 @@ export async function fillHealth<T extends { account_id: string; health: number 
   const ids = [...new Set(rows.filter((r) => r.health === null).map((r) => r.account_id))];
   if (ids.length === 0) return rows;
   const set = await new HealthSignalsRepository(prisma).load({ accountIds: ids, now, lookbackDays: LOOKBACK_DAYS, satisfactionDays: Math.max(LOOKBACK_DAYS, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
-  const engine = {
-    weights: defaultWeights(config),
-    lookbackDays: LOOKBACK_DAYS,
-    featureCatalog: set.feature_catalog,
-    now,
-    trendDelta: config.HEALTH_TREND_DELTA,
-    bands: { atRiskBelow: config.HEALTH_AT_RISK_BELOW, healthyFrom: config.HEALTH_HEALTHY_FROM, championFrom: config.HEALTH_CHAMPION_FROM },
-  };
-  const computed = new Map(set.accounts.map((a) => [a.account_id, scoreAccount(a, engine).overall]));
+  const engine = configuredEngine(config, LOOKBACK_DAYS, set.feature_catalog, now);
+  // rated: null when the data is insufficient for a rating (never a confident figure from partial data)
+  const computed = new Map(set.accounts.map((a) => [a.account_id, scoreAccount(a, engine).rated]));
   for (const r of rows) {
     if (r.health !== null) continue;
     const h = computed.get(r.account_id) ?? null;
@@ -37,4 +31,4 @@ export async function fillHealth<T extends { account_id: string; health: number 
 }
 
 export const HEALTH_RULE =
-  "health = the latest stored score (calculate_health_score), else the account's health_score column, else computed now by the same health engine from stored signals (not stored); none when no component has data";
+  "health = the latest score stored by a standard calculate_health_score run (health_source 'health_scores', or the account's health_score column), else computed now from stored data, not stored ('computed_now'); none when data is insufficient (no usage data, or coverage < 0.5)";

@@ -186,6 +186,31 @@ export function composite(scores: ComponentScores, weights: Weights): Composite 
   return { overall: Math.round(clamp(raw)), weights: used, missing };
 }
 
+/**
+ * Data coverage: the share of the configured weight (weights summing to 1) whose component has data.
+ * Rounded to 2 decimals. 0 when no component has data.
+ */
+export function coverageOf(scores: ComponentScores, weights: Weights): number {
+  const sum = COMPONENTS.reduce((a, c) => a + weights[c], 0);
+  if (sum <= 0) return 0;
+  const present = COMPONENTS.filter((c) => scores[c] !== null).reduce((a, c) => a + weights[c], 0);
+  return Math.round((present / sum) * 100) / 100;
+}
+
+/** Under this coverage a score is not a rating: its band is insufficient_data. */
+export const MIN_COVERAGE = 0.5;
+
+/**
+ * insufficient_data when the account has no usage data (usage and engagement both missing: nothing says it
+ * uses the product) or when less than MIN_COVERAGE of the weight is backed by data.
+ */
+export function isInsufficient(scores: ComponentScores, coverage: number): boolean {
+  return (scores.usage === null && scores.engagement === null) || coverage < MIN_COVERAGE;
+}
+
+export type RatedBand = "at_risk" | "needs_attention" | "healthy" | "champion";
+export type Band = RatedBand | "insufficient_data";
+
 export function trendOf(score: number, previous: number | null, delta: number): "up" | "down" | "stable" {
   if (previous === null) return "stable";
   if (score - previous > delta) return "up";
@@ -193,7 +218,7 @@ export function trendOf(score: number, previous: number | null, delta: number): 
   return "stable";
 }
 
-export function bandOf(score: number, bands: { atRiskBelow: number; healthyFrom: number; championFrom: number }): "at_risk" | "needs_attention" | "healthy" | "champion" {
+export function bandOf(score: number, bands: { atRiskBelow: number; healthyFrom: number; championFrom: number }): RatedBand {
   if (score >= bands.championFrom) return "champion";
   if (score >= bands.healthyFrom) return "healthy";
   if (score < bands.atRiskBelow) return "at_risk";
@@ -204,20 +229,40 @@ export interface Projection {
   projected_score: number;
   horizon_days: number;
   points_used: number;
+  span_days: number;
   slope_per_30_days: number;
   method: "least_squares";
 }
 
+export interface NoProjection {
+  projected_score: null;
+  points_used: number;
+  span_days: number;
+  note: string;
+}
+
+/** Fewest scores a projection is fitted through. */
+export const PROJECTION_MIN_POINTS = 3;
+/** The scores must span at least this many days: scores taken minutes apart give an arbitrary slope. */
+export const PROJECTION_MIN_SPAN_DAYS = 14;
+
 /**
  * Next-period projection: least-squares line through (days from now, score) of the given points
- * (newest first, the current score included), evaluated `horizonDays` ahead, rounded and clamped 0–100.
- * null when fewer than 3 points.
+ * (newest first, the current score included) — x is time in days, not the index — evaluated `horizonDays`
+ * ahead, rounded and clamped 0–100. Refused (projected_score null, with the reason) under 3 points or when
+ * the points span less than PROJECTION_MIN_SPAN_DAYS.
  */
-export function projectScore(points: Array<{ score: number; at: Date }>, now: Date, horizonDays: number): Projection | null {
-  if (points.length < 3) return null;
+export function projectScore(points: Array<{ score: number; at: Date }>, now: Date, horizonDays: number): Projection | NoProjection {
   const xs = points.map((p) => (p.at.getTime() - now.getTime()) / 86_400_000);
-  const ys = points.map((p) => p.score);
   const n = points.length;
+  const span = n ? Math.round((Math.max(...xs) - Math.min(...xs)) * 100) / 100 : 0;
+  if (n < PROJECTION_MIN_POINTS) {
+    return { projected_score: null, points_used: n, span_days: span, note: `a projection needs at least ${PROJECTION_MIN_POINTS} stored scores; ${n} so far (score again later)` };
+  }
+  if (span < PROJECTION_MIN_SPAN_DAYS) {
+    return { projected_score: null, points_used: n, span_days: span, note: `the scores span ${span} days; a projection needs them to span at least ${PROJECTION_MIN_SPAN_DAYS} days` };
+  }
+  const ys = points.map((p) => p.score);
   const mx = xs.reduce((a, b) => a + b, 0) / n;
   const my = ys.reduce((a, b) => a + b, 0) / n;
   let sxy = 0;
@@ -232,6 +277,7 @@ export function projectScore(points: Array<{ score: number; at: Date }>, now: Da
     projected_score: Math.round(clamp(projected)),
     horizon_days: horizonDays,
     points_used: n,
+    span_days: span,
     slope_per_30_days: Math.round(slope * 30 * 100) / 100,
     method: "least_squares",
   };

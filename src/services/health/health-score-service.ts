@@ -4,18 +4,22 @@
 // GROUP BY statements to load signals, then one multi-row insert and one set-based update per chunk.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
-import { HealthSignalsRepository, type AccountSignals } from "../../repositories/health-signals.ts";
+import { HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound, validationError } from "../../server/errors.ts";
 import {
   COMPONENTS,
   bandOf,
   composite,
   computeComponents,
+  coverageOf,
+  isInsufficient,
   normaliseWeights,
   projectScore,
   trendOf,
+  type Band,
   type Component,
   type ComponentScores,
+  type NoProjection,
   type Projection,
   type Weights,
 } from "./components.ts";
@@ -38,15 +42,19 @@ export interface CalculateInput {
 export interface AccountHealth {
   client_id: string;
   overall_score: number | null;
+  /** Share of the weight backed by data (0–1). */
+  coverage: number;
   components: ComponentScores;
   weights: Weights;
   missing_components: Component[];
   basis: Record<Component, string>;
   previous_score: number | null;
   trend: "up" | "down" | "stable" | null;
-  band: "at_risk" | "needs_attention" | "healthy" | "champion" | null;
+  band: Band;
   alert: { threshold: number; message: string } | null;
-  prediction?: (Projection & { note?: string }) | { projected_score: null; points_used: number; note: string } | undefined;
+  /** The same numbers identify_churn_risk and score_risk_factors use (one definition each). */
+  signals: { sla_breaches: number; usage_decline: number | null };
+  prediction?: Projection | NoProjection | undefined;
   stored: boolean;
 }
 
@@ -65,17 +73,41 @@ export interface HealthEngineOptions {
   bands: { atRiskBelow: number; healthyFrom: number; championFrom: number };
 }
 
-/** Scores one account from its signals (pure; shared with the churn model). */
+/**
+ * Scores one account from its signals (pure; shared with the churn model). `rated` is the overall score
+ * when the data suffices for a rating (band other than insufficient_data), else null.
+ */
 export function scoreAccount(a: AccountSignals, o: HealthEngineOptions) {
   const satisfactionDays = Math.max(o.lookbackDays, SATISFACTION_MIN_DAYS);
   const results = computeComponents(a, { lookbackDays: o.lookbackDays, satisfactionDays, featureCatalog: o.featureCatalog, now: o.now });
   const scores = Object.fromEntries(COMPONENTS.map((c) => [c, results[c].score])) as ComponentScores;
   const basis = Object.fromEntries(COMPONENTS.map((c) => [c, results[c].basis])) as Record<Component, string>;
   const comp = composite(scores, o.weights);
+  const coverage = coverageOf(scores, o.weights);
+  const insufficient = comp.overall === null || isInsufficient(scores, coverage);
+  const rated = insufficient ? null : comp.overall;
+  // The previous score: the latest standard run's (null when that run had insufficient data).
   const previous = a.history[0]?.score ?? null;
-  const trend = comp.overall === null ? null : trendOf(comp.overall, previous, o.trendDelta);
-  const band = comp.overall === null ? null : bandOf(comp.overall, o.bands);
-  return { scores, basis, ...comp, previous, trend, band };
+  const trend = rated === null ? null : trendOf(rated, previous, o.trendDelta);
+  const band: Band = rated === null ? "insufficient_data" : bandOf(rated, o.bands);
+  return { scores, basis, ...comp, coverage, rated, previous, trend, band };
+}
+
+/** A run with custom weights or a non-default lookback is a what-if: answered, never stored. */
+export function isWhatIf(model: "weighted_composite" | "custom", lookbackDays: number): boolean {
+  return model === "custom" || lookbackDays !== STANDARD_LOOKBACK_DAYS;
+}
+
+/** The engine with the configured weights, trend delta and bands: what every reader of "health now" uses. */
+export function configuredEngine(config: Config, lookbackDays: number, featureCatalog: number, now: Date): HealthEngineOptions {
+  return {
+    weights: defaultWeights(config),
+    lookbackDays,
+    featureCatalog,
+    now,
+    trendDelta: config.HEALTH_TREND_DELTA,
+    bands: { atRiskBelow: config.HEALTH_AT_RISK_BELOW, healthyFrom: config.HEALTH_HEALTHY_FROM, championFrom: config.HEALTH_CHAMPION_FROM },
+  };
 }
 
 export function defaultWeights(config: Config): Weights {
@@ -142,24 +174,34 @@ export class HealthScoreService {
     await progress(0, total, `signals loaded for ${total} accounts`);
 
     const engine: HealthEngineOptions = { weights, lookbackDays: L, featureCatalog: set.feature_catalog, now, trendDelta: this.config.HEALTH_TREND_DELTA, bands: this.bands };
+    const whatIf = isWhatIf(input.scoring_model, L);
     const results: AccountHealth[] = [];
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK);
-      const scored = chunk.map((a) => this.describe(a, scoreAccount(a, engine), input, threshold, now));
-      await this.store(scored, input.scoring_model, L, now);
+      const scored = chunk.map((a) => this.describe(a, scoreAccount(a, engine), input, threshold, now, whatIf));
+      if (!whatIf) await this.store(scored, input.scoring_model, L, now);
       results.push(...scored);
       await progress(Math.min(i + CHUNK, total), total, `scored ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
 
-    const meta = { scoring_model: input.scoring_model, lookback_period_days: L, risk_threshold: threshold, calculated_at: now.toISOString(), configured_weights: weights };
+    const meta = {
+      scoring_model: input.scoring_model,
+      lookback_period_days: L,
+      risk_threshold: threshold,
+      calculated_at: now.toISOString(),
+      configured_weights: weights,
+      what_if: whatIf,
+      ...(whatIf ? { what_if_note: `what-if (custom weights or a lookback other than ${STANDARD_LOOKBACK_DAYS} days): not stored; stored scores and history are unchanged` } : {}),
+    };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
     return { mode: "portfolio" as const, ...meta, ...this.portfolio(results, input.limit, input.offset) };
   }
 
-  private describe(a: AccountSignals, s: ReturnType<typeof scoreAccount>, input: CalculateInput, threshold: number, now: Date): AccountHealth {
+  private describe(a: AccountSignals, s: ReturnType<typeof scoreAccount>, input: CalculateInput, threshold: number, now: Date, whatIf: boolean): AccountHealth {
     const out: AccountHealth = {
       client_id: a.account_id,
       overall_score: s.overall,
+      coverage: s.coverage,
       components: s.scores,
       weights: s.weights,
       missing_components: s.missing,
@@ -168,31 +210,37 @@ export class HealthScoreService {
       trend: s.trend,
       band: s.band,
       alert:
-        s.overall !== null && s.overall < threshold
-          ? { threshold, message: `health ${s.overall} is under the risk threshold ${threshold}${s.missing.length ? ` (missing: ${s.missing.join(", ")})` : ""}` }
+        s.rated !== null && s.rated < threshold
+          ? { threshold, message: `health ${s.rated} is under the risk threshold ${threshold}${s.missing.length ? ` (missing: ${s.missing.join(", ")})` : ""}` }
           : null,
-      stored: s.overall !== null,
+      signals: { sla_breaches: a.support?.sla_breaches ?? 0, usage_decline: roundShare(usageDecline(a.usage)) },
+      stored: !whatIf && s.overall !== null,
     };
     if (input.include_predictions) {
-      if (s.overall === null) {
-        out.prediction = { projected_score: null, points_used: 0, note: "no score could be computed, so there is nothing to project" };
+      if (s.rated === null) {
+        out.prediction = { projected_score: null, points_used: 0, span_days: 0, note: "insufficient data for a rating, so there is nothing to project" };
       } else {
-        const points = [{ score: s.overall, at: now }, ...a.history];
-        const p = projectScore(points, now, input.lookback_period_days);
-        out.prediction = p ?? { projected_score: null, points_used: points.length, note: `a projection needs at least 3 scores; ${points.length} stored so far (score again later)` };
+        out.prediction = projectScore(projectionPoints(s.rated, a, now), now, input.lookback_period_days);
       }
     }
     return out;
   }
 
+  /**
+   * Stores a standard run: one health_scores row per account with any data (overall null when insufficient),
+   * and the account's health_score/health_trend — null for insufficient data, so lists and segments that read
+   * the column see an unknown, never a confident figure.
+   */
   private async store(rows: AccountHealth[], model: string, lookback: number, now: Date) {
     const scored = rows.filter((r) => r.overall_score !== null);
     if (!scored.length) return;
+    const rated = (r: AccountHealth) => (r.band === "insufficient_data" ? null : r.overall_score);
     await this.prisma.$transaction([
       this.prisma.healthScore.createMany({
         data: scored.map((r) => ({
           account_id: r.client_id,
-          overall_score: r.overall_score!,
+          overall_score: rated(r),
+          coverage: r.coverage,
           usage_score: r.components.usage,
           engagement_score: r.components.engagement,
           support_score: r.components.support,
@@ -200,8 +248,8 @@ export class HealthScoreService {
           payment_score: r.components.payment,
           weights: r.weights,
           missing_components: r.missing_components,
-          trend: r.trend!,
-          band: r.band!,
+          trend: r.trend,
+          band: r.band,
           scoring_model: model,
           lookback_days: lookback,
           calculated_at: now,
@@ -212,15 +260,15 @@ export class HealthScoreService {
            FROM (SELECT unnest($1::text[]) AS id, unnest($2::int[]) AS score, unnest($3::text[]) AS trend) AS v
           WHERE a.id = v.id`,
         scored.map((r) => r.client_id),
-        scored.map((r) => r.overall_score!),
-        scored.map((r) => r.trend!),
+        scored.map(rated),
+        scored.map((r) => r.trend),
         now.toISOString(),
       ),
     ]);
   }
 
   private portfolio(results: AccountHealth[], limit: number, offset: number) {
-    const by_band = { at_risk: 0, needs_attention: 0, healthy: 0, champion: 0 };
+    const by_band = { at_risk: 0, needs_attention: 0, healthy: 0, champion: 0, insufficient_data: 0 };
     const missing_counts = { usage: 0, engagement: 0, support: 0, satisfaction: 0, payment: 0 };
     let sum = 0;
     let scored = 0;
@@ -228,19 +276,22 @@ export class HealthScoreService {
     for (const r of results) {
       for (const c of r.missing_components) missing_counts[c]++;
       if (r.overall_score === null) continue;
+      by_band[r.band]++;
+      if (r.band === "insufficient_data") continue;
       scored++;
       sum += r.overall_score;
-      by_band[r.band!]++;
       if (r.alert) alerts++;
     }
-    // Lowest scores first (the accounts to look at); accounts that could not be scored at the end.
-    const sorted = [...results].sort((a, b) => (a.overall_score ?? 101) - (b.overall_score ?? 101) || a.client_id.localeCompare(b.client_id));
+    // Rated accounts lowest first (the accounts to look at), then insufficient data, then no data at all.
+    const rank = (r: AccountHealth) => (r.overall_score === null ? 202 : r.band === "insufficient_data" ? 101 + r.overall_score / 1000 : r.overall_score);
+    const sorted = [...results].sort((a, b) => rank(a) - rank(b) || a.client_id.localeCompare(b.client_id));
     const page = sorted.slice(offset, offset + limit);
     return {
       totals: {
         accounts: results.length,
         scored,
-        unscored: results.length - scored,
+        insufficient_data: by_band.insufficient_data,
+        unscored: results.length - scored - by_band.insufficient_data,
         mean_score: scored ? Math.round((sum / scored) * 10) / 10 : null,
         alerts,
         by_band,
@@ -252,4 +303,12 @@ export class HealthScoreService {
       next_offset: offset + limit < sorted.length ? offset + limit : null,
     };
   }
+}
+
+const roundShare = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 10_000);
+
+/** The new score and the rated scores of earlier standard runs, newest first: the points of a projection. */
+export function projectionPoints(score: number, a: AccountSignals, now: Date): Array<{ score: number; at: Date }> {
+  const earlier = a.history.filter((h): h is { score: number; at: Date } => h.score !== null);
+  return [{ score, at: now }, ...earlier];
 }

@@ -61,7 +61,7 @@ export class LifecycleService {
     if (f.lifecycle_stage === "onboarding" && inStage > this.rules.onboardingDays) {
       out.push({ rule: "onboarding_overdue", action: "review the onboarding plan with the customer and unblock open milestones (create_onboarding_plan / track_adoption_milestones)", figure: `${inStage} days in onboarding; target ${this.rules.onboardingDays}` });
     }
-    if (f.health_score === null) out.push({ rule: "health_unscored", action: "calculate_health_score for this account", figure: "no health score stored" });
+    if (f.health_score === null) out.push({ rule: "health_unscored", action: "calculate_health_score for this account; if it says insufficient_data, import usage events", figure: "no health rating stored (never scored, or insufficient data)" });
     else if (f.health_score < this.rules.atRiskBelow) out.push({ rule: "health_at_risk", action: "run a retention play: executive outreach and a success plan", figure: `health ${f.health_score} < ${this.rules.atRiskBelow}` });
     if (f.status === "active") {
       const idle = f.last_usage_at ? days(new Date(f.last_usage_at), now) : null;
@@ -174,7 +174,7 @@ export class LifecycleService {
         push(r.below_at_risk, "health_at_risk", "run retention plays for these accounts", `${r.below_at_risk} accounts with health < ${this.rules.atRiskBelow}`);
         push(r.no_recent_usage, "no_recent_usage", "re-engagement outreach", `${r.no_recent_usage} active accounts with no usage in ${IDLE_DAYS} days`);
         push(r.renewal_soon_not_healthy, "renewal_not_healthy", "renewal preparation and risk mitigation", `${r.renewal_soon_not_healthy} accounts renewing within ${RENEWAL_WINDOW_DAYS} days below health ${this.rules.healthyFrom}`);
-        push(r.unscored, "health_unscored", "calculate_health_score for these accounts", `${r.unscored} accounts without a health score`);
+        push(r.unscored, "health_unscored", "calculate_health_score for these accounts; those with insufficient_data need usage events", `${r.unscored} accounts without a health rating`);
         if (r.stage === "at_risk") push(r.accounts, "at_risk_stage", "identify_churn_risk and retention campaigns", `${r.accounts} accounts at risk`);
       }
       return {

@@ -4,7 +4,9 @@
 //   days_to_reach = whole UTC calendar days from the account's created_at date to reached_at's date
 //                   (0 when usage predates the account record);
 //   status        = on_time (reached, days ≤ target) | late (reached, days > target)
-//                 | overdue (not reached, account older than the target in days) | pending (not reached yet, still within target).
+//                 | overdue (not reached, account older than the target in days) | pending (not reached yet, still within target)
+//                 | unknown (would be late or overdue, but the account was created before the first usage event
+//                   stored for any account: its early usage is not held, so the timing cannot be judged).
 // The default framework (milestone_framework 'default'):
 //   first_login            first 'login' event                                  target TTV_FIRST_VALUE_DAYS
 //   first_value            first event naming a feature that is not a 'login'   target TTV_FIRST_VALUE_DAYS
@@ -23,7 +25,7 @@ import { toIso, toIsoDate } from "../../security/validation.ts";
 import { USAGE_IMPORT_HINT } from "./usage.ts";
 
 export type MilestoneTargets = Pick<Config, "TTV_FIRST_VALUE_DAYS" | "TTV_ACTIVATION_DAYS" | "TTV_FULL_VALUE_DAYS">;
-export type MilestoneStatus = "on_time" | "late" | "overdue" | "pending";
+export type MilestoneStatus = "on_time" | "late" | "overdue" | "pending" | "unknown";
 
 export const DEFAULT_MILESTONES = ["first_login", "first_value", "activation", "key_feature_used", "integration_connected", "full_value"] as const;
 
@@ -153,11 +155,12 @@ export class MilestoneService {
     const milestones = fw.map((f, i) => {
       const at = row[`m${i}`] as Date | string | null;
       const days = row[`d${i}`] as number | null;
-      const status: MilestoneStatus = days !== null ? (days <= f.target_days ? "on_time" : "late") : row.age_days > f.target_days ? "overdue" : "pending";
+      const judged: MilestoneStatus = days !== null ? (days <= f.target_days ? "on_time" : "late") : row.age_days > f.target_days ? "overdue" : "pending";
+      const status: MilestoneStatus = row.before_history && (judged === "late" || judged === "overdue") ? "unknown" : judged;
       return {
         name: f.name,
         reached_at: at === null ? null : toIso(new Date(at)),
-        days_to_reach: days,
+        days_to_reach: status === "unknown" ? null : days,
         target_days: f.target_days,
         status,
         days_past_target: status === "late" ? days! - f.target_days : status === "overdue" ? row.age_days - f.target_days : null,
@@ -168,6 +171,7 @@ export class MilestoneService {
       company_name: row.company_name,
       created_at: toIso(new Date(row.created_at))!,
       age_days: row.age_days,
+      before_usage_history: row.before_history,
       usage_events: row.events,
       active_users: row.users,
       last_event_at: row.last_event_at ? toIso(new Date(row.last_event_at)) : null,
@@ -198,6 +202,9 @@ export class MilestoneService {
       if (a.usage_events === 0) {
         missing.push({ what: `no usage events are stored for ${a.client_id} (up to ${toIso(now)}), so no milestone can be reached`, how_to_supply: USAGE_IMPORT_HINT });
       }
+      if (a.milestones.some((m) => m.status === "unknown")) {
+        missing.push({ what: `${a.client_id} was created before the first stored usage event (of any account), so late or overdue milestones are unknown`, how_to_supply: `${USAGE_IMPORT_HINT} from the account's start` });
+      }
     } else {
       const s = await this.repo.milestoneSummary(pop, targets);
       total = s.accounts;
@@ -217,6 +224,7 @@ export class MilestoneService {
             on_time: m.on_time,
             late: m.late,
             overdue: m.overdue,
+            unknown: m.unknown,
           };
         }),
       };
@@ -250,6 +258,7 @@ export class MilestoneService {
         late: "reached with days_to_reach > target_days",
         overdue: "not reached and the account is older than target_days (age_days = days from created_at to as_of)",
         pending: "not reached, still within target_days",
+        unknown: "would be late or overdue, but the account was created before the first stored usage event of any account (before_usage_history): its early usage is not held, so the timing cannot be judged",
         population: input.client_id ? "the account asked for" : "every active account, newest first; the summary covers all of them, the accounts list one page",
       },
       accounts,

@@ -8,6 +8,7 @@
 //               low_engagement ≥ 1, inactive 0
 //   lifecycle   the account's lifecycle stage
 //   health      the health bands (HEALTH_AT_RISK_BELOW, HEALTH_HEALTHY_FROM, HEALTH_CHAMPION_FROM), unscored
+//               (no rating: never scored or insufficient data — accounts.health_score is null for both)
 //   industry    the account's industry (case-insensitive), unspecified when empty
 //   custom      one segment: the accounts matching criteria
 // Recommendations (rule-based, each with the figure that triggered it):
@@ -105,7 +106,7 @@ export class SegmentService {
       needs_attention: `${b.atRiskBelow} ≤ health < ${b.healthyFrom}`,
       healthy: `${b.healthyFrom} ≤ health < ${b.championFrom}`,
       champion: `health ≥ ${b.championFrom}`,
-      unscored: "no health score stored",
+      unscored: "no health rating stored (never scored, or insufficient data: unknown, never a champion)",
     };
     if (type === "lifecycle") return `lifecycle stage ${key}`;
     if (type === "industry") return `industry ${key}`;
@@ -122,7 +123,7 @@ export class SegmentService {
       out.push({ rule: "expansion_candidates", action: "look for upsell and advocacy (identify_upsell_opportunities)", figure: `mean health ${a.mean_health} ≥ ${this.bands.healthyFrom}` });
     }
     if (a.scored < a.accounts / 2) {
-      out.push({ rule: "score_coverage", action: "calculate_health_score for the unscored accounts", figure: `${a.scored} of ${a.accounts} accounts scored` });
+      out.push({ rule: "score_coverage", action: "calculate_health_score for the unscored accounts (insufficient_data ones need usage events)", figure: `${a.scored} of ${a.accounts} accounts scored` });
     }
     if (a.mean_active_days < ENGAGEMENT_DAYS.moderate) {
       out.push({ rule: "re_engagement", action: "re-engagement campaign: training, feature tips, CSM outreach", figure: `mean ${round(a.mean_active_days, 1)} active days in the last ${USAGE_WINDOW_DAYS}` });

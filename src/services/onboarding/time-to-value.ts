@@ -134,6 +134,9 @@ export class TimeToValueService {
                   : "differs from the measured days to first value; the measured figure is used for the statuses",
           };
     if (acct.usage_events === 0) missing.push({ what: "without usage events time to value cannot be measured", how_to_supply: USAGE_IMPORT_HINT });
+    if (acct.before_usage_history) {
+      missing.push({ what: "the account was created before the first stored usage event (of any account): its early usage is not held, so a milestone that looks late or overdue is unknown", how_to_supply: `${USAGE_IMPORT_HINT} from the account's start` });
+    }
 
     return {
       client_id: acct.client_id,
@@ -144,7 +147,7 @@ export class TimeToValueService {
       targets: { first_value_days: targets.TTV_FIRST_VALUE_DAYS, activation_days: targets.TTV_ACTIVATION_DAYS, full_value_days: targets.TTV_FULL_VALUE_DAYS },
       milestones: ttv,
       supporting_milestones: acct.milestones.filter((m) => !(TTV_MILESTONES as readonly string[]).includes(m.name)),
-      overall_status: (behind.length ? "behind" : notReached.length ? "in_progress" : "achieved") as "behind" | "in_progress" | "achieved",
+      overall_status: (behind.length ? "behind" : ttv.some((m) => m.status === "unknown") ? "unknown" : notReached.length ? "in_progress" : "achieved") as "behind" | "in_progress" | "achieved" | "unknown",
       stated_time_to_value: stated,
       delay_factors: factors,
       recommendations: recs,
@@ -156,6 +159,7 @@ export class TimeToValueService {
         late: measured.definitions.late!,
         overdue: measured.definitions.overdue!,
         pending: measured.definitions.pending!,
+        unknown: measured.definitions.unknown!,
       },
       missing_data: missing,
     };

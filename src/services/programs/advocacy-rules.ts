@@ -42,7 +42,10 @@ export function evaluateEligibility(s: EligibilitySignals, config: Pick<Config, 
       ? { rule: "account_active", passed: true, detail: "account is active" }
       : { rule: "account_active", passed: false, detail: `account is ${s.account_status}` },
   );
-  if (s.health_score === null) {
+  if (s.health_score === null && s.health_band === "insufficient_data") {
+    // An unused account is unknown, never a champion: no rating, so not eligible.
+    checks.push({ rule: "health", passed: false, detail: "health unknown: insufficient data for a rating (no usage data)", how_to_supply: "import usage events, then run calculate_health_score" });
+  } else if (s.health_score === null) {
     checks.push({ rule: "health", passed: false, detail: "no stored health score", how_to_supply: "run calculate_health_score for the account" });
   } else {
     const at = s.health_calculated_at ? ` (calculated ${s.health_calculated_at.toISOString().slice(0, 10)})` : " (from the account record)";

@@ -7,7 +7,7 @@
 // Each signal xᵢ is 0 for a healthy account and grows with risk, so every term βᵢ·xᵢ is ≥ 0 and a
 // factor's contribution is its share of the positive log-odds: βᵢ·xᵢ ÷ Σⱼ βⱼ·xⱼ.
 
-export const MODEL_VERSION = "churn-logit-1.0.0";
+export const MODEL_VERSION = "churn-logit-1.1.0";
 /** Log-odds of an account with no risk signal at all: p = σ(−3.2) ≈ 0.039. */
 export const INTERCEPT = -3.2;
 
@@ -18,6 +18,10 @@ export interface ChurnInputs {
   health_drop: number;
   /** Share decline in usage, recent window vs the previous one: max over active users and active user-days. */
   usage_decline: number | null;
+  /** Days since the latest usage event; null when the account never had one. */
+  days_since_usage: number | null;
+  /** Whether the account had usage in the current or the previous window. */
+  recent_usage: boolean;
   /** Share of NPS detractors among the NPS answers of the satisfaction window. */
   detractor_share: number | null;
   latest_nps: number | null;
@@ -73,6 +77,16 @@ export const SIGNALS: readonly Signal[] = [
     x: (i) => clamp01(i.usage_decline ?? 0),
     value: (i) => (i.usage_decline === null ? null : r(i.usage_decline)),
     detail: (i) => (i.usage_decline === null ? "no usage in either window" : `usage ${r(i.usage_decline * 100, 1)} % below the previous window`),
+  },
+  {
+    // x = min(1, tenure days ÷ 30) when the account never had usage or none in the current and previous
+    // windows (never activated / no usage since onboarding), else 0. Range 0–1; a month-old account with no
+    // usage alone reaches σ(−3.2 + 3.0) = 0.45 (medium).
+    factor: "never_activated",
+    coefficient: 3.0,
+    x: (i) => (i.recent_usage ? 0 : Math.min(1, i.tenure_days / 30)),
+    value: (i) => i.days_since_usage,
+    detail: (i) => (i.days_since_usage === null ? `no usage event ever, customer for ${i.tenure_days} days` : `no usage in the last two windows (last event ${i.days_since_usage} days ago)`),
   },
   {
     // x = detractor share of NPS answers (0–1), plus 0.5 when the latest NPS answer is a detractor

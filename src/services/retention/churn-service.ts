@@ -1,12 +1,14 @@
 // identify_churn_risk: churn probability per account from the logistic model in churn-model.ts, over the
-// same set-based signals as the health score (health is recomputed from those signals with the configured
-// weights, not read from a possibly stale column). Predictions are stored in one multi-row insert per chunk.
+// same set-based signals as the health score. Health follows the one rule of current-health.ts (the latest
+// standard stored score, else computed now; said in health_source). Predictions are stored in one multi-row
+// insert per chunk.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
-import { HealthSignalsRepository, type AccountSignals } from "../../repositories/health-signals.ts";
+import { HealthSignalsRepository, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound } from "../../server/errors.ts";
 import { projectScore } from "../health/components.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, defaultWeights, scoreAccount, type Progress } from "../health/health-score-service.ts";
+import { HEALTH_RULE, currentHealth, type CurrentHealth, type HealthSource } from "../health/current-health.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine, type Progress } from "../health/health-score-service.ts";
 import { MODEL_VERSION, predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
 
 export interface ChurnInput {
@@ -22,6 +24,8 @@ export interface AccountChurn {
   churn_probability: number;
   risk_level: "high" | "medium" | "low" | "minimal";
   health_score: number | null;
+  health_source: HealthSource;
+  health_at: string | null;
   below_health_threshold: boolean;
   factors: ChurnFactor[];
   model_version: string;
@@ -31,22 +35,15 @@ export interface AccountChurn {
 const DAY_MS = 86_400_000;
 const CHUNK = 1000;
 
-export function usageDecline(a: AccountSignals): number | null {
-  const u = a.usage;
-  if (!u) return null;
-  if (u.users_prev === 0 && u.user_days_prev === 0) return u.users_cur === 0 ? null : 0;
-  const d1 = u.users_prev > 0 ? (u.users_prev - u.users_cur) / u.users_prev : 0;
-  const d2 = u.user_days_prev > 0 ? (u.user_days_prev - u.user_days_cur) / u.user_days_prev : 0;
-  return Math.max(0, Math.min(1, Math.max(d1, d2)));
-}
-
 export function churnInputs(a: AccountSignals, health: number | null, previous: number | null, now: Date): ChurnInputs {
   const s = a.surveys;
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   return {
     health,
     health_drop: health !== null && previous !== null ? Math.max(0, previous - health) : 0,
-    usage_decline: usageDecline(a),
+    usage_decline: usageDecline(a.usage),
+    days_since_usage: a.usage ? Math.max(0, Math.floor((now.getTime() - a.usage.last_at.getTime()) / DAY_MS)) : null,
+    recent_usage: !!a.usage && a.usage.users_cur + a.usage.users_prev > 0,
     detractor_share: s && s.nps_n > 0 ? s.detractors / s.nps_n : null,
     latest_nps: s?.latest_nps ?? null,
     open_p1: a.support?.open_p1 ?? 0,
@@ -84,39 +81,25 @@ export class ChurnService {
     await progress(0, total, `signals loaded for ${total} accounts`);
 
     const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
-    const engine = {
-      weights: defaultWeights(this.config),
-      lookbackDays: L,
-      featureCatalog: set.feature_catalog,
-      now,
-      trendDelta: this.config.HEALTH_TREND_DELTA,
-      bands: { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM },
-    };
+    const engine = configuredEngine(this.config, L, set.feature_catalog, now);
     const results: AccountChurn[] = [];
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK).map((a) => {
-        const h = scoreAccount(a, engine);
-        const inputs = churnInputs(a, h.overall, h.previous, now);
+        const h = currentHealth(a, engine);
+        const inputs = churnInputs(a, h.score, h.previous, now);
         const score = predictChurn(inputs);
         const out: AccountChurn = {
           client_id: a.account_id,
           churn_probability: score.probability,
           risk_level: riskLevel(score.probability, levels),
-          health_score: h.overall,
-          below_health_threshold: h.overall !== null && h.overall < threshold,
+          health_score: h.score,
+          health_source: h.source,
+          health_at: h.at?.toISOString() ?? null,
+          below_health_threshold: h.score !== null && h.score < threshold,
           factors: score.factors,
           model_version: MODEL_VERSION,
         };
-        if (input.include_predictions) {
-          const points = h.overall === null ? [] : [{ score: h.overall, at: now }, ...a.history];
-          const proj = projectScore(points, now, L);
-          if (proj) {
-            const future = predictChurn({ ...inputs, health: proj.projected_score, health_drop: Math.max(0, (h.overall ?? 0) - proj.projected_score) });
-            out.projection = { projected_health: proj.projected_score, probability_if_trend_continues: future.probability, points_used: proj.points_used };
-          } else {
-            out.projection = { projected_health: null, probability_if_trend_continues: null, points_used: points.length, note: "a projection needs at least 3 health scores (calculate_health_score stores them)" };
-          }
-        }
+        if (input.include_predictions) out.projection = this.project(a, h, inputs, now, L);
         return out;
       });
       await this.prisma.churnPrediction.createMany({
@@ -133,7 +116,7 @@ export class ChurnService {
       await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
 
-    const meta = { model_version: MODEL_VERSION, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
+    const meta = { model_version: MODEL_VERSION, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
     const counts = { high: 0, medium: 0, low: 0, minimal: 0 };
     let below = 0;
@@ -150,5 +133,16 @@ export class ChurnService {
       limit: input.limit,
       truncated: ranked.length > input.limit,
     };
+  }
+
+  /** The probability if the stored health trend continues one more window: null, with the reason, when it cannot be projected. */
+  private project(a: AccountSignals, h: CurrentHealth, inputs: ChurnInputs, now: Date, L: number): NonNullable<AccountChurn["projection"]> {
+    if (h.score === null) return { projected_health: null, probability_if_trend_continues: null, points_used: 0, note: "no health rating (insufficient data), so there is no trend to continue" };
+    const rated = a.history.filter((x): x is { score: number; at: Date } => x.score !== null);
+    const points = h.source === "stored" ? rated : [{ score: h.score, at: now }, ...rated];
+    const proj = projectScore(points, now, L);
+    if (proj.projected_score === null) return { projected_health: null, probability_if_trend_continues: null, points_used: proj.points_used, note: `${proj.note} (calculate_health_score stores scores)` };
+    const future = predictChurn({ ...inputs, health: proj.projected_score, health_drop: Math.max(0, h.score - proj.projected_score) });
+    return { projected_health: proj.projected_score, probability_if_trend_continues: future.probability, points_used: proj.points_used };
   }
 }

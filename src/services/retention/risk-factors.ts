@@ -3,7 +3,10 @@
 // existing ones refreshed, ones whose condition cleared closed with resolved_at) and sums them up.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
-import { RiskRepository, type RiskSignals } from "../../repositories/risk.ts";
+import { RiskRepository, type RiskRowSignals } from "../../repositories/risk.ts";
+import { HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type UsageSignals } from "../../repositories/health-signals.ts";
+import { HEALTH_RULE, currentHealth, type HealthSource } from "../health/current-health.ts";
+import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine } from "../health/health-score-service.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { notFound } from "../../server/errors.ts";
 import { toIsoDate } from "../../security/validation.ts";
@@ -27,15 +30,31 @@ export interface ComputedIndicator {
 const DAY = 86_400_000;
 const round = (v: number, d = 4) => Math.round(v * 10 ** d) / 10 ** d;
 
+/**
+ * The account's signals: the rows of risk.ts plus — from health-signals.ts, the same definitions as
+ * calculate_health_score and identify_churn_risk over the same 30-day window — the usage of the current and
+ * previous window, SLA breaches, and health by the one rule of current-health.ts.
+ */
+export interface RiskSignals extends RiskRowSignals {
+  health_score: number | null;
+  health_source: HealthSource;
+  usage: Pick<UsageSignals, "users_cur" | "users_prev" | "user_days_cur" | "user_days_prev"> | null;
+  sla_breaches: number;
+}
+
+/** The window of usage decline and SLA breaches: calculate_health_score's standard lookback. */
+export const RISK_WINDOW_DAYS = STANDARD_LOOKBACK_DAYS;
+
 /** The rules, one per indicator; each needs only the signals, so they are testable without a database. */
 export function computeIndicators(s: RiskSignals, now: Date, cfg: { triggerHealth: number; escalationHealth: number }): ComputedIndicator[] {
   const out: ComputedIndicator[] = [];
-  if (s.users_previous_30 > 0) {
-    const decline = 1 - s.users_recent_30 / s.users_previous_30;
+  const decline = usageDecline(s.usage);
+  if (decline !== null && s.usage) {
+    const u = s.usage;
     if (decline >= 0.25) {
       out.push({
         category: "usage", indicator: "usage_decline", severity: decline >= 0.5 ? "high" : "medium", value: round(decline), threshold: 0.25, comparison: "≥",
-        detail: `active users fell from ${s.users_previous_30} (days 30–60 ago) to ${s.users_recent_30} (last 30 days), −${Math.round(decline * 100)} %`,
+        detail: `usage −${Math.round(decline * 100)} % (the larger of active users ${u.users_prev} → ${u.users_cur} and active user-days ${u.user_days_prev} → ${u.user_days_cur}, last ${RISK_WINDOW_DAYS} days vs the ${RISK_WINDOW_DAYS} before)`,
         mitigation: "Run a re_engagement campaign: find out what changed and agree adoption goals with the primary contact",
       });
     }
@@ -65,10 +84,10 @@ export function computeIndicators(s: RiskSignals, now: Date, cfg: { triggerHealt
       mitigation: "Make sure each has an owner and a next update time; keep the customer informed daily",
     });
   }
-  if (s.sla_breached > 0) {
+  if (s.sla_breaches > 0) {
     out.push({
-      category: "support", indicator: "sla_breaches", severity: s.sla_breached >= 3 ? "high" : "medium", value: s.sla_breached, threshold: 0, comparison: ">",
-      detail: `${s.sla_breached} open tickets past their resolution target (oldest due ${s.oldest_breach_due_at?.toISOString()})`,
+      category: "support", indicator: "sla_breaches", severity: s.sla_breaches >= 3 ? "high" : "medium", value: s.sla_breaches, threshold: 0, comparison: ">",
+      detail: `${s.sla_breaches} tickets created in the last ${RISK_WINDOW_DAYS} days or still open breached their first-response or resolution target`,
       mitigation: "Escalate the breached tickets to support leadership and tell the customer the new target",
     });
   }
@@ -110,6 +129,7 @@ export function computeIndicators(s: RiskSignals, now: Date, cfg: { triggerHealt
 
 export class RiskFactorService {
   private readonly repo: RiskRepository;
+  private readonly health: HealthSignalsRepository;
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -117,13 +137,25 @@ export class RiskFactorService {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.repo = new RiskRepository(prisma);
+    this.health = new HealthSignalsRepository(prisma);
+  }
+
+  private async signals(clientId: string, now: Date): Promise<RiskSignals> {
+    const L = RISK_WINDOW_DAYS;
+    const [rows, set] = await Promise.all([
+      this.repo.signals(clientId, now),
+      this.health.load({ accountIds: [clientId], now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY }),
+    ]);
+    const a = set.accounts[0]!;
+    const h = currentHealth(a, configuredEngine(this.config, L, set.feature_catalog, now));
+    return { ...rows, health_score: h.score, health_source: h.source, usage: a.usage, sla_breaches: a.support?.sla_breaches ?? 0 };
   }
 
   async score(clientId: string) {
     const now = this.now();
     const account = await this.prisma.account.findUnique({ where: { id: clientId }, select: { id: true, company_name: true, status: true } });
     if (!account) throw notFound("client", clientId, "use list_clients to find the client_id");
-    const signals = await this.repo.signals(clientId, now);
+    const signals = await this.signals(clientId, now);
     const computed = computeIndicators(signals, now, { triggerHealth: this.config.RETENTION_TRIGGER_HEALTH, escalationHealth: this.config.ESCALATION_HEALTH_BELOW });
 
     const result = await this.prisma.$transaction(async (tx) => {
@@ -168,13 +200,14 @@ export class RiskFactorService {
     const ordered = [...result.kept].sort((a, b) => RANK[b.c.severity] - RANK[a.c.severity] || a.c.category.localeCompare(b.c.category));
     const missing: string[] = [];
     if (signals.usage_events_total === 0) missing.push("usage_events: no product usage recorded, so usage decline and login absence were not assessed");
-    if (signals.health_score === null) missing.push("health score: none calculated, so renewal and health rules were not assessed");
+    if (signals.health_score === null) missing.push("health score: no rating (insufficient data), so renewal and health rules were not assessed");
     if (signals.latest_nps_score === null) missing.push("nps: no NPS answer in the last 180 days");
     if (signals.renewal_date === null) missing.push("contract: no active contract with a renewal or end date");
     return {
       client_id: clientId,
       company_name: account.company_name,
       assessed_at: now.toISOString(),
+      health: { score: signals.health_score, source: signals.health_source, rule: HEALTH_RULE },
       indicators: ordered.map(({ row, c, is_new }) => ({
         risk_id: row.id,
         category: c.category,

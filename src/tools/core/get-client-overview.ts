@@ -38,9 +38,9 @@ export const getClientOverview = defineTool({
     contract: contractView.nullable(),
     health: z
       .object({
-        overall_score: z.number().int().min(0).max(100),
+        overall_score: z.number().int().min(0).max(100).nullable(),
         band: z.string(),
-        trend: z.string(),
+        trend: z.string().nullable(),
         components: z.object({ usage: nullableScore, engagement: nullableScore, support: nullableScore, satisfaction: nullableScore, payment: nullableScore }),
         missing_components: z.array(z.string()),
         calculated_at: z.string(),
@@ -93,7 +93,7 @@ export const getClientOverview = defineTool({
     const o = await services.clients.overview(client_id);
     const parts = [
       `${o.profile.company_name} (${o.client_id}): ${o.profile.tier}, ${o.profile.lifecycle_stage}, ARR ${o.profile.arr} ${o.profile.currency}.`,
-      o.health ? `Health ${o.health.overall_score} (${o.health.band}, ${o.health.trend}).` : "No health score yet.",
+      o.health ? (o.health.overall_score === null ? `Health: ${o.health.band}.` : `Health ${o.health.overall_score} (${o.health.band}, ${o.health.trend}).`) : "No health score yet.",
       o.contract?.renewal_date ? `Renewal ${o.contract.renewal_date} (${o.contract.days_to_renewal} days).` : "No renewal date.",
       `${o.support.open_tickets} open tickets (P1 ${o.support.by_priority.P1}, P2 ${o.support.by_priority.P2}).`,
       `${o.risks.open_risk_indicators.length} open risks, ${o.risks.open_escalations.length} open escalations.`,

@@ -16,19 +16,22 @@ const component = z.enum(["usage", "engagement", "support", "satisfaction", "pay
 const accountHealth = z.object({
   client_id: z.string(),
   overall_score: score.nullable(),
+  coverage: z.number().min(0).max(1),
   components: componentScores,
   weights,
   missing_components: z.array(component),
   basis: z.object({ usage: z.string(), engagement: z.string(), support: z.string(), satisfaction: z.string(), payment: z.string() }),
   previous_score: score.nullable(),
   trend: z.enum(["up", "down", "stable"]).nullable(),
-  band: z.enum(["at_risk", "needs_attention", "healthy", "champion"]).nullable(),
+  band: z.enum(["at_risk", "needs_attention", "healthy", "champion", "insufficient_data"]),
   alert: z.object({ threshold: z.number(), message: z.string() }).nullable(),
+  signals: z.object({ sla_breaches: z.number().int(), usage_decline: z.number().nullable() }),
   prediction: z
     .object({
       projected_score: score.nullable(),
       horizon_days: z.number().int().optional(),
       points_used: z.number().int(),
+      span_days: z.number(),
       slope_per_30_days: z.number().optional(),
       method: z.literal("least_squares").optional(),
       note: z.string().optional(),
@@ -49,9 +52,11 @@ export const calculateHealthScore = defineTool({
     "vs seats, active user-days), engagement (feature breadth, active days, recency), support (open tickets by priority, SLA " +
     "breaches, escalations, ticket CSAT), satisfaction (NPS/CSAT/CES of the last 180 days), payment (overdue invoices, " +
     "payment status) — weighted by the configured weights (or component_weights with scoring_model 'custom'). A component " +
-    "without data is null, listed in missing_components, and its weight is spread over the others. Returns trend against " +
-    "the previous stored score, band, an alert under risk_threshold and, with include_predictions, a least-squares " +
-    "projection from the score history. Portfolio answers list the lowest scores first (limit/offset) with totals. " +
+    "without data is null, listed in missing_components, and its weight is spread over the others; coverage = share of " +
+    "weight backed by data. Band insufficient_data (no rating, no alert) when usage and engagement are both missing or " +
+    "coverage < 0.5. Returns trend against the previous stored score, band, an alert under risk_threshold and, with " +
+    "include_predictions, a least-squares projection over the stored scores (needs ≥ 3 spanning ≥ 14 days). Custom " +
+    "weights or a lookback other than 30 are what-ifs: answered, not stored. Portfolio answers list the lowest scores first (limit/offset) with totals. " +
     "For churn probability use identify_churn_risk. Example: {client_id: 'cs_1700000000_acme_corp', include_predictions: true}.",
   input: z
     .strictObject({
@@ -93,15 +98,18 @@ export const calculateHealthScore = defineTool({
     risk_threshold: z.number(),
     calculated_at: z.string(),
     configured_weights: weights,
+    what_if: z.boolean(),
+    what_if_note: z.string().optional(),
     account: accountHealth.optional(),
     totals: z
       .object({
         accounts: z.number().int(),
         scored: z.number().int(),
+        insufficient_data: z.number().int(),
         unscored: z.number().int(),
         mean_score: z.number().nullable(),
         alerts: z.number().int(),
-        by_band: z.object({ at_risk: z.number().int(), needs_attention: z.number().int(), healthy: z.number().int(), champion: z.number().int() }),
+        by_band: z.object({ at_risk: z.number().int(), needs_attention: z.number().int(), healthy: z.number().int(), champion: z.number().int(), insufficient_data: z.number().int() }),
         missing_components: z.object({ usage: z.number().int(), engagement: z.number().int(), support: z.number().int(), satisfaction: z.number().int(), payment: z.number().int() }),
       })
       .optional(),
@@ -113,21 +121,24 @@ export const calculateHealthScore = defineTool({
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
   async handler(args, { services, progress }) {
     const data = await services.healthScores.calculate(args, progress);
+    const whatIf = data.what_if ? " What-if: not stored." : "";
     if (data.mode === "single") {
       const a = data.account;
       const text =
-        a.overall_score === null
+        (a.overall_score === null
           ? `${a.client_id}: no health score — no data for any component (${a.missing_components.join(", ")}). Import usage, tickets, surveys or invoices, then score again.`
-          : `${a.client_id}: health ${a.overall_score} (${a.band}, trend ${a.trend}${a.previous_score !== null ? ` from ${a.previous_score}` : ""}); ` +
+          : a.band === "insufficient_data"
+            ? `${a.client_id}: insufficient data for a rating (coverage ${a.coverage}; missing: ${a.missing_components.join(", ")}); ${a.overall_score} from the present components only. Import usage events, then score again.`
+            : `${a.client_id}: health ${a.overall_score} (${a.band}, coverage ${a.coverage}, trend ${a.trend}${a.previous_score !== null ? ` from ${a.previous_score}` : ""}); ` +
             `usage ${a.components.usage ?? "—"}, engagement ${a.components.engagement ?? "—"}, support ${a.components.support ?? "—"}, ` +
             `satisfaction ${a.components.satisfaction ?? "—"}, payment ${a.components.payment ?? "—"}` +
             `${a.missing_components.length ? `; missing: ${a.missing_components.join(", ")}` : ""}${a.alert ? `; ALERT: ${a.alert.message}` : ""}` +
-            `${a.prediction ? `; projection: ${a.prediction.projected_score ?? "n/a"}` : ""}.`;
+            `${a.prediction ? `; projection: ${a.prediction.projected_score ?? `n/a (${a.prediction.note})`}` : ""}.`) + whatIf;
       return { data, text };
     }
     const t = data.totals;
     const low = data.accounts
-      .filter((a) => a.overall_score !== null)
+      .filter((a) => a.overall_score !== null && a.band !== "insufficient_data")
       .slice(0, 5)
       .map((a) => `${a.client_id} ${a.overall_score}`)
       .join("; ");
@@ -135,8 +146,8 @@ export const calculateHealthScore = defineTool({
       data,
       text:
         `Scored ${t.scored} of ${t.accounts} accounts (mean ${t.mean_score ?? "—"}): at_risk ${t.by_band.at_risk}, needs_attention ${t.by_band.needs_attention}, ` +
-        `healthy ${t.by_band.healthy}, champion ${t.by_band.champion}; ${t.alerts} under ${data.risk_threshold}; ${t.unscored} without any data.` +
-        `${low ? ` Lowest: ${low}.` : ""}${data.next_offset !== null ? ` More: offset ${data.next_offset}.` : ""}`,
+        `healthy ${t.by_band.healthy}, champion ${t.by_band.champion}; ${t.insufficient_data} insufficient data; ${t.alerts} under ${data.risk_threshold}; ${t.unscored} without any data.` +
+        `${low ? ` Lowest: ${low}.` : ""}${data.next_offset !== null ? ` More: offset ${data.next_offset}.` : ""}${whatIf}`,
     };
   },
 });

@@ -11,13 +11,14 @@ export const segmentByValueTier = defineTool({
   description:
     "Assign every active account to a value tier by ARR, health or both, store the tiers as segments (type 'value_tier', one " +
     "transaction) with counts, ARR, ARR share and mean health, attach a service level per tier, and list the VIP accounts (the top " +
-    "tier by ARR, flagged at risk when health is below the at-risk band). Default tiers: platinum ARR ≥ 100k and health ≥ healthy, " +
-    "gold ARR ≥ 50k and health ≥ at-risk, silver ARR ≥ 10k, bronze the rest (health-only: champion / healthy / at-risk bands). " +
+    "tier by ARR, flagged at risk when health is below the at-risk band). Default (criteria arr): platinum ARR ≥ 100k, gold ≥ 50k, " +
+    "silver ≥ 10k, bronze the rest, so the largest accounts are at the top. arr_and_health adds health ≥ healthy to platinum and " +
+    "≥ at-risk to gold; health: champion / healthy / at-risk bands (unrated accounts fail any health minimum). " +
     "An account takes the first tier whose thresholds it meets; tier_definitions are listed from the highest and validated as ordered. " +
     "For other segmentations use segment_customers. Example: {segmentation_criteria: 'arr', tier_definitions: [{name: 'strategic', " +
     "min_arr: 200000}, {name: 'core', min_arr: 0}], service_level_mapping: {strategic: {csm_coverage: 'dedicated CSM'}}}.",
   input: z.strictObject({
-    segmentation_criteria: z.enum(["arr", "health", "arr_and_health"], { error: "must be one of arr, health, arr_and_health" }).default("arr_and_health").describe("What the tiers are cut on (default arr_and_health)"),
+    segmentation_criteria: z.enum(["arr", "health", "arr_and_health"], { error: "must be one of arr, health, arr_and_health" }).default("arr").describe("What the tiers are cut on (default arr)"),
     tier_definitions: z
       .array(
         z.strictObject({

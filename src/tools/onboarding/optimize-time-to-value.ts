@@ -10,7 +10,7 @@ const milestone = z.object({
   reached_at: z.string().nullable(),
   days_to_reach: z.number().int().nullable(),
   target_days: z.number().int(),
-  status: z.enum(["on_time", "late", "overdue", "pending"]),
+  status: z.enum(["on_time", "late", "overdue", "pending", "unknown"]),
   days_past_target: z.number().int().nullable(),
 });
 
@@ -23,7 +23,7 @@ export const optimizeTimeToValue = defineTool({
     "(activation_users distinct active users) and full value (3 features each used by 2 users) — the track_adoption_milestones " +
     "definitions, from stored usage events — against targets (TTV_FIRST_VALUE_DAYS 7, TTV_ACTIVATION_DAYS 14, TTV_FULL_VALUE_DAYS " +
     "30; target_time_to_value_days overrides the overall/full-value target, target_first_value_days and target_activation_days the " +
-    "others). Status per milestone: on_time, late, overdue (not reached, past target) or pending. Lists what delays it, from stored " +
+    "others). Status per milestone: on_time, late, overdue (not reached, past target), pending, or unknown (account older than the usage history). Lists what delays it, from stored " +
     "facts: overdue onboarding milestones/tasks or no plan, no 'integration_connected' event, fewer users active in 30 days than " +
     "activation needs, open tickets, no training; and recommendations tied to each. current_time_to_value_days (a figure you have) " +
     "is compared with the measured one. Example: {client_id: 'cs_1700000000_acme_corp', target_time_to_value_days: 45}.",
@@ -44,7 +44,7 @@ export const optimizeTimeToValue = defineTool({
     targets: z.object({ first_value_days: z.number().int(), activation_days: z.number().int(), full_value_days: z.number().int() }),
     milestones: z.array(milestone.extend({ definition: z.string(), target_source: z.string() })),
     supporting_milestones: z.array(milestone),
-    overall_status: z.enum(["achieved", "in_progress", "behind"]),
+    overall_status: z.enum(["achieved", "in_progress", "behind", "unknown"]),
     stated_time_to_value: z.object({ stated_days: z.number().int(), measured_first_value_days: z.number().int().nullable(), difference_days: z.number().int().nullable(), note: z.string() }).nullable(),
     delay_factors: z.array(z.object({ factor: z.string(), detail: z.string(), facts: z.record(z.string(), z.unknown()) })),
     recommendations: z.array(z.object({ because: z.string(), action: z.string(), tool: z.string().nullable() })),

@@ -8,6 +8,8 @@ const accountChurn = z.object({
   churn_probability: z.number().min(0).max(1),
   risk_level: level,
   health_score: z.number().int().nullable(),
+  health_source: z.enum(["stored", "computed_now"]),
+  health_at: z.string().nullable(),
   below_health_threshold: z.boolean(),
   factors: z.array(
     z.object({
@@ -37,8 +39,10 @@ export const identifyChurnRisk = defineTool({
     "Predict the churn probability (0–1) of one account (client_id) or of every active account (no client_id), with the " +
     "risk level (high ≥ CHURN_HIGH_FROM 0.70, medium ≥ 0.40, low ≥ 0.15, else minimal), the contributing factors with " +
     "their share of the risk, and the model version. The model is a published logistic model over stored signals: health " +
-    "score and its decline, usage decline (recent vs previous window), detractor NPS, open P1/P2 tickets, SLA breaches, " +
-    "open escalations, overdue payment, days to renewal, tenure and lifecycle stage. Every prediction is stored. The " +
+    "score and its decline, usage decline (recent vs previous window), no usage (never activated or none in two windows), " +
+    "detractor NPS, open P1/P2 tickets, SLA breaches, open escalations, overdue payment, days to renewal, tenure and " +
+    "lifecycle stage. Health: the latest stored standard score, else computed now (health_source says which; null when " +
+    "data is insufficient). Every prediction is stored. The " +
     "portfolio answer ranks accounts by probability (limit ≤ 500) with counts per level. To refresh stored health " +
     "scores use calculate_health_score; to act on risk use execute_retention_campaign. Example: {limit: 20}.",
   input: z.strictObject({
@@ -51,6 +55,7 @@ export const identifyChurnRisk = defineTool({
   output: z.object({
     mode: z.enum(["single", "portfolio"]),
     model_version: z.string(),
+    health_rule: z.string(),
     days_lookback: z.number().int(),
     health_score_threshold: z.number(),
     predicted_at: z.string(),

@@ -10,9 +10,10 @@ export const scoreRiskFactors = defineTool({
   title: "Score an account's risk factors",
   description:
     "Compute an account's risk indicators from its stored data and keep them in risk_indicators: usage decline " +
-    "(active users −25 % or more, 30 days vs the 30 before), no product activity for 14+ days, detractor latest " +
-    "NPS (≤ 6), open P1/P2 tickets, tickets past their resolution target, open escalations, overdue invoices, " +
+    "(−25 % or more in active users or user-days, 30 days vs the 30 before), no product activity for 14+ days, detractor latest " +
+    "NPS (≤ 6), open P1/P2 tickets, SLA breaches (as in calculate_health_score), open escalations, overdue invoices, " +
     "renewal within 90 days with health below RETENTION_TRIGGER_HEALTH, and health below ESCALATION_HEALTH_BELOW. " +
+    "Health: the latest stored standard score, else computed now (health.source says which). " +
     "Each comes with category, severity, value against threshold and a mitigation. Indicators that still apply " +
     "stay open (refreshed), new ones are opened, and open ones whose condition cleared are closed with resolved_at. " +
     "Returns the open indicators, those closed now and an overall risk level and score. For a churn probability " +
@@ -22,6 +23,7 @@ export const scoreRiskFactors = defineTool({
     client_id: z.string(),
     company_name: z.string(),
     assessed_at: z.string(),
+    health: z.object({ score: z.number().int().nullable(), source: z.enum(["stored", "computed_now"]), rule: z.string() }),
     indicators: z.array(
       z.object({
         risk_id: z.string(),
