@@ -2,6 +2,7 @@
 // same set-based signals as the health score (health is recomputed from those signals with the configured
 // weights, not read from a possibly stale column). Predictions are stored in one multi-row insert per chunk.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 import type { Config } from "../../config/load.ts";
 import { HealthSignalsRepository, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound } from "../../server/errors.ts";
@@ -73,7 +74,7 @@ export class ChurnService {
     this.signals = new HealthSignalsRepository(prisma);
   }
 
-  async identify(input: ChurnInput, progress: Progress = async () => {}) {
+  async identify(input: ChurnInput, progress: Progress = async () => {}, signal?: AbortSignal) {
     const now = this.now();
     const L = input.days_lookback;
     const threshold = input.health_score_threshold ?? this.config.RETENTION_TRIGGER_HEALTH;
@@ -119,19 +120,11 @@ export class ChurnService {
         }
         return out;
       });
-      await this.prisma.churnPrediction.createMany({
-        data: chunk.map((c) => ({
-          account_id: c.client_id,
-          probability: c.churn_probability,
-          risk_level: c.risk_level,
-          factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
-          model_version: MODEL_VERSION,
-          predicted_at: now,
-        })),
-      });
       results.push(...chunk);
       await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
+
+    await this.store(results, now, signal);
 
     const meta = { model_version: MODEL_VERSION, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
@@ -150,5 +143,25 @@ export class ChurnService {
       limit: input.limit,
       truncated: ranked.length > input.limit,
     };
+  }
+
+  /** Every prediction of the run in one transaction the call's signal rolls back: a timed-out run stores nothing. */
+  private async store(results: AccountChurn[], now: Date, signal?: AbortSignal) {
+    if (!results.length) return;
+    await abortableTransaction(this.prisma, signal, async (tx, checkpoint) => {
+      for (let i = 0; i < results.length; i += CHUNK) {
+        checkpoint();
+        await tx.churnPrediction.createMany({
+          data: results.slice(i, i + CHUNK).map((c) => ({
+            account_id: c.client_id,
+            probability: c.churn_probability,
+            risk_level: c.risk_level,
+            factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
+            model_version: MODEL_VERSION,
+            predicted_at: now,
+          })),
+        });
+      }
+    });
   }
 }
