@@ -126,6 +126,10 @@ export class ToolPipeline {
     const started = performance.now();
     let ok = false;
     try {
+      const nul = nulPath(rawArgs, "");
+      if (nul !== null) {
+        throw new ToolError("validation_error", `invalid arguments: ${nul}: must not contain the NUL character (\\u0000)`, "remove the NUL character and call again; nothing was changed", { issues: [`${nul}: must not contain the NUL character (\\u0000)`] });
+      }
       const parsed = tool.input.safeParse(rawArgs ?? {});
       if (!parsed.success) throw fromZodError(parsed.error);
       await (await limiter).consume(options.clientKey ?? "stdio");
@@ -184,6 +188,22 @@ export class ToolPipeline {
       logger.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }
+}
+
+/**
+ * The path of the first string (value or key) holding a NUL character, or null. PostgreSQL cannot store
+ * \u0000 in text: refused here for every tool and field, it is the caller's error instead of an internal one.
+ */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "(arguments)" : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key.includes("\u0000")) return here;
+    const found = nulPath(inner, here);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function maskEmails(text: string): string {

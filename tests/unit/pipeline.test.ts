@@ -135,6 +135,16 @@ describe("ToolPipeline", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("refuses a NUL character in any string field with validation_error naming the field, without calling the handler", async () => {
+    const { pipeline, calls } = setup();
+    const e = errorOf(await pipeline.call("double_it", { n: 1, label: "a\u0000b" }));
+    expect(e.code).toBe("validation_error");
+    expect(e.message).toBe("invalid arguments: label: must not contain the NUL character (\\u0000)");
+    const nested = errorOf(await pipeline.call("double_it", { n: 1, label: "x", extra: [{ note: "\u0000" }] }));
+    expect(nested.message).toBe("invalid arguments: extra.0.note: must not contain the NUL character (\\u0000)");
+    expect(calls).toHaveLength(0);
+  });
+
   it("treats missing arguments as {}", async () => {
     const { pipeline } = setup();
     const e = errorOf(await pipeline.call("double_it", undefined));
