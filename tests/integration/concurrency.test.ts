@@ -131,6 +131,20 @@ describe.skipIf(!ADMIN_URL)("concurrent writes on PostgreSQL", () => {
     expect(await rows("SELECT count(*)::int AS n FROM communication_workflows WHERE name = $1", ["Race outreach"])).toBe(1);
   });
 
+  it("manage_community create_community: one community per name", async () => {
+    const { ok, errors } = await burst("manage_community", () => ({ action: "create_community", name: "Race builders" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) expect(e.code).toBe("conflict");
+    expect(await rows("SELECT count(*)::int AS n FROM communities WHERE name = $1", ["Race builders"])).toBe(1);
+  });
+
+  it("manage_certification_program define_module: one module per code", async () => {
+    const { ok, errors } = await burst("manage_certification_program", () => ({ action: "define_module", code: "RACE-101", name: "Race basics", certification_level: "foundation" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) expect(e.code).toBe("conflict");
+    expect(await rows("SELECT count(*)::int AS n FROM training_modules WHERE code = $1", ["RACE-101"])).toBe(1);
+  });
+
   it("update_client_info: every audit row records the value it really replaced", async () => {
     const id = await register();
     await p.call("update_client_info", { client_id: id, updates: { csm_name: "csm start" } });
