@@ -2,6 +2,7 @@
 // and of a bare SDK echo server (the baseline), and reports every cs-mcp figure as a ratio to the baseline.
 // Writes bench/results/foundation.json and the foundation section of docs/performance.md.
 // `--quick` runs a few calls of each (to try the bench out) and writes only bench/results/foundation.quick.json.
+// `--soak` runs only the memory soak (bench/soak.ts: 50k mixed calls, RSS flat); the full run ends with it.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +17,7 @@ import { loadAverage, machineInfo } from "./machine.ts";
 import { renderText, updatePerformanceDoc, writeJson } from "./report.ts";
 import { runExtras } from "./extras.ts";
 import { runToolsetsBench } from "./toolsets.ts";
+import { runSoakBench } from "./soak.ts";
 import type { FoundationResults, RoundTripResult, StartupResult, TargetResult } from "./results.ts";
 
 interface Plan {
@@ -209,6 +211,11 @@ function serverVersion(): string {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes("--quick");
+  if (process.argv.includes("--soak")) {
+    // The memory soak alone: long, so it is not part of the default run.
+    await runSoakBench({ quick, log });
+    return;
+  }
   const plan = quick ? QUICK : FULL;
   const started = performance.now();
   const machine = machineInfo(new Date());
@@ -313,6 +320,8 @@ async function main(): Promise<void> {
     await runExtras(ROOT, quick, log);
     log("toolsets: five tools of the newer toolsets at portfolio scale vs hand-written SQL floors");
     await runToolsetsBench({ quick, log }); // writes its own JSON and docs section (not in quick mode)
+    log("soak: memory over 50k mixed calls");
+    await runSoakBench({ quick, log });
   }
 }
 

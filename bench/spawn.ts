@@ -32,6 +32,8 @@ export interface RunningServer {
   label: string;
   /** Spawn → initialize answered (client.connect resolved), in ms. */
   startupMs: number;
+  /** The child's process id (for memory readings). */
+  pid: number | null;
   /** One tools/call; throws when the tool reports an error. Returns the duration in ms and the result. */
   call(name: string, args?: Record<string, unknown>): Promise<{ ms: number; result: CallToolResult }>;
   stderr(): string;
@@ -64,6 +66,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
   return {
     label: spec.label,
     startupMs,
+    pid: transport.pid,
     async call(name, args = {}) {
       const t = performance.now();
       const result = (await client.callTool({ name, arguments: args })) as CallToolResult;

@@ -34,14 +34,19 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       if (present === 0) logger.info({ summary: await loadDemo(rt.db, { settings: config }) }, "demo portfolio loaded");
       else logger.info({ accounts: present }, "demo portfolio already present");
     }
-    if (config.OUTBOX_DISPATCH_IN_SERVER) {
+    // A read-only server changes nothing, and delivering queued effects (emails, vendor writes) is a change.
+    if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
       // Queued side effects are delivered from this process too (several servers share the work).
       const { startDispatcher } = await import("./worker.ts");
       dispatcher = await startDispatcher(config, logger, rt);
     }
     return rt;
   })();
-  runtime = opening.catch(() => null);
+  let openFailed = false;
+  runtime = opening.catch(() => {
+    openFailed = true;
+    return null;
+  });
 
   const pipeline = new ToolPipeline(tools, {
     services: opening.then((rt) => rt.services),
@@ -66,8 +71,10 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       const rt = await runtime;
       await dispatcher?.stop(500);
       await rt?.close();
-      logger.info({ code }, "stopped");
-      process.exit(code);
+      // A server whose database never opened has failed, even when stdin closed first.
+      const exitCode = openFailed && code === 0 ? 1 : code;
+      logger.info({ code: exitCode }, "stopped");
+      process.exit(exitCode);
     })();
   };
   installProcessGuards(logger, () => shutdown(0));
@@ -85,10 +92,10 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
   await server.connect(transport);
 
   opening.then(
-    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis) }, "serving MCP over stdio"),
+    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), outbox_dispatch: dispatcher !== null }, "serving MCP over stdio"),
     (err: unknown) => {
       logger.fatal({ err: serializeError(err) }, "cannot open the database");
-      process.stderr.write(`cs-mcp: ${serializeError(err).message}\n`);
+      process.stderr.write(`cs-mcp: cannot open the database: ${serializeError(err).message}\n`);
       shutdown(1);
     },
   );

@@ -1,5 +1,6 @@
 // Where the embedded database lives, and a lock so that only one process opens it: PGlite is a
-// single-process database, and two servers writing the same directory would corrupt it.
+// single-process database, and two servers writing the same directory would corrupt it. The lock names
+// its holder by pid and process start time, so a pid reused by an unrelated process does not hold it.
 import { mkdirSync, openSync, closeSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join, resolve } from "node:path";
 import envPaths from "env-paths";
@@ -35,13 +36,39 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * When the process started (clock ticks since boot, /proc/<pid>/stat field 22), or null where there is
+ * no /proc. A pid is reused after its process dies; pid and start time together name one process.
+ */
+export function processStartTime(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // The command name (field 2) is in parentheses and may hold spaces: count fields after its ")".
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the lock's holder ("<pid> <start time>", or a bare pid from older versions) still runs. */
+function holderRuns(content: string): number | null {
+  const [pidText, started] = content.trim().split(/\s+/);
+  const pid = Number.parseInt(pidText ?? "", 10);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || !isAlive(pid)) return null;
+  if (started === undefined) return pid;
+  const now = processStartTime(pid);
+  // Where start times cannot be read, a live pid is taken as the holder (the safe side).
+  return now === null || now === started ? pid : null;
+}
+
 /** Takes the directory's lock file, replacing a stale one left by a process that died. Returns the release. */
 export function lockDataDir(dir: string): () => void {
   const file = join(dir, "cs-mcp.lock");
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
       const fd = openSync(file, "wx");
-      writeSync(fd, String(process.pid));
+      const started = processStartTime(process.pid);
+      writeSync(fd, started === null ? String(process.pid) : `${process.pid} ${started}`);
       closeSync(fd);
       let released = false;
       return () => {
@@ -55,8 +82,8 @@ export function lockDataDir(dir: string): () => void {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-      const pid = Number.parseInt(readFileSync(file, "utf8"), 10);
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new DataDirLockedError(dir, pid);
+      const holder = holderRuns(readFileSync(file, "utf8"));
+      if (holder !== null) throw new DataDirLockedError(dir, holder);
       try {
         unlinkSync(file);
       } catch {

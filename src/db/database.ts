@@ -45,6 +45,9 @@ async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession)
 export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
   const db = config.DATABASE_URL ? openPostgres(config, logger) : await openEmbedded(config, logger);
   try {
+    // The pool connects lazily: ask now, so that a server that cannot reach its database says so at
+    // start-up (and exits non-zero) instead of answering every call with "unavailable".
+    if (db.kind === "postgres") await db.query("SELECT 1");
     if (db.kind === "embedded" || options.migrate) {
       const result = await db.migrate();
       if (result.applied.length) logger.info({ applied: result.applied }, "migrations applied");

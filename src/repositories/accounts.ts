@@ -1,6 +1,15 @@
 // Prisma queries for the account aggregate: the account, its contacts and contracts.
 import type { Prisma as P, PrismaClient, Tier, LifecycleStage } from "../generated/prisma/client.ts";
 
+/**
+ * Locks the account's row until the transaction ends: a read-check-write on the account (its current
+ * values for an audit "from", a one-per-account rule) then sees every earlier writer's commit, and
+ * concurrent ones queue up behind it instead of acting on the same stale read.
+ */
+export async function lockAccount(tx: P.TransactionClient, accountId: string): Promise<void> {
+  await tx.$queryRawUnsafe(`SELECT id FROM accounts WHERE id = $1 FOR UPDATE`, accountId);
+}
+
 export interface NewAccount {
   id: string;
   client_name: string;

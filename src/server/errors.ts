@@ -62,11 +62,30 @@ export interface SafeError {
   details?: Record<string, unknown>;
 }
 
+/**
+ * The one-per-X rules the database enforces with partial unique indexes (migration
+ * 20261203000000_one_open_plan_and_review): a concurrent call that loses the race is told the rule.
+ */
+const UNIQUE_RULES: Record<string, { message: string; hint: string }> = {
+  onboarding_plans_one_active_key: {
+    message: "the account already has an active onboarding plan (another call created one at the same time)",
+    hint: "track it with track_onboarding_progress, or pass replace_active_plan: true to replace it",
+  },
+  executive_reviews_one_open_key: {
+    message: "the account already has an open executive review (another call scheduled one at the same time)",
+    hint: "list it with conduct_executive_review action 'list_upcoming_ebrs'; complete or cancel it first",
+  },
+};
+
 /** Maps a Prisma/driver error we understand to a ToolError; undefined for anything else. */
 function fromDatabaseError(err: unknown): ToolError | undefined {
   const e = err as { code?: string; message?: string; meta?: Record<string, unknown> };
   const text = typeof e?.message === "string" ? e.message : "";
-  if (e?.code === "P2002" || /\b23505\b/.test(text)) return conflict("a record with the same unique values already exists");
+  if (e?.code === "P2002" || /\b23505\b/.test(text)) {
+    const constraint = /unique constraint "([^"]+)"/.exec(`${text} ${JSON.stringify(e?.meta ?? {})}`.replace(/\\"/g, '"'))?.[1];
+    const rule = constraint ? UNIQUE_RULES[constraint] : undefined;
+    return rule ? conflict(rule.message, rule.hint) : conflict("a record with the same unique values already exists");
+  }
   if (e?.code === "P2025") return new ToolError("not_found", "the record was not found (it may have been deleted)");
   if (/\b23514\b/.test(text)) {
     const constraint = /check constraint "([^"]+)"/.exec(text)?.[1];

@@ -25,6 +25,79 @@ export interface PipelineDeps {
   metrics: Metrics;
   limiter: RateLimiter | Promise<RateLimiter>;
   timeoutMs: number;
+  /** How long a call past its deadline may take to settle (roll back, or finish) before it is answered. */
+  settleMs?: number;
+}
+
+/**
+ * After its deadline a handler is given this long to settle: handlers stop at their next check of the
+ * signal and roll back their transaction, so this is normally a few milliseconds.
+ */
+const SETTLE_GRACE_MS = 10_000;
+const ABORTED = Symbol("aborted");
+const UNSETTLED = Symbol("unsettled");
+
+/**
+ * The signal of one call: aborted at the deadline or when the client cancels. One controller per call
+ * and a listener on the client's signal that is removed when the call ends: AbortSignal.any, or an
+ * abort listener left on a signal, keeps every call's signal (and what its listeners hold) alive in
+ * Node's registry of listened-to signals for the life of the process.
+ */
+function callSignal(client: AbortSignal | undefined, timeoutMs: number, tool: string): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new ToolError("timeout", `${tool} did not finish within ${timeoutMs} ms`, "narrow the request or raise CS_MCP_TOOL_TIMEOUT_MS")),
+    timeoutMs,
+  );
+  const onClientAbort = () => controller.abort(new ToolError("timeout", "the call was cancelled"));
+  if (client?.aborted) onClientAbort();
+  else client?.addEventListener("abort", onClientAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      client?.removeEventListener("abort", onClientAbort);
+    },
+  };
+}
+
+/** The handler's result, or ABORTED when the signal fires first; the abort listener is always removed. */
+function settleOrAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T | typeof ABORTED> {
+  if (signal.aborted) return Promise.resolve(ABORTED);
+  return new Promise<T | typeof ABORTED>((resolve, reject) => {
+    const onAbort = () => resolve(ABORTED);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+function settleWithin<T>(work: Promise<T>, ms: number): Promise<Settled<T> | typeof UNSETTLED> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof UNSETTLED>((resolve) => {
+    timer = setTimeout(() => resolve(UNSETTLED), ms);
+  });
+  const settled = work.then(
+    (value): Settled<T> => ({ ok: true, value }),
+    (error: unknown): Settled<T> => ({ ok: false, error }),
+  );
+  return Promise.race([settled, late]).finally(() => clearTimeout(timer));
+}
+
+/** The timeout (or cancel) error of an aborted call, saying what became of its work. */
+function abortReason(signal: AbortSignal, outcome: string): ToolError {
+  const reason = signal.reason instanceof ToolError ? signal.reason : new ToolError("timeout", "the call was cancelled");
+  return new ToolError(reason.code, `${reason.message}; ${outcome}`, reason.hint, reason.details);
 }
 
 export class ToolPipeline {
@@ -53,46 +126,56 @@ export class ToolPipeline {
     const started = performance.now();
     let ok = false;
     try {
+      const nul = nulPath(rawArgs, "");
+      if (nul !== null) {
+        throw new ToolError("validation_error", `invalid arguments: ${nul}: must not contain the NUL character (\\u0000)`, "remove the NUL character and call again; nothing was changed", { issues: [`${nul}: must not contain the NUL character (\\u0000)`] });
+      }
       const parsed = tool.input.safeParse(rawArgs ?? {});
       if (!parsed.success) throw fromZodError(parsed.error);
       await (await limiter).consume(options.clientKey ?? "stdio");
 
-      const deadline = new AbortController();
-      const timer = setTimeout(() => deadline.abort(new ToolError("timeout", `${tool.name} did not finish within ${timeoutMs} ms`, "narrow the request or raise CS_MCP_TOOL_TIMEOUT_MS")), timeoutMs);
-      const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
+      const call = callSignal(options.signal, timeoutMs, tool.name);
       try {
-        const aborted = new Promise<never>((_, reject) => {
-          const onAbort = () => reject(signal.reason instanceof ToolError ? signal.reason : new ToolError("timeout", "the call was cancelled"));
-          if (signal.aborted) onAbort();
-          else signal.addEventListener("abort", onAbort, { once: true });
-        });
-        aborted.catch(() => {}); // the race below observes it; never an unhandled rejection
-        const result = await Promise.race([
-          Promise.resolve(services).then((ready) => tool.handler(parsed.data, {
-            services: ready,
-            logger,
-            requestId,
-            signal,
-            progress: async (p, total, message) => {
-              await options.sendProgress?.(p, total, message);
-            },
-          })),
-          aborted,
-        ]);
+        const handled = Promise.resolve(services).then((ready) => tool.handler(parsed.data, {
+          services: ready,
+          logger,
+          requestId,
+          signal: call.signal,
+          progress: async (p, total, message) => {
+            await options.sendProgress?.(p, total, message);
+          },
+        }));
+        let outcome = await settleOrAbort(handled, call.signal);
+        let late = false;
+        if (outcome === ABORTED) {
+          // The deadline (or the client's cancel) came first. The handler may still be writing: answer only
+          // once it has settled (it rolls back on the signal) so that the answer says what really happened.
+          const settled = await settleWithin(handled, this.deps.settleMs ?? SETTLE_GRACE_MS);
+          if (settled === UNSETTLED) throw abortReason(call.signal, "it is still running and may yet complete: check its effects before calling again");
+          if (settled.ok) {
+            outcome = settled.value;
+            late = true;
+            logger.warn({ deadline_ms: timeoutMs }, "tool call finished after its deadline; its result is returned");
+          } else {
+            throw settled.error instanceof ToolError && settled.error.code !== "timeout" ? settled.error : abortReason(call.signal, "nothing was changed");
+          }
+        }
+        const result = outcome;
         const checked = tool.output.safeParse(result.data);
         if (!checked.success) {
           throw new Error(`output of ${tool.name} does not match its schema: ${checked.error.message}`);
         }
         ok = true;
+        const text = late ? `Finished after the ${timeoutMs} ms deadline; its changes were kept: ${result.text}` : result.text;
         return {
           content: [
-            { type: "text", text: result.text },
+            { type: "text", text },
             { type: "text", text: JSON.stringify(checked.data) },
           ],
           structuredContent: checked.data as Record<string, unknown>,
         };
       } finally {
-        clearTimeout(timer);
+        call.dispose();
       }
     } catch (err) {
       const safe = toSafeError(err, logger);
@@ -105,6 +188,22 @@ export class ToolPipeline {
       logger.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }
+}
+
+/**
+ * The path of the first string (value or key) holding a NUL character, or null. PostgreSQL cannot store
+ * \u0000 in text: refused here for every tool and field, it is the caller's error instead of an internal one.
+ */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path || "(arguments)" : null;
+  if (value === null || typeof value !== "object") return null;
+  for (const [key, inner] of Object.entries(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key.includes("\u0000")) return here;
+    const found = nulPath(inner, here);
+    if (found !== null) return found;
+  }
+  return null;
 }
 
 function maskEmails(text: string): string {

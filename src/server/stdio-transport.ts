@@ -1,7 +1,7 @@
 // A stdio transport that closes the gaps of the SDK's own (STACK.md): a line that is not JSON gets a
 // -32700 answer, a message that is not JSON-RPC gets -32600 with its id, an oversized message is reported
 // on stderr and ends the process with a non-zero code (via onOversize), and stdin's end closes the
-// transport so the process can exit promptly.
+// transport so the process can exit promptly; tools/call arguments that are not an object get -32602.
 import type { Readable, Writable } from "node:stream";
 import type { Transport } from "@modelcontextprotocol/sdk/shared/transport.js";
 import { JSONRPCMessageSchema, type JSONRPCMessage } from "@modelcontextprotocol/sdk/types.js";
@@ -100,6 +100,16 @@ export class SafeStdioTransport implements Transport {
       const path = protoKeyPath(value, "");
       if (path !== null) {
         void this.sendError(id, INVALID_PARAMS, `Invalid params: ${path}: keys named "__proto__" are not accepted`);
+        return;
+      }
+    }
+    // The SDK answers tools/call arguments that are not an object with a generic -32603: they are the
+    // caller's invalid params, so say so, by name.
+    const call = value as { method?: unknown; params?: { arguments?: unknown } };
+    if (call.method === "tools/call" && call.params && typeof call.params === "object" && "arguments" in call.params) {
+      const args = call.params.arguments;
+      if (args === null || typeof args !== "object" || Array.isArray(args)) {
+        void this.sendError(id, INVALID_PARAMS, `Invalid params: arguments: must be an object of the tool's named parameters, got ${args === null ? "null" : Array.isArray(args) ? "an array" : typeof args}`);
         return;
       }
     }

@@ -1,7 +1,7 @@
 // Business logic of the core toolset: registering, reading, listing and updating accounts, and the
 // account's timeline. Every write commits together with its timeline entry and audit record.
 import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generated/prisma/client.ts";
-import { AccountRepository, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
+import { AccountRepository, lockAccount, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
 import { TimelineRepository } from "../repositories/timeline.ts";
 import { loadOverview } from "../repositories/overview.ts";
 import type { Database } from "../db/database.ts";
@@ -418,6 +418,7 @@ export class ClientService {
     const fields = Object.keys(updates) as EditableField[];
     if (fields.length === 0) throw validationError(`updates: must name at least one field (${EDITABLE_FIELDS.join(", ")})`);
     return this.prisma.$transaction(async (tx) => {
+      await lockAccount(tx, id);
       const account = await tx.account.findUnique({ where: { id } });
       if (!account) throw notFound("client", id, "use list_clients to find the client_id");
       const contract = await this.accounts.currentContract(id, tx);

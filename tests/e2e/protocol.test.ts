@@ -2,7 +2,8 @@
 // stream of the spawned server: malformed lines are answered, stdout carries only JSON-RPC, an
 // oversized message ends the process non-zero, EOF ends it promptly with the database closed.
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { embeddedDataDir } from "../helpers/databases.ts";
@@ -158,6 +159,51 @@ describe("stdio protocol hygiene", () => {
     const code = await new Promise<number | null>((r) => second.on("exit", r));
     expect(code).toBe(1);
     expect(err).toContain(`in use by another cs-mcp process (pid ${first.child.pid})`);
+  });
+});
+
+describe("refused requests and start-up failures", () => {
+  it("answers tools/call whose arguments are not an object with -32602, naming the field", async () => {
+    const raw = startRaw();
+    await initialize(raw);
+    const bad: unknown[] = ["a string", [1, 2], 5, null];
+    bad.forEach((args, i) => raw.send(JSON.stringify({ jsonrpc: "2.0", id: 10 + i, method: "tools/call", params: { name: "list_clients", arguments: args } })));
+    for (let i = 0; i < bad.length; i++) {
+      const m = (await raw.next((x) => x.id === 10 + i)) as { error?: { code: number; message: string } };
+      expect(m.error?.code).toBe(-32602);
+      expect(m.error?.message).toMatch(/arguments: must be an object/);
+    }
+  });
+
+  it("does not deliver queued side effects when read-only (delivery is a change)", async () => {
+    const raw = startRaw({ CS_MCP_READ_ONLY: "true" });
+    await initialize(raw);
+    raw.send(JSON.stringify({ jsonrpc: "2.0", id: 20, method: "tools/call", params: { name: "list_clients", arguments: {} } }));
+    await raw.next((m) => m.id === 20);
+    while (!raw.stderr().includes('"serving MCP over stdio"')) await new Promise((r) => setTimeout(r, 50));
+    const serving = raw.stderr().split("\n").filter((l) => l.includes('"serving MCP over stdio"')).map((l) => JSON.parse(l) as { outbox_dispatch?: boolean });
+    expect(serving).toHaveLength(1);
+    expect(serving[0]!.outbox_dispatch).toBe(false);
+  });
+
+  it("exits non-zero with one clear stderr line when its PostgreSQL cannot be reached", async () => {
+    const raw = startRaw({ DATABASE_URL: "postgresql://cs:secret-pw@127.0.0.1:1/cs" });
+    await initialize(raw);
+    const { code } = await raw.exited;
+    expect(code).toBe(1);
+    expect(raw.stderr()).toMatch(/^cs-mcp: cannot open the database: .*ECONNREFUSED/m);
+    expect(raw.stderr()).not.toContain("secret-pw");
+  });
+
+  it("exits non-zero when its embedded data directory cannot be created", async () => {
+    const parent = mkdtempSync(join(tmpdir(), "cs-mcp-not-a-dir-"));
+    writeFileSync(join(parent, "file"), "a file where the data directory's parent should be");
+    const raw = startRaw({ CS_MCP_DATA_DIR: join(parent, "file", "data") });
+    await initialize(raw);
+    const { code } = await raw.exited;
+    rmSync(parent, { recursive: true, force: true });
+    expect(code).toBe(1);
+    expect(raw.stderr()).toMatch(/^cs-mcp: cannot open the database: ENOTDIR/m);
   });
 });
 

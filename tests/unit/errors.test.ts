@@ -117,6 +117,20 @@ describe("toSafeError", () => {
     expect(lines()[0]).toMatchObject({ level: 40, msg: "database error mapped to conflict" });
   });
 
+  it("names the rule when a one-per-account index refuses a row (the shape both drivers give through Prisma)", () => {
+    const { logger } = memoryLogger();
+    const err = Object.assign(new Error("Unique constraint failed on the fields: (`account_id`)"), {
+      code: "P2002",
+      meta: { modelName: "OnboardingPlan", driverAdapterError: { cause: { originalCode: "23505", originalMessage: 'duplicate key value violates unique constraint "onboarding_plans_one_active_key"' } } },
+    });
+    const safe = toSafeError(err, logger);
+    expect(safe).toEqual({
+      code: "conflict",
+      message: "the account already has an active onboarding plan (another call created one at the same time)",
+      hint: "track it with track_onboarding_progress, or pass replace_active_plan: true to replace it",
+    });
+  });
+
   it("maps a plain object { code: 'P2002' } to conflict", () => {
     const { logger } = memoryLogger();
     expect(toSafeError({ code: "P2002" }, logger).code).toBe("conflict");

@@ -1,4 +1,6 @@
 import { describe, it, expect } from "vitest";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { z } from "zod";
 import { defineTool, type AnyTool, type ToolContext } from "../../src/server/define-tool.ts";
 import { ToolPipeline, type PipelineDeps } from "../../src/server/pipeline.ts";
@@ -7,7 +9,7 @@ import { createRateLimiter } from "../../src/server/rate-limit.ts";
 import { ToolError } from "../../src/server/errors.ts";
 import { memoryLogger } from "./memory-log.ts";
 
-type Behaviour = "ok" | "hang" | "bad_output" | "throw_secret" | "throw_tool_error";
+type Behaviour = "ok" | "hang" | "bad_output" | "throw_secret" | "throw_tool_error" | "finish_late" | "stop_on_abort";
 
 function fakeTool(behaviour: { mode: Behaviour }, calls: Array<{ args: unknown; ctx: ToolContext }>) {
   return defineTool({
@@ -32,6 +34,14 @@ function fakeTool(behaviour: { mode: Behaviour }, calls: Array<{ args: unknown; 
           throw new Error("could not connect to postgres://svc:Sup3rS3cret@db.internal:5432/cs");
         case "throw_tool_error":
           throw new ToolError("not_found", "account cs_1_x was not found", "list first");
+        case "finish_late":
+          // Ignores the signal: commits anyway once the deadline has passed.
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+          return { data: { doubled: args.n * 2, label: args.label }, text: `doubled ${args.n}` };
+        case "stop_on_abort":
+          await new Promise((resolve) => ctx.signal.addEventListener("abort", resolve, { once: true }));
+          ctx.signal.throwIfAborted();
+          throw new Error("unreachable");
         default:
           return { data: { doubled: args.n * 2, label: args.label }, text: `doubled ${args.n}` };
       }
@@ -39,7 +49,7 @@ function fakeTool(behaviour: { mode: Behaviour }, calls: Array<{ args: unknown; 
   }) as AnyTool;
 }
 
-function setup(mode: Behaviour = "ok", opts: { perMinute?: number; timeoutMs?: number } = {}) {
+function setup(mode: Behaviour = "ok", opts: { perMinute?: number; timeoutMs?: number; settleMs?: number } = {}) {
   const behaviour = { mode };
   const calls: Array<{ args: unknown; ctx: ToolContext }> = [];
   const log = memoryLogger("info");
@@ -50,6 +60,7 @@ function setup(mode: Behaviour = "ok", opts: { perMinute?: number; timeoutMs?: n
     metrics,
     limiter: createRateLimiter(opts.perMinute ?? 3, null),
     timeoutMs: opts.timeoutMs ?? 200,
+    settleMs: opts.settleMs ?? 50,
   };
   const pipeline = new ToolPipeline([fakeTool(behaviour, calls)], deps);
   return { pipeline, calls, log, metrics, behaviour, deps };
@@ -124,6 +135,16 @@ describe("ToolPipeline", () => {
     expect(calls).toHaveLength(0);
   });
 
+  it("refuses a NUL character in any string field with validation_error naming the field, without calling the handler", async () => {
+    const { pipeline, calls } = setup();
+    const e = errorOf(await pipeline.call("double_it", { n: 1, label: "a\u0000b" }));
+    expect(e.code).toBe("validation_error");
+    expect(e.message).toBe("invalid arguments: label: must not contain the NUL character (\\u0000)");
+    const nested = errorOf(await pipeline.call("double_it", { n: 1, label: "x", extra: [{ note: "\u0000" }] }));
+    expect(nested.message).toBe("invalid arguments: extra.0.note: must not contain the NUL character (\\u0000)");
+    expect(calls).toHaveLength(0);
+  });
+
   it("treats missing arguments as {}", async () => {
     const { pipeline } = setup();
     const e = errorOf(await pipeline.call("double_it", undefined));
@@ -173,7 +194,44 @@ describe("ToolPipeline", () => {
     setTimeout(() => ac.abort(), 20);
     const e = errorOf(await pipeline.call("double_it", { n: 1 }, { signal: ac.signal }));
     expect(e.code).toBe("timeout");
-    expect(e.message).toBe("the call was cancelled");
+    expect(e.message).toBe("the call was cancelled; it is still running and may yet complete: check its effects before calling again");
+  });
+
+  it("after its deadline, answers a handler that stopped on the signal with timeout and 'nothing was changed'", async () => {
+    const { pipeline, calls } = setup("stop_on_abort", { timeoutMs: 20, settleMs: 60_000 });
+    const e = errorOf(await pipeline.call("double_it", { n: 1 }));
+    expect(e.code).toBe("timeout");
+    expect(e.message).toBe("double_it did not finish within 20 ms; nothing was changed");
+    expect(calls[0]!.ctx.signal.aborted).toBe(true);
+  });
+
+  it("never answers timeout for a handler that finished after its deadline: it returns what the handler stored", async () => {
+    const { pipeline } = setup("finish_late", { timeoutMs: 20, settleMs: 60_000 });
+    const r = await pipeline.call("double_it", { n: 4 });
+    expect(r.isError).toBeUndefined();
+    expect(r.structuredContent).toEqual({ doubled: 8, label: "x" });
+    expect((r.content[0] as { text: string }).text).toBe("Finished after the 20 ms deadline; its changes were kept: doubled 4");
+  });
+
+  it("leaves nothing of a finished call reachable from the caller's long-lived signal (no leak per call)", async () => {
+    // A server keeps serving calls for days: each call's signal (and everything its listeners hold)
+    // must be collectable once the call is answered, even while the caller's signal lives on.
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc") as () => void;
+    const { pipeline, calls } = setup("ok", { perMinute: 0 });
+    const caller = new AbortController();
+    const refs: Array<WeakRef<AbortSignal>> = [];
+    for (let i = 0; i < 20; i++) {
+      const r = await pipeline.call("double_it", { n: i }, { signal: caller.signal });
+      expect(r.isError).toBeUndefined();
+      refs.push(new WeakRef(calls.pop()!.ctx.signal));
+    }
+    for (let round = 0; round < 10 && refs.some((r) => r.deref()); round++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    expect(refs.filter((r) => r.deref() !== undefined)).toHaveLength(0);
+    expect(caller.signal.aborted).toBe(false);
   });
 
   it("turns output that violates the output schema into internal_error", async () => {

@@ -4,6 +4,7 @@
 // product: the open row is updated, never duplicated). The timeline derives "expansion opportunity
 // identified" from the table itself, so only the audit log is written here.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 import type { Config } from "../../config/load.ts";
 import { ExpansionAccountsRepository, type AccountFacts } from "../../repositories/expansion-accounts.ts";
 import { ExpansionOpportunityRepository, type StoredOutcome } from "../../repositories/expansion-opportunities.ts";
@@ -108,12 +109,12 @@ export class OpportunityService {
     return { all, targets };
   }
 
-  async upsell(input: UpsellInput) {
+  async upsell(input: UpsellInput, signal?: AbortSignal) {
     const now = this.now();
     const c = this.criteria(input);
     const { targets } = await this.load(input.client_id, false, now);
     const evals = targets.map((f) => evaluateUpsell(f, c, now));
-    const run = await this.store("identify_upsell_opportunities", evals, now, input.limit);
+    const run = await this.store("identify_upsell_opportunities", evals, now, input.limit, signal);
     return {
       as_of: toIso(now)!,
       criteria: { ...c, min_score: this.config.UPSELL_MIN_SCORE },
@@ -122,12 +123,12 @@ export class OpportunityService {
     };
   }
 
-  async crossSell(input: CrossSellInput) {
+  async crossSell(input: CrossSellInput, signal?: AbortSignal) {
     const now = this.now();
     const c = this.criteria(input);
     const { all, targets } = await this.load(input.client_id, true, now);
     const evals = targets.flatMap((f) => evaluateCrossSell(f, all, c, { product_family: input.product_family, include_add_ons: input.include_add_ons }, now));
-    const run = await this.store("identify_crosssell_opportunities", evals, now, input.limit);
+    const run = await this.store("identify_crosssell_opportunities", evals, now, input.limit, signal);
     return {
       as_of: toIso(now)!,
       criteria: { min_health_score: c.min_health_score, min_tenure_days: c.min_tenure_days, min_similar_accounts: c.min_similar_accounts, min_score: this.config.CROSSSELL_MIN_SCORE, product_family: input.product_family ?? null, include_add_ons: input.include_add_ons },
@@ -136,7 +137,7 @@ export class OpportunityService {
     };
   }
 
-  async expansion(input: ExpansionInput) {
+  async expansion(input: ExpansionInput, signal?: AbortSignal) {
     const now = this.now();
     const c = this.criteria(input);
     const types = input.opportunity_types && input.opportunity_types.length ? [...new Set(input.opportunity_types)] : [...OPPORTUNITY_TYPES];
@@ -150,7 +151,7 @@ export class OpportunityService {
       if (types.includes("tier_upgrade")) evals.push(tag(evaluateTierUpgrade(f, c, now, bench!), "tier_upgrade"));
       if (types.includes("cross_sell")) evals.push(...evaluateCrossSell(f, all, c, { product_family: input.product_family, include_add_ons: input.include_add_ons }, now).map((e) => tag(e, "cross_sell")));
     }
-    const run = await this.store("identify_expansion_opportunities", evals, now, input.limit);
+    const run = await this.store("identify_expansion_opportunities", evals, now, input.limit, signal);
     // Upsell and tier upgrade of one account are two routes to the same growth: count the larger once.
     const perAccount = new Map<string, { other: Dec; upsell: Dec; tier: Dec }>();
     for (const o of run.all) {
@@ -191,12 +192,12 @@ export class OpportunityService {
   }
 
   /** Stores the candidates that reach their type's minimum score; reports the rest. */
-  private async store(tool: string, evals: Evaluation[], now: Date, limit: number) {
+  private async store(tool: string, evals: Evaluation[], now: Date, limit: number, signal?: AbortSignal) {
     const candidates = evals.filter((e): e is Extract<Evaluation, { kind: "candidate" }> => e.kind === "candidate").map((e) => e.candidate);
     const keep = candidates.filter((c) => c.score >= this.minScore(c.type));
     const below = candidates.filter((c) => c.score < this.minScore(c.type));
     const outcomes: StoredOutcome[] = keep.length
-      ? await this.prisma.$transaction(async (tx) => {
+      ? await abortableTransaction(this.prisma, signal, async (tx) => {
           const out = await this.opps.upsert(
             tx,
             keep.map((c) => ({ account_id: c.account_id, type: c.type, product: c.product, score: c.score, estimated_value: fmt(c.estimated_value), rationale: c.rationale })),

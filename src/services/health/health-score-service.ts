@@ -6,6 +6,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound, validationError } from "../../server/errors.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 import {
   COMPONENTS,
   bandOf,
@@ -145,7 +146,7 @@ export class HealthScoreService {
     return { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM };
   }
 
-  async calculate(input: CalculateInput, progress: Progress = async () => {}) {
+  async calculate(input: CalculateInput, progress: Progress = async () => {}, signal?: AbortSignal) {
     const modes = [input.client_id !== undefined, input.client_ids !== undefined, input.all === true].filter(Boolean).length;
     if (modes !== 1) throw validationError("client_id: give exactly one of client_id, client_ids or all: true", "client_id scores one account, client_ids a list (≤ 500), all: true every active account");
     let weights: Weights;
@@ -179,10 +180,11 @@ export class HealthScoreService {
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK);
       const scored = chunk.map((a) => this.describe(a, scoreAccount(a, engine), input, threshold, now, whatIf));
-      if (!whatIf) await this.store(scored, input.scoring_model, L, now);
       results.push(...scored);
       await progress(Math.min(i + CHUNK, total), total, `scored ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
+
+    if (!whatIf) await this.store(results, input.scoring_model, L, now, signal);
 
     const meta = {
       scoring_model: input.scoring_model,
@@ -227,44 +229,49 @@ export class HealthScoreService {
   }
 
   /**
-   * Stores a standard run: one health_scores row per account with any data (overall null when insufficient),
-   * and the account's health_score/health_trend — null for insufficient data, so lists and segments that read
-   * the column see an unknown, never a confident figure.
+   * Stores a standard run in one transaction the call's signal rolls back (a timed-out run stores nothing):
+   * one health_scores row per account with any data (overall null when insufficient), and the account's
+   * health_score/health_trend — null for insufficient data, so lists and segments that read the column see an
+   * unknown, never a confident figure.
    */
-  private async store(rows: AccountHealth[], model: string, lookback: number, now: Date) {
+  private async store(rows: AccountHealth[], model: string, lookback: number, now: Date, signal?: AbortSignal) {
     const scored = rows.filter((r) => r.overall_score !== null);
     if (!scored.length) return;
     const rated = (r: AccountHealth) => (r.band === "insufficient_data" ? null : r.overall_score);
-    await this.prisma.$transaction([
-      this.prisma.healthScore.createMany({
-        data: scored.map((r) => ({
-          account_id: r.client_id,
-          overall_score: rated(r),
-          coverage: r.coverage,
-          usage_score: r.components.usage,
-          engagement_score: r.components.engagement,
-          support_score: r.components.support,
-          satisfaction_score: r.components.satisfaction,
-          payment_score: r.components.payment,
-          weights: r.weights,
-          missing_components: r.missing_components,
-          trend: r.trend,
-          band: r.band,
-          scoring_model: model,
-          lookback_days: lookback,
-          calculated_at: now,
-        })),
-      }),
-      this.prisma.$executeRawUnsafe(
-        `UPDATE accounts AS a SET health_score = v.score, health_trend = v.trend, updated_at = $4::timestamptz
-           FROM (SELECT unnest($1::text[]) AS id, unnest($2::int[]) AS score, unnest($3::text[]) AS trend) AS v
-          WHERE a.id = v.id`,
-        scored.map((r) => r.client_id),
-        scored.map(rated),
-        scored.map((r) => r.trend),
-        now.toISOString(),
-      ),
-    ]);
+    await abortableTransaction(this.prisma, signal, async (tx, checkpoint) => {
+      for (let i = 0; i < scored.length; i += CHUNK) {
+        checkpoint();
+        const chunk = scored.slice(i, i + CHUNK);
+        await tx.healthScore.createMany({
+          data: chunk.map((r) => ({
+            account_id: r.client_id,
+            overall_score: rated(r),
+            coverage: r.coverage,
+            usage_score: r.components.usage,
+            engagement_score: r.components.engagement,
+            support_score: r.components.support,
+            satisfaction_score: r.components.satisfaction,
+            payment_score: r.components.payment,
+            weights: r.weights,
+            missing_components: r.missing_components,
+            trend: r.trend,
+            band: r.band,
+            scoring_model: model,
+            lookback_days: lookback,
+            calculated_at: now,
+          })),
+        });
+        await tx.$executeRawUnsafe(
+          `UPDATE accounts AS a SET health_score = v.score, health_trend = v.trend, updated_at = $4::timestamptz
+             FROM (SELECT unnest($1::text[]) AS id, unnest($2::int[]) AS score, unnest($3::text[]) AS trend) AS v
+            WHERE a.id = v.id`,
+          chunk.map((r) => r.client_id),
+          chunk.map(rated),
+          chunk.map((r) => r.trend),
+          now.toISOString(),
+        );
+      }
+    });
   }
 
   private portfolio(results: AccountHealth[], limit: number, offset: number) {

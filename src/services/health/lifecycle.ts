@@ -14,6 +14,7 @@ import { LifecycleRepository, type StageFacts } from "../../repositories/lifecyc
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { LIFECYCLE_STAGES } from "../../security/validation.ts";
+import { lockAccount } from "../../repositories/accounts.ts";
 
 export const IDLE_DAYS = 14;
 export const RENEWAL_WINDOW_DAYS = 90;
@@ -137,6 +138,7 @@ export class LifecycleService {
   private async move(id: string, to: LifecycleStage, reason: string, expected: LifecycleStage | undefined, interventions: boolean) {
     const now = this.now();
     const moved = await this.prisma.$transaction(async (tx) => {
+      await lockAccount(tx, id);
       const account = await tx.account.findUnique({ where: { id }, select: { id: true, lifecycle_stage: true, status: true } });
       if (!account) throw notFound("client", id, "use list_clients to find the client_id");
       if (expected && expected !== account.lifecycle_stage) {

@@ -10,6 +10,7 @@ import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { dateOnly, toIsoDate } from "../../security/validation.ts";
 import { checkTimeline, generatePlan, GENERATOR_RULE, MIN_TIMELINE_WEEKS, type Complexity, type ProductTier } from "./plan-generator.ts";
 import { daysBetween, milestoneView, planHeader, utcDay } from "./views.ts";
+import { lockAccount } from "../../repositories/accounts.ts";
 
 export interface CreatePlanInput {
   client_id: string;
@@ -52,6 +53,7 @@ export class OnboardingPlanService {
     if (problems.length) throw validationError(problems.join("; "), "fix the named fields and call again; nothing was stored");
 
     return this.prisma.$transaction(async (tx) => {
+      await lockAccount(tx, input.client_id);
       const account = await tx.account.findUnique({ where: { id: input.client_id }, select: { id: true, company_name: true, tier: true, status: true } });
       if (!account) throw notFound("client", input.client_id, "use list_clients to find the client_id, or register_client to create it");
       if (account.status === "churned") throw validationError(`client_id: ${input.client_id} is churned; onboarding plans are for active accounts`);

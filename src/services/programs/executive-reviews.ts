@@ -9,6 +9,7 @@ import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { TIERS, toIso, toMoney } from "../../security/validation.ts";
 import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { ReviewAssembler, type PreparedReview, type StoredOutcomes } from "./ebr-prepare.ts";
+import { lockAccount } from "../../repositories/accounts.ts";
 
 export const EBR_ACTIONS = ["schedule_ebr", "get_ebr_details", "prepare_ebr", "complete_ebr", "cancel_ebr", "list_upcoming_ebrs"] as const;
 export type EbrAction = (typeof EBR_ACTIONS)[number];
@@ -133,6 +134,7 @@ export class ExecutiveReviewService {
   private async schedule(input: EbrInput) {
     const now = this.now();
     return this.prisma.$transaction(async (tx) => {
+      await lockAccount(tx, input.client_id!);
       const account = await tx.account.findUnique({ where: { id: input.client_id! }, select: { id: true, company_name: true, status: true } });
       if (!account) throw notFound("client", input.client_id!, "use list_clients to find the client_id");
       if (account.status === "churned") throw conflict(`${account.company_name} has churned; no executive review can be scheduled`);

@@ -3,6 +3,7 @@
 // standard stored score, else computed now; said in health_source). Predictions are stored in one multi-row
 // insert per chunk.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 import type { Config } from "../../config/load.ts";
 import { HealthSignalsRepository, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound } from "../../server/errors.ts";
@@ -70,7 +71,7 @@ export class ChurnService {
     this.signals = new HealthSignalsRepository(prisma);
   }
 
-  async identify(input: ChurnInput, progress: Progress = async () => {}) {
+  async identify(input: ChurnInput, progress: Progress = async () => {}, signal?: AbortSignal) {
     const now = this.now();
     const L = input.days_lookback;
     const threshold = input.health_score_threshold ?? this.config.RETENTION_TRIGGER_HEALTH;
@@ -102,19 +103,11 @@ export class ChurnService {
         if (input.include_predictions) out.projection = this.project(a, h, inputs, now, L);
         return out;
       });
-      await this.prisma.churnPrediction.createMany({
-        data: chunk.map((c) => ({
-          account_id: c.client_id,
-          probability: c.churn_probability,
-          risk_level: c.risk_level,
-          factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
-          model_version: MODEL_VERSION,
-          predicted_at: now,
-        })),
-      });
       results.push(...chunk);
       await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
+
+    await this.store(results, now, signal);
 
     const meta = { model_version: MODEL_VERSION, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
@@ -144,5 +137,25 @@ export class ChurnService {
     if (proj.projected_score === null) return { projected_health: null, probability_if_trend_continues: null, points_used: proj.points_used, note: `${proj.note} (calculate_health_score stores scores)` };
     const future = predictChurn({ ...inputs, health: proj.projected_score, health_drop: Math.max(0, h.score - proj.projected_score) });
     return { projected_health: proj.projected_score, probability_if_trend_continues: future.probability, points_used: proj.points_used };
+  }
+
+  /** Every prediction of the run in one transaction the call's signal rolls back: a timed-out run stores nothing. */
+  private async store(results: AccountChurn[], now: Date, signal?: AbortSignal) {
+    if (!results.length) return;
+    await abortableTransaction(this.prisma, signal, async (tx, checkpoint) => {
+      for (let i = 0; i < results.length; i += CHUNK) {
+        checkpoint();
+        await tx.churnPrediction.createMany({
+          data: results.slice(i, i + CHUNK).map((c) => ({
+            account_id: c.client_id,
+            probability: c.churn_probability,
+            risk_level: c.risk_level,
+            factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
+            model_version: MODEL_VERSION,
+            predicted_at: now,
+          })),
+        });
+      }
+    });
   }
 }

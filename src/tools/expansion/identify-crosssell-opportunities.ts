@@ -30,8 +30,8 @@ export const identifyCrosssellOpportunities = defineTool({
     }),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
-  async handler(args, { services }) {
-    const data = await services.expansion.opportunities.crossSell(args);
+  async handler(args, { services, signal }) {
+    const data = await services.expansion.opportunities.crossSell(args, signal);
     const { all: _all, ...out } = data;
     const t = data.totals;
     return {

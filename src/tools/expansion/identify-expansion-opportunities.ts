@@ -50,8 +50,8 @@ export const identifyExpansionOpportunities = defineTool({
     pipeline_value_without_overlap: z.number(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
-  async handler(args, { services }) {
-    const data = await services.expansion.opportunities.expansion(args);
+  async handler(args, { services, signal }) {
+    const data = await services.expansion.opportunities.expansion(args, signal);
     const { all: _all, ...out } = data;
     const t = data.totals;
     const per = Object.entries(data.by_type).map(([k, v]) => `${k} ${v.opportunities} (${v.created} new, ${v.updated} updated)`).join(", ");

@@ -31,8 +31,8 @@ export const identifyUpsellOpportunities = defineTool({
     }),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: true },
-  async handler(args, { services }) {
-    const data = await services.expansion.opportunities.upsell(args);
+  async handler(args, { services, signal }) {
+    const data = await services.expansion.opportunities.upsell(args, signal);
     const { all: _all, ...out } = data;
     const t = data.totals;
     return {

@@ -119,8 +119,8 @@ export const calculateHealthScore = defineTool({
     next_offset: z.number().int().nullable().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
-  async handler(args, { services, progress }) {
-    const data = await services.healthScores.calculate(args, progress);
+  async handler(args, { services, progress, signal }) {
+    const data = await services.healthScores.calculate(args, progress, signal);
     const whatIf = data.what_if ? " What-if: not stored." : "";
     if (data.mode === "single") {
       const a = data.account;

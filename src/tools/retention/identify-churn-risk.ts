@@ -73,8 +73,8 @@ export const identifyChurnRisk = defineTool({
     truncated: z.boolean().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
-  async handler(args, { services, progress }) {
-    const data = await services.churn.identify(args, progress);
+  async handler(args, { services, progress, signal }) {
+    const data = await services.churn.identify(args, progress, signal);
     const fmt = (a: { client_id: string; churn_probability: number; risk_level: string; factors: Array<{ factor: string; contribution: number }> }) =>
       `${a.client_id} ${a.churn_probability.toFixed(2)} ${a.risk_level}${a.factors.length ? ` (${a.factors.slice(0, 3).map((f) => `${f.factor} ${Math.round(f.contribution * 100)}%`).join(", ")})` : ""}`;
     if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version}.` };
