@@ -6,7 +6,7 @@
 //     vendor's staff nor also a contact of another account), as contacts above; and the rows mentioning the
 //     client's id, company name or client name.
 import type { Prisma as P } from "../generated/prisma/client.ts";
-import { anyOf, either, emailNeedle, idNeedle, mentionWhere, needleParams, phraseNeedle, splitNames, type Needles, type Predicate } from "./gdpr-mentions.ts";
+import { anyOfEach, either, emailNeedle, idNeedle, mentionWhere, needleParams, phraseNeedle, splitNames, type Needles, type Predicate } from "./gdpr-mentions.ts";
 import {
   STAFF_EMAIL_COLUMNS,
   STAFF_TABLES,
@@ -48,7 +48,7 @@ export interface SubjectScope {
   /** The people's tables (their `$1` is the text[] of the people's addresses). */
   personTables: ScopedTable[];
   /** Ids and full names (of the client, of its people): searched and replaced everywhere. */
-  names: Needles | null;
+  names: Needles[];
   /** Single words (first names, one-word names): replaced only in the rows about the subject. */
   words: string[];
   /** Per table, in discovery order, the rows about the subject: what export returns and erasure acts on. */
@@ -58,7 +58,7 @@ export interface SubjectScope {
 function addEntry(rows: Map<string, ScopeEntry>, table: string, part: Predicate, via: string): void {
   const prev = rows.get(table);
   if (!prev) rows.set(table, { table, ...part, via: [via] });
-  else rows.set(table, { table, ...either([prev, part]), via: [...prev.via, via] });
+  else rows.set(table, { table, ...either([prev, part]), via: prev.via.includes(via) ? prev.via : [...prev.via, via] });
 }
 
 /** The names stored beside the addresses in the rows found through email columns, per address. */
@@ -127,16 +127,16 @@ export async function subjectScope(tx: Tx, subject: Subject): Promise<SubjectSco
     names.push(idNeedle(subject.client_id), ...own.phrases.map(phraseNeedle));
     words.push(...own.words);
   }
-  const everywhere = anyOf([...emails.map(emailNeedle), ...names]);
+  const everywhere = anyOfEach([...emails.map(emailNeedle), ...names]);
 
   const rows = new Map<string, ScopeEntry>();
   if (subject.kind === "client") for (const t of clientTables) addEntry(rows, t.table, { where: t.where, params: [subject.client_id] }, t.via);
   if (emails.length) for (const t of personTables) addEntry(rows, t.table, { where: t.where, params: [emails] }, subject.kind === "client" ? `${t.via} (the client's people)` : t.via);
-  if (everywhere) {
+  for (const group of everywhere) {
     for (const [table, list] of cat.cols) {
       const where = mentionWhere(list);
-      if (where) addEntry(rows, table, { where, params: needleParams(everywhere) }, "mentions the subject");
+      if (where) addEntry(rows, table, { where, params: needleParams(group) }, "mentions the subject");
     }
   }
-  return { subject, cat, people, clientTables, personTables, names: anyOf(names), words: [...new Set(words)], rows };
+  return { subject, cat, people, clientTables, personTables, names, words: [...new Set(words)], rows };
 }

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
 import { writeAudit } from "../repositories/audit.ts";
 import { ident, isEmailColumn, nameColumnOf, type ColumnInfo } from "../repositories/gdpr-scope.ts";
-import { anyOf, either, emailNeedle, literalNeedle, mentionWhere, needleParams, phraseNeedle, scrubText, type Predicate } from "../repositories/gdpr-mentions.ts";
+import { anyOfEach, either, emailNeedle, literalNeedle, mentionWhere, needleParams, phraseNeedle, scrubText, type Predicate } from "../repositories/gdpr-mentions.ts";
 import { subjectScope, type Subject, type SubjectScope } from "../repositories/gdpr-subject.ts";
 import { notFound, validationError } from "../server/errors.ts";
 
@@ -160,7 +160,7 @@ async function eraseSubject(tx: P.TransactionClient, scope: SubjectScope, pseudo
   const { cols } = scope.cat;
   const emails = scope.people.map((p) => p.email);
   const has = (table: string, col: string) => (cols.get(table) ?? []).some((c) => c.name === col);
-  const everywhere = anyOf([...emails.map(emailNeedle), ...(scope.names ? [scope.names] : [])])!;
+  const everywhere = anyOfEach([...emails.map(emailNeedle), ...scope.names]);
 
   // 1. The account and everything under it, children before parents (reverse discovery order), so each count
   //    is the table's own rows.
@@ -172,19 +172,21 @@ async function eraseSubject(tx: P.TransactionClient, scope: SubjectScope, pseudo
   }
   // 2. Audit entries about the subject.
   const clientId = scope.subject.kind === "client" ? scope.subject.client_id : null;
-  const audit = await tx.$executeRawUnsafe(
-    `UPDATE audit_log SET changes = '{"erased": true}'::jsonb, entity_id = CASE WHEN entity_id = $3 THEN $4 ELSE entity_id END
-      WHERE entity_id = $3 OR CASE WHEN lower(changes::text) LIKE ANY ($2::text[]) THEN changes::text ~* $1 ELSE false END`,
-    ...needleParams(everywhere),
-    clientId ?? "",
-    marker,
-  );
+  let audit = 0;
+  for (const group of everywhere) {
+    audit += await tx.$executeRawUnsafe(
+      `UPDATE audit_log SET changes = '{"erased": true}'::jsonb, entity_id = CASE WHEN entity_id = $3 THEN $4 ELSE entity_id END
+        WHERE entity_id = $3 OR CASE WHEN lower(changes::text) LIKE ANY ($2::text[]) THEN changes::text ~* $1 ELSE false END`,
+      ...needleParams(group),
+      clientId ?? "",
+      marker,
+    );
+  }
   if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
   // 3. Ids and full names everywhere, then first names in the rows about the subject (found, among others, by
   //    the addresses still in place).
-  if (scope.names) out.push(...scrubbed(await scrubText(tx, cols, [[scope.names, marker]])));
-  const words = anyOf(scope.words.map(phraseNeedle));
-  if (words) out.push(...scrubbed(await scrubText(tx, cols, [[words, marker]], contextOf(cols, scope.rows, marker))));
+  out.push(...scrubbed(await scrubText(tx, cols, scope.names.map((n) => [n, marker]))));
+  out.push(...scrubbed(await scrubText(tx, cols, scope.words.map((w) => [phraseNeedle(w), marker]), contextOf(cols, scope.rows, marker))));
   if (!emails.length) return out;
 
   // 4a. What the people wrote: the text goes, the record (and the figures built on it) stays.
@@ -234,26 +236,33 @@ async function eraseSubject(tx: P.TransactionClient, scope: SubjectScope, pseudo
   // 4d. Messages not yet sent: the people are taken off them (a message only to them is withdrawn; a batch
   //     goes to the others; a vendor record such as a Zendesk ticket keeps a pseudonym, step 5). Sent ones
   //     keep their row without the content.
-  const addresses = anyOf(emails.map(emailNeedle))!;
-  const queued = await tx.$queryRawUnsafe<Array<{ id: string; operation: string; payload: Payload }>>(
-    `SELECT id, operation, payload FROM outbox_messages WHERE status IN ('pending', 'failed') AND CASE WHEN lower(payload::text) LIKE ANY ($2::text[]) THEN payload::text ~* $1 ELSE false END`,
-    ...needleParams(addresses),
-  );
+  const groups = anyOfEach(emails.map(emailNeedle));
+  const queued = new Map<string, { id: string; operation: string; payload: Payload }>();
+  for (const group of groups) {
+    const found = await tx.$queryRawUnsafe<Array<{ id: string; operation: string; payload: Payload }>>(
+      `SELECT id, operation, payload FROM outbox_messages WHERE status IN ('pending', 'failed') AND CASE WHEN lower(payload::text) LIKE ANY ($2::text[]) THEN payload::text ~* $1 ELSE false END`,
+      ...needleParams(group),
+    );
+    for (const row of found) queued.set(row.id, row);
+  }
   let withdrawn = 0;
   let reduced = 0;
-  for (const row of queued) {
+  for (const row of queued.values()) {
     const next = withoutSubject(row.operation, row.payload, emails);
     if (next === null) withdrawn += await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE id = $1`, row.id);
     else if (JSON.stringify(next) !== JSON.stringify(row.payload)) reduced += await tx.$executeRawUnsafe(`UPDATE outbox_messages SET payload = $2::jsonb WHERE id = $1`, row.id, JSON.stringify(next));
   }
   if (withdrawn) out.push({ table: "outbox_messages", rows: withdrawn, action: "deleted" });
   if (reduced) out.push({ table: "outbox_messages", rows: reduced, action: "pseudonymised" });
-  const sent = await tx.$executeRawUnsafe(
-    `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL
-      WHERE status IN ('delivered', 'in_flight') AND (payload::text ~* $1 OR result::text ~* $1 OR strpos(payload::text, $2) > 0 OR strpos(result::text, $2) > 0)`,
-    addresses.regex,
-    marker,
-  );
+  let sent = 0;
+  for (const group of groups) {
+    sent += await tx.$executeRawUnsafe(
+      `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL
+        WHERE status IN ('delivered', 'in_flight') AND (payload::text ~* $1 OR result::text ~* $1 OR strpos(payload::text, $2) > 0 OR strpos(result::text, $2) > 0)`,
+      group.regex,
+      marker,
+    );
+  }
   if (sent) out.push({ table: "outbox_messages", rows: sent, action: "scrubbed" });
   // 5. Anywhere else an address is repeated (a ticket subject, a timeline summary, a vendor payload, a report,
   //    an attendee list): it becomes that person's pseudonym.

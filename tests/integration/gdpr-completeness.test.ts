@@ -228,4 +228,21 @@ describe.each(BACKENDS)("GDPR: nothing findable after erasure, everything in the
     expect(tablesOf(mentions(after, [w.bystander.email]))).toEqual(tablesOf(mentions(before, [w.bystander.email])));
     expect(mentions(after, [w.bystanderCompany]).length).toBe(mentions(before, [w.bystanderCompany]).length);
   });
+
+  it("a client with more people than one search group (50) is erased completely", async () => {
+    const k = ++n;
+    const id = `cs_1700000000_manypeople${k}`;
+    const emails = Array.from({ length: 120 }, (_, i) => `crowd${k}x${i}@manypeople-gdpr.test`);
+    await t.db.prisma.account.create({ data: { id, client_name: `Crowdmere${k} Holdings`, company_name: `Crowdmere${k} Holdings`, company_key: id } });
+    await t.db.prisma.contact.createMany({ data: emails.map((email, i) => ({ account_id: id, email, name: `Crowdling${i}x Multitude${k}` })) });
+    // Copies outside the account: a KB vote by each person (kb_article_votes has no account_id).
+    const article = (await call(p, "manage_knowledge_base", { action: "create", title: `Crowd article ${k}`, body: "Body.", publish: true })).article;
+    for (const email of emails) await call(p, "update_knowledge_base", { article_id: article.article_id, action: "vote", helpful_vote: true, voter_email: email });
+    const before = await dump(t);
+    expect(mentions(before, emails).filter((r) => r.table === "kb_article_votes")).toHaveLength(120);
+
+    await call(p, "erase_personal_data", { client_id: id, confirm: id });
+    const left = mentions(await dump(t), [...emails, `Multitude${k}`, `Crowdmere${k}`, id]);
+    expect(left.map((r) => `${r.table}: ${r.text.slice(0, 200)}`)).toEqual([]);
+  });
 });
