@@ -1,15 +1,19 @@
 // GDPR requests for a data subject — a client (account) or a contact (an email address):
 //   export (Art. 15 access / Art. 20 portability): every stored row about the subject, table by table;
 //   erasure (Art. 17): the subject's rows deleted, or pseudonymised where the row is also a business record
-//   other figures depend on (a ticket, a survey answer, a send), in one transaction.
+//   other figures depend on (a ticket, a survey answer, a send), and every copy of their address or name in
+//   free text, JSON and text arrays replaced, in one transaction.
+// Both act on one scope (repositories/gdpr-subject.ts): export returns exactly the rows erasure acts on.
 // Both are written to the audit log under a hash of the subject, never the email or id itself.
 import { createHash, randomBytes } from "node:crypto";
 import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
 import { writeAudit } from "../repositories/audit.ts";
-import { clientScope, contactScope, ident, isEmailColumn, tableColumns, type ColumnInfo, type ScopedTable } from "../repositories/gdpr-scope.ts";
+import { ident, isEmailColumn, nameColumnOf, type ColumnInfo } from "../repositories/gdpr-scope.ts";
+import { anyOfEach, either, emailNeedle, literalNeedle, mentionWhere, needleParams, phraseNeedle, scrubText, type Predicate } from "../repositories/gdpr-mentions.ts";
+import { subjectScope, type Subject, type SubjectScope } from "../repositories/gdpr-subject.ts";
 import { notFound, validationError } from "../server/errors.ts";
 
-export type Subject = { kind: "client"; client_id: string } | { kind: "contact"; email: string };
+export type { Subject } from "../repositories/gdpr-subject.ts";
 
 export interface ExportedTable {
   table: string;
@@ -33,6 +37,7 @@ const WRITTEN_TEXT: Record<string, { match: string; text: string[] }> = {
   support_tickets: { match: "requester_email", text: ["description"] },
   survey_responses: { match: "respondent_email", text: ["reason"] },
   ticket_comments: { match: "author", text: ["body"] },
+  kb_article_votes: { match: "voter_email", text: ["feedback"] },
 };
 const ERASED_TEXT = "[erased at the data subject's request]";
 
@@ -43,22 +48,49 @@ export function subjectHash(s: Subject): string {
   return createHash("sha256").update(`${s.kind}:${subjectValue(s)}`).digest("hex").slice(0, 24);
 }
 
-/** The statement's parameters: `$1` the subject, `$2` the LIKE pattern; a clause using only `$2` is renumbered. */
-function bind(where: string, v: string, pattern: string): { where: string; params: string[] } {
-  const one = where.includes("$1");
-  const two = where.includes("$2");
-  if (one && two) return { where, params: [v, pattern] };
-  if (two) return { where: where.replaceAll("$2", "$1"), params: [pattern] };
-  return { where, params: [v] };
+/** The subject's rows, table by table: up to `maxRowsPerTable` rows of each with the table's full count. */
+export async function collectRows(tx: P.TransactionClient, scope: SubjectScope, maxRowsPerTable: number): Promise<ExportedTable[]> {
+  const out: ExportedTable[] = [];
+  const emails = scope.people.map((p) => p.email);
+  for (const t of scope.rows.values()) {
+    const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${t.where}`, ...t.params))[0]?.n ?? 0;
+    if (!n) continue;
+    const rows = await tx.$queryRawUnsafe<Array<{ r: string }>>(
+      `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${t.where} LIMIT ${Number(maxRowsPerTable)}`,
+      ...t.params,
+    );
+    const parsed = rows.map((r) => JSON.parse(r.r) as Record<string, unknown>);
+    // A batch names other people too: only the subject's own entries are theirs to receive.
+    const own = t.table === "outbox_messages" ? parsed.map((r) => ({ ...r, payload: ownPart(r.payload as Payload, emails) })) : parsed;
+    out.push({ table: t.table, via: t.via.join("; "), total_rows: n, rows: own, truncated: n > rows.length });
+  }
+  return out;
 }
 
 /**
- * LIKE pattern matching the subject as a whole JSON string value (`"bob@x.test"`, not `"jimbob@x.test"`),
- * with LIKE's wildcards escaped.
+ * Per table, the rows about the subject, where a first name is theirs and may be removed: the scope's rows,
+ * and the rows this erasure already changed (they hold its marker where a full name or an id was).
  */
-const containsPattern = (v: string): string => `%${JSON.stringify(v).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-/** The same whole-value match as a regular expression (for regexp_replace, flags 'gi'). */
-const valueRegex = (v: string): string => JSON.stringify(v).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+function contextOf(cols: Map<string, ColumnInfo[]>, rows: Map<string, Predicate>, marker: string): Map<string, Predicate> {
+  const out = new Map<string, Predicate>();
+  for (const [table, list] of cols) {
+    const touched = mentionWhere(list);
+    const parts = [rows.get(table), touched ? { where: touched, params: needleParams(literalNeedle(marker)) } : undefined].filter((p): p is Predicate => !!p);
+    if (parts.length) out.set(table, either(parts));
+  }
+  return out;
+}
+
+/** Sums the entries of the same table and action (one table can be scrubbed by several steps). */
+function merged(list: ErasedTable[]): ErasedTable[] {
+  const out = new Map<string, ErasedTable>();
+  for (const e of list) {
+    const k = `${e.table}:${e.action}`;
+    const prev = out.get(k);
+    out.set(k, prev ? { ...prev, rows: prev.rows + e.rows } : { ...e });
+  }
+  return [...out.values()];
+}
 
 export class GdprService {
   constructor(private readonly prisma: PrismaClient) {}
@@ -69,41 +101,10 @@ export class GdprService {
     }
   }
 
-  /** The subject's tables, plus the outbox rows and audit entries that mention it. */
-  private async scope(tx: P.TransactionClient, s: Subject): Promise<ScopedTable[]> {
-    const tables = s.kind === "client" ? await clientScope(tx) : await contactScope(tx);
-    if (s.kind === "contact") {
-      // Queued or sent messages carry the address in their payload; comments name their author.
-      tables.push({ table: "outbox_messages", where: `payload::text ILIKE $2`, via: "payload mentions the email", email_columns: [] });
-      if (!tables.some((t) => t.table === "ticket_comments")) tables.push({ table: "ticket_comments", where: `lower("author") = lower($1)`, via: "comment author", email_columns: [] });
-    }
-    tables.push({
-      table: "audit_log",
-      where: s.kind === "client" ? `("entity_id" = $1 OR changes::text LIKE $2)` : `changes::text ILIKE $2`,
-      via: "audit entries about the subject",
-      email_columns: [],
-    });
-    return tables;
-  }
-
   async export(s: Subject, maxRowsPerTable: number): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number }> {
     await this.checkSubject(s);
-    const v = subjectValue(s);
     return this.prisma.$transaction(async (tx) => {
-      const out: ExportedTable[] = [];
-      for (const t of await this.scope(tx, s)) {
-        const { where, params } = bind(t.where, v, containsPattern(v));
-        const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${where}`, ...params))[0]?.n ?? 0;
-        if (!n) continue;
-        const rows = await tx.$queryRawUnsafe<Array<{ r: string }>>(
-          `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${where} LIMIT ${maxRowsPerTable}`,
-          ...params,
-        );
-        const parsed = rows.map((r) => JSON.parse(r.r) as Record<string, unknown>);
-        // A batch names other people too: only the subject's own entry is theirs to receive.
-        const own = s.kind === "contact" && t.table === "outbox_messages" ? parsed.map((r) => ({ ...r, payload: ownPart(r.payload as Payload, v) })) : parsed;
-        out.push({ table: t.table, via: t.via, total_rows: n, rows: own, truncated: n > rows.length });
-      }
+      const out = await collectRows(tx, await subjectScope(tx, s), maxRowsPerTable);
       const total = out.reduce((a, t) => a + t.total_rows, 0);
       await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: subjectHash(s), changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
       return { subject_hash: subjectHash(s), tables: out, total_rows: total };
@@ -116,159 +117,156 @@ export class GdprService {
       throw validationError(`confirm: must repeat the ${s.kind === "client" ? "client_id" : "email"} being erased exactly; nothing was erased`);
     }
     await this.checkSubject(s);
-    const v = subjectValue(s);
-    const pattern = containsPattern(v);
-    const pseudonym = `erased-${randomBytes(8).toString("hex")}@erased.invalid`;
+    // What replaces a name or an id in free text: unique to this erasure, so a unique column stays unique.
+    const marker = `[erased ${randomBytes(4).toString("hex")}]`;
     try {
       return await this.prisma.$transaction(async (tx) => {
-        const scope = await this.scope(tx, s);
-        const cols = await tableColumns(tx);
-        const result = s.kind === "client" ? await this.eraseClient(tx, scope, v, pattern) : await this.eraseContact(tx, scope, cols, v, pattern, pseudonym);
+        const scope = await subjectScope(tx, s);
+        const pseudonyms = new Map(scope.people.map((p) => [p.email, newPseudonym()]));
+        const result = merged(await eraseSubject(tx, scope, pseudonyms, marker));
         // A dry run makes the real changes and rolls them back, so its counts are exactly what erasure would do.
         if (dryRun) throw new DryRun(result);
         await writeAudit(tx, {
           action: "gdpr_erasure",
           entity_type: "data_subject",
           entity_id: subjectHash(s),
-          changes: { kind: s.kind, tables: Object.fromEntries(result.map((t) => [t.table, { rows: t.rows, action: t.action }])) },
+          changes: { kind: s.kind, tables: Object.fromEntries(result.map((t) => [`${t.table}:${t.action}`, t.rows])) },
         });
-        return { subject_hash: subjectHash(s), dry_run: false, tables: result, ...(s.kind === "contact" ? { pseudonym } : {}) };
+        const pseudonym = s.kind === "contact" ? pseudonyms.get(s.email.toLowerCase()) : undefined;
+        return { subject_hash: subjectHash(s), dry_run: false, tables: result, ...(pseudonym ? { pseudonym } : {}) };
       });
     } catch (e) {
       if (e instanceof DryRun) return { subject_hash: subjectHash(s), dry_run: true, tables: e.tables };
       throw e;
     }
   }
-
-  private async eraseClient(tx: P.TransactionClient, scope: ScopedTable[], v: string, pattern: string): Promise<ErasedTable[]> {
-    const out: ErasedTable[] = [];
-    // Children before parents (reverse discovery order), so each count is the table's own rows.
-    const deletable = scope.filter((t) => t.table !== "audit_log");
-    for (const t of [...deletable].reverse()) {
-      const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, v);
-      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
-    }
-    const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE ("entity_id" = $1 OR changes::text LIKE $2)`, v, pattern);
-    if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
-    out.push(...(await scrubMentions(tx, await tableColumns(tx), v, "[erased client]")));
-    return out;
-  }
-
-  private async eraseContact(
-    tx: P.TransactionClient,
-    scope: ScopedTable[],
-    cols: Map<string, ColumnInfo[]>,
-    email: string,
-    pattern: string,
-    pseudonym: string,
-  ): Promise<ErasedTable[]> {
-    const out: ErasedTable[] = [];
-    const has = (table: string, col: string) => (cols.get(table) ?? []).some((c) => c.name === col);
-    // 1. What the person wrote: the text goes, the record (and the figures built on it) stays.
-    for (const [table, spec] of Object.entries(WRITTEN_TEXT)) {
-      if (!has(table, spec.match)) continue;
-      const textCols = spec.text.filter((c) => has(table, c));
-      if (!textCols.length) continue;
-      const set = textCols.map((c) => {
-        const col = cols.get(table)!.find((x) => x.name === c)!;
-        return `${ident(c)} = ${col.nullable ? "NULL" : `'${ERASED_TEXT.replace(/'/g, "''")}'`}`;
-      });
-      const n = await tx.$executeRawUnsafe(`UPDATE ${ident(table)} SET ${set.join(", ")} WHERE lower(${ident(spec.match)}) = lower($1)`, email);
-      if (n) out.push({ table, rows: n, action: "text_erased" });
-    }
-    // 2. Rows that are the person: deleted (children such as posts and contributions cascade: counted first).
-    for (const t of scope) {
-      if (!t.parent || !PERSON_TABLES.has(t.parent)) continue;
-      const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${t.where}`, email))[0]?.n ?? 0;
-      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
-    }
-    for (const t of scope) {
-      if (!PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
-      const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, email);
-      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
-    }
-    // 3. Records that name the person: the address becomes a pseudonym, the name beside it is cleared.
-    for (const t of scope) {
-      if (PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
-      let rows = 0;
-      for (const c of t.email_columns) {
-        const nameCol = c === "email" ? "name" : `${c.slice(0, -"_email".length)}_name`;
-        const name = (cols.get(t.table) ?? []).find((x) => x.name === nameCol && x.nullable && !isEmailColumn(x.name));
-        const n = await tx.$executeRawUnsafe(
-          `UPDATE ${ident(t.table)} SET ${ident(c)} = $2${name ? `, ${ident(name.name)} = NULL` : ""} WHERE lower(${ident(c)}) = lower($1)`,
-          email,
-          pseudonym,
-        );
-        rows += n;
-      }
-      if (rows) out.push({ table: t.table, rows, action: "pseudonymised" });
-    }
-    if (has("ticket_comments", "author")) {
-      const n = await tx.$executeRawUnsafe(`UPDATE ticket_comments SET author = $2 WHERE lower(author) = lower($1)`, email, pseudonym);
-      if (n) out.push({ table: "ticket_comments", rows: n, action: "pseudonymised" });
-    }
-    // 4. Messages not yet sent: the person is taken off them (a message only to them is withdrawn; a batch
-    //    goes to the others; a vendor record such as a Zendesk ticket keeps a pseudonym). Sent ones keep their
-    //    row without the content.
-    const queued = await tx.$queryRawUnsafe<Array<{ id: string; operation: string; payload: Payload }>>(
-      `SELECT id, operation, payload FROM outbox_messages WHERE status IN ('pending', 'failed') AND payload::text ILIKE $1`,
-      pattern,
-    );
-    let withdrawn = 0;
-    let reduced = 0;
-    for (const row of queued) {
-      const next = withoutSubject(row.operation, row.payload, email, pseudonym);
-      if (next === null) {
-        withdrawn += await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE id = $1`, row.id);
-      } else {
-        reduced += await tx.$executeRawUnsafe(`UPDATE outbox_messages SET payload = $2::jsonb WHERE id = $1`, row.id, JSON.stringify(next));
-      }
-    }
-    if (withdrawn) out.push({ table: "outbox_messages", rows: withdrawn, action: "deleted" });
-    if (reduced) out.push({ table: "outbox_messages", rows: reduced, action: "pseudonymised" });
-    const sent = await tx.$executeRawUnsafe(
-      `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL WHERE status IN ('delivered', 'in_flight') AND payload::text ILIKE $1`,
-      pattern,
-    );
-    if (sent) out.push({ table: "outbox_messages", rows: sent, action: "scrubbed" });
-    // 5. Anywhere else the address is repeated (a vendor event's payload, a report, an attendee list).
-    out.push(...(await scrubMentions(tx, cols, email, pseudonym)));
-    const audit = await tx.$executeRawUnsafe(`UPDATE audit_log SET changes = '{"erased": true}'::jsonb WHERE changes::text ILIKE $1`, pattern);
-    if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
-    return out;
-  }
 }
 
+const newPseudonym = (): string => `erased-${randomBytes(8).toString("hex")}@erased.invalid`;
+
+const scrubbed = (list: Array<{ table: string; rows: number }>): ErasedTable[] => list.map((r) => ({ ...r, action: "scrubbed" as const }));
+
 /**
- * Replaces the subject wherever it is repeated inside JSON documents and text arrays of any table (reports,
- * vendor event payloads, id and attendee lists), case-insensitively. Tables are read from the catalogue.
+ * Erases the subject in this order (each step finds its rows by what the later steps remove):
+ *   1. a client's account and everything under it is deleted;
+ *   2. audit entries about the subject lose their details (and a client's id);
+ *   3. ids and full names are replaced by the marker everywhere, first names only in the rows about them;
+ *   4. what the people wrote is removed, their own rows deleted, their address in other records replaced by
+ *      their pseudonym with the name beside it cleared, unsent messages to them withdrawn, sent ones emptied;
+ *   5. their address is replaced by their pseudonym anywhere else it was copied.
  */
-async function scrubMentions(tx: P.TransactionClient, cols: Map<string, ColumnInfo[]>, subject: string, replacement: string): Promise<ErasedTable[]> {
+async function eraseSubject(tx: P.TransactionClient, scope: SubjectScope, pseudonyms: Map<string, string>, marker: string): Promise<ErasedTable[]> {
   const out: ErasedTable[] = [];
-  const regex = valueRegex(subject);
-  const quoted = JSON.stringify(replacement);
-  for (const [table, list] of cols) {
-    if (table === "outbox_messages") continue; // handled on its own: unsent rows are withdrawn, sent ones emptied
-    let rows = 0;
-    for (const c of list) {
-      if (c.type === "jsonb" || c.type === "json") {
-        rows += await tx.$executeRawUnsafe(
-          `UPDATE ${ident(table)} SET ${ident(c.name)} = regexp_replace(${ident(c.name)}::text, $1, $2, 'gi')::${c.type} WHERE ${ident(c.name)}::text ILIKE $3`,
-          regex,
-          quoted,
-          containsPattern(subject),
-        );
-      } else if (c.type === "_text") {
-        rows += await tx.$executeRawUnsafe(
-          `UPDATE ${ident(table)} SET ${ident(c.name)} = ARRAY(SELECT CASE WHEN lower(x) = lower($1) THEN $2 ELSE x END FROM unnest(${ident(c.name)}) AS x)
-            WHERE EXISTS (SELECT 1 FROM unnest(${ident(c.name)}) AS x WHERE lower(x) = lower($1))`,
-          subject,
-          replacement,
-        );
-      }
+  const { cols } = scope.cat;
+  const emails = scope.people.map((p) => p.email);
+  const has = (table: string, col: string) => (cols.get(table) ?? []).some((c) => c.name === col);
+  const everywhere = anyOfEach([...emails.map(emailNeedle), ...scope.names]);
+
+  // 1. The account and everything under it, children before parents (reverse discovery order), so each count
+  //    is the table's own rows.
+  if (scope.subject.kind === "client") {
+    for (const t of [...scope.clientTables].reverse()) {
+      const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, scope.subject.client_id);
+      if (n) out.push({ table: t.table, rows: n, action: "deleted" });
     }
-    if (rows) out.push({ table, rows, action: "scrubbed" });
   }
+  // 2. Audit entries about the subject.
+  const clientId = scope.subject.kind === "client" ? scope.subject.client_id : null;
+  let audit = 0;
+  for (const group of everywhere) {
+    audit += await tx.$executeRawUnsafe(
+      `UPDATE audit_log SET changes = '{"erased": true}'::jsonb, entity_id = CASE WHEN entity_id = $3 THEN $4 ELSE entity_id END
+        WHERE entity_id = $3 OR CASE WHEN lower(changes::text) LIKE ANY ($2::text[]) THEN changes::text ~* $1 ELSE false END`,
+      ...needleParams(group),
+      clientId ?? "",
+      marker,
+    );
+  }
+  if (audit) out.push({ table: "audit_log", rows: audit, action: "scrubbed" });
+  // 3. Ids and full names everywhere, then first names in the rows about the subject (found, among others, by
+  //    the addresses still in place).
+  out.push(...scrubbed(await scrubText(tx, cols, scope.names.map((n) => [n, marker]))));
+  out.push(...scrubbed(await scrubText(tx, cols, scope.words.map((w) => [phraseNeedle(w), marker]), contextOf(cols, scope.rows, marker))));
+  if (!emails.length) return out;
+
+  // 4a. What the people wrote: the text goes, the record (and the figures built on it) stays.
+  for (const [table, spec] of Object.entries(WRITTEN_TEXT)) {
+    if (!has(table, spec.match)) continue;
+    const textCols = spec.text.filter((c) => has(table, c));
+    if (!textCols.length) continue;
+    const set = textCols.map((c) => {
+      const col = cols.get(table)!.find((x) => x.name === c)!;
+      return `${ident(c)} = ${col.nullable ? "NULL" : `'${ERASED_TEXT.replace(/'/g, "''")}'`}`;
+    });
+    const n = await tx.$executeRawUnsafe(`UPDATE ${ident(table)} SET ${set.join(", ")} WHERE lower(${ident(spec.match)}) = ANY ($1::text[])`, emails);
+    if (n) out.push({ table, rows: n, action: "text_erased" });
+  }
+  // 4b. Rows that are the person: deleted (children such as posts and contributions cascade: counted first).
+  for (const t of scope.personTables) {
+    if (!t.parent || !PERSON_TABLES.has(t.parent)) continue;
+    const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${t.where}`, emails))[0]?.n ?? 0;
+    if (n) out.push({ table: t.table, rows: n, action: "deleted" });
+  }
+  for (const t of scope.personTables) {
+    if (!PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
+    const n = await tx.$executeRawUnsafe(`DELETE FROM ${ident(t.table)} WHERE ${t.where}`, emails);
+    if (n) out.push({ table: t.table, rows: n, action: "deleted" });
+  }
+  // 4c. Records that name the person: the address becomes their pseudonym, the name beside it is cleared.
+  const pseudonymOf = [emails, emails.map((e) => pseudonyms.get(e)!)];
+  const pseudonymise = async (table: string, col: string, name?: string): Promise<number> =>
+    tx.$executeRawUnsafe(
+      `UPDATE ${ident(table)} SET ${ident(col)} = m.p${name ? `, ${ident(name)} = NULL` : ""}
+         FROM unnest($1::text[], $2::text[]) AS m(e, p) WHERE lower(${ident(table)}.${ident(col)}) = m.e`,
+      ...pseudonymOf,
+    );
+  for (const t of scope.personTables) {
+    if (PERSON_TABLES.has(t.table) || !t.email_columns.length) continue;
+    let rows = 0;
+    for (const c of t.email_columns) {
+      const name = (cols.get(t.table) ?? []).find((x) => x.name === nameColumnOf(c) && x.nullable && !isEmailColumn(x.name));
+      rows += await pseudonymise(t.table, c, name?.name);
+    }
+    if (rows) out.push({ table: t.table, rows, action: "pseudonymised" });
+  }
+  if (has("ticket_comments", "author")) {
+    const n = await pseudonymise("ticket_comments", "author");
+    if (n) out.push({ table: "ticket_comments", rows: n, action: "pseudonymised" });
+  }
+  // 4d. Messages not yet sent: the people are taken off them (a message only to them is withdrawn; a batch
+  //     goes to the others; a vendor record such as a Zendesk ticket keeps a pseudonym, step 5). Sent ones
+  //     keep their row without the content.
+  const groups = anyOfEach(emails.map(emailNeedle));
+  const queued = new Map<string, { id: string; operation: string; payload: Payload }>();
+  for (const group of groups) {
+    const found = await tx.$queryRawUnsafe<Array<{ id: string; operation: string; payload: Payload }>>(
+      `SELECT id, operation, payload FROM outbox_messages WHERE status IN ('pending', 'failed') AND CASE WHEN lower(payload::text) LIKE ANY ($2::text[]) THEN payload::text ~* $1 ELSE false END`,
+      ...needleParams(group),
+    );
+    for (const row of found) queued.set(row.id, row);
+  }
+  let withdrawn = 0;
+  let reduced = 0;
+  for (const row of queued.values()) {
+    const next = withoutSubject(row.operation, row.payload, emails);
+    if (next === null) withdrawn += await tx.$executeRawUnsafe(`DELETE FROM outbox_messages WHERE id = $1`, row.id);
+    else if (JSON.stringify(next) !== JSON.stringify(row.payload)) reduced += await tx.$executeRawUnsafe(`UPDATE outbox_messages SET payload = $2::jsonb WHERE id = $1`, row.id, JSON.stringify(next));
+  }
+  if (withdrawn) out.push({ table: "outbox_messages", rows: withdrawn, action: "deleted" });
+  if (reduced) out.push({ table: "outbox_messages", rows: reduced, action: "pseudonymised" });
+  let sent = 0;
+  for (const group of groups) {
+    sent += await tx.$executeRawUnsafe(
+      `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL
+        WHERE status IN ('delivered', 'in_flight') AND (payload::text ~* $1 OR result::text ~* $1 OR strpos(payload::text, $2) > 0 OR strpos(result::text, $2) > 0)`,
+      group.regex,
+      marker,
+    );
+  }
+  if (sent) out.push({ table: "outbox_messages", rows: sent, action: "scrubbed" });
+  // 5. Anywhere else an address is repeated (a ticket subject, a timeline summary, a vendor payload, a report,
+  //    an attendee list): it becomes that person's pseudonym.
+  out.push(...scrubbed(await scrubText(tx, cols, emails.map((e) => [emailNeedle(e), pseudonyms.get(e)!]))));
   return out;
 }
 
@@ -279,32 +277,33 @@ const recipientIs = (r: unknown, email: string): boolean => isSubject(r, email) 
 const RECIPIENT_LISTS = ["to", "recipients"] as const;
 
 /** The part of a queued payload that is the subject's own: their entries of the recipient lists. */
-function ownPart(payload: Payload, email: string): Payload {
+function ownPart(payload: Payload, emails: string[]): Payload {
+  if (!payload || typeof payload !== "object") return payload;
   const out: Payload = { ...payload };
-  for (const k of RECIPIENT_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).filter((r) => recipientIs(r, email));
+  for (const k of RECIPIENT_LISTS) if (Array.isArray(out[k])) out[k] = (out[k] as unknown[]).filter((r) => emails.some((e) => recipientIs(r, e)));
   return out;
 }
 
 /**
- * A queued payload without the subject: null when the message was for them alone (withdraw it), else the
- * payload with their recipient entries removed and any other mention replaced by the pseudonym.
+ * A queued payload without the people as recipients: null when the message was for them alone (withdraw
+ * it), else the payload with their recipient entries removed (other mentions are replaced afterwards, with
+ * every other table's).
  */
-function withoutSubject(operation: string, payload: Payload, email: string, pseudonym: string): Payload | null {
-  let next: Payload = { ...payload };
+function withoutSubject(operation: string, payload: Payload, emails: string[]): Payload | null {
+  const next: Payload = { ...payload };
   let wasRecipient = false;
+  const isOne = (r: unknown) => emails.some((e) => recipientIs(r, e));
   for (const k of RECIPIENT_LISTS) {
     if (!Array.isArray(next[k])) continue;
     const list = next[k] as unknown[];
-    const kept = list.filter((r) => !recipientIs(r, email));
+    const kept = list.filter((r) => !isOne(r));
     if (kept.length !== list.length) wasRecipient = true;
     if (wasRecipient && kept.length === 0) return null;
     next[k] = kept;
   }
   // A message addressed by email (Intercom finds the contact by it) is theirs alone.
-  if (operation.startsWith("intercom.") && isSubject(next.email, email)) return null;
-  if (operation.startsWith("sendgrid.") && isSubject(next.to, email)) return null;
-  const text = JSON.stringify(next);
-  next = JSON.parse(text.replace(new RegExp(valueRegex(email), "gi"), JSON.stringify(pseudonym))) as Payload;
+  if (operation.startsWith("intercom.") && emails.some((e) => isSubject(next.email, e))) return null;
+  if (operation.startsWith("sendgrid.") && emails.some((e) => isSubject(next.to, e))) return null;
   return next;
 }
 
