@@ -8,6 +8,7 @@ import type { PrismaClient, Prisma as P } from "../generated/prisma/client.ts";
 import { writeAudit } from "../repositories/audit.ts";
 import { clientScope, contactScope, ident, isEmailColumn, tableColumns, type ColumnInfo, type ScopedTable } from "../repositories/gdpr-scope.ts";
 import { notFound, validationError } from "../server/errors.ts";
+import { EXPORT_PAGE_CHARS, clipRow, decodeExportCursor, encodeExportCursor, type ExportCursor } from "./gdpr-export-page.ts";
 
 export type Subject = { kind: "client"; client_id: string } | { kind: "contact"; email: string };
 
@@ -15,7 +16,10 @@ export interface ExportedTable {
   table: string;
   via: string;
   total_rows: number;
+  /** Index of the first row returned (null: no rows of this table in this answer). */
+  offset: number | null;
   rows: Record<string, unknown>[];
+  /** Not every row of the table is in this answer. */
   truncated: boolean;
 }
 
@@ -86,27 +90,55 @@ export class GdprService {
     return tables;
   }
 
-  async export(s: Subject, maxRowsPerTable: number): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number }> {
+  /**
+   * Every table's row count, and rows table by table from `cursor` (or the start) until maxRowsPerTable rows of a
+   * table or EXPORT_PAGE_CHARS of row JSON are reached; next_cursor continues there (null: all handed over).
+   */
+  async export(s: Subject, maxRowsPerTable: number, cursor?: string): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number; next_cursor: string | null; values_cut: number }> {
     await this.checkSubject(s);
     const v = subjectValue(s);
+    const hash = subjectHash(s);
+    const from = cursor ? decodeExportCursor(cursor, hash) : null;
     return this.prisma.$transaction(async (tx) => {
+      const scope = await this.scope(tx, s);
+      if (from && !scope.some((t) => t.table === from.table)) throw validationError("cursor: names a table outside this export", "pass next_cursor from the previous answer unchanged");
       const out: ExportedTable[] = [];
-      for (const t of await this.scope(tx, s)) {
+      let budget = EXPORT_PAGE_CHARS;
+      let next: ExportCursor | null = null;
+      let valuesCut = 0;
+      // Tables before the cursor's were handed over by earlier answers; rows resume at the cursor's table.
+      let filling = from === null;
+      for (const t of scope) {
         const { where, params } = bind(t.where, v, containsPattern(v));
         const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${where}`, ...params))[0]?.n ?? 0;
         if (!n) continue;
-        const rows = await tx.$queryRawUnsafe<Array<{ r: string }>>(
-          `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${where} LIMIT ${maxRowsPerTable}`,
-          ...params,
-        );
-        const parsed = rows.map((r) => JSON.parse(r.r) as Record<string, unknown>);
-        // A batch names other people too: only the subject's own entry is theirs to receive.
-        const own = s.kind === "contact" && t.table === "outbox_messages" ? parsed.map((r) => ({ ...r, payload: ownPart(r.payload as Payload, v) })) : parsed;
-        out.push({ table: t.table, via: t.via, total_rows: n, rows: own, truncated: n > rows.length });
+        if (!filling && from?.table === t.table) filling = true;
+        const offset = from?.table === t.table ? from.offset : 0;
+        const rows: Record<string, unknown>[] = [];
+        if (filling && next === null && offset < n) {
+          // Ordered by the whole row, so offsets name the same rows from one call to the next.
+          const fetched = await tx.$queryRawUnsafe<Array<{ r: string }>>(
+            `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${where} ORDER BY x::text LIMIT ${maxRowsPerTable} OFFSET ${offset}`,
+            ...params,
+          );
+          for (const f of fetched) {
+            const parsed = JSON.parse(f.r) as Record<string, unknown>;
+            // A batch names other people too: only the subject's own entry is theirs to receive.
+            const own = s.kind === "contact" && t.table === "outbox_messages" ? { ...parsed, payload: ownPart(parsed.payload as Payload, v) } : parsed;
+            const { row, cut } = clipRow(own);
+            const size = JSON.stringify(row).length;
+            if (rows.length > 0 && size > budget) break;
+            rows.push(row);
+            valuesCut += cut;
+            budget -= size;
+          }
+          if (offset + rows.length < n) next = { table: t.table, offset: offset + rows.length };
+        }
+        out.push({ table: t.table, via: t.via, total_rows: n, offset: rows.length ? offset : null, rows, truncated: rows.length < n });
       }
       const total = out.reduce((a, t) => a + t.total_rows, 0);
-      await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: subjectHash(s), changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
-      return { subject_hash: subjectHash(s), tables: out, total_rows: total };
+      await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: hash, changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
+      return { subject_hash: hash, tables: out, total_rows: total, next_cursor: next ? encodeExportCursor(hash, next) : null, values_cut: valuesCut };
     });
   }
 
