@@ -9,6 +9,7 @@ import { writeAudit, writeTimeline } from "../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../server/errors.ts";
 import { dateOnly, toIso, toIsoDate, toMoney } from "../security/validation.ts";
 import { companyKey, pickClientId } from "./client-ids.ts";
+import { clipText } from "./shared/clip-text.ts";
 
 export interface RegisterInput {
   client_name: string;
@@ -115,10 +116,9 @@ function decodeTimelineCursor(cursor: string): TimelineCursor {
 }
 
 // Event texts come from customer data of any length (notes, ticket subjects, survey reasons): a page shows
-// the first TEXT_CLIP characters of each, so a page of `limit` events stays small; the full row is in its
-// source table (get the ticket, the feedback, ...).
+// the first TEXT_CLIP characters of each; the full row is in its source table (the ticket, the feedback, ...).
 const TEXT_CLIP = 200;
-const clip = (v: string) => (v.length > TEXT_CLIP ? `${v.slice(0, TEXT_CLIP - 1)}…` : v);
+const clip = (v: string) => clipText(v, TEXT_CLIP);
 const clipValues = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "string" ? clip(v) : v]));
 
 export class ClientService {

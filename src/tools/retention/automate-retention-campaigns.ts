@@ -17,7 +17,7 @@ export const automateRetentionCampaigns = defineTool({
     "(share, default 0.3) against days 30–60; nps_detractor — latest NPS answer of 90 days at or below threshold " +
     "(default 6); renewal_risk — renewal within threshold days (default 90) with health below " +
     "RETENTION_TRIGGER_HEALTH. Accounts that had any campaign within RETENTION_FREQUENCY_DAYS are skipped with " +
-    "the reason. Use dry_run to see who would get one. Most severe first, at most max_accounts (≤ 500). " +
+    "the reason. Use dry_run to see who would get one. Most severe first, at most max_accounts (≤ 200). " +
     "Example: {trigger_type: 'health_below', threshold: 50, campaign_template: {campaign_type: 're_engagement', " +
     "intervention_level: 'high'}, dry_run: true}.",
   input: z.strictObject({
@@ -37,7 +37,7 @@ export const automateRetentionCampaigns = defineTool({
       .default({ campaign_type: "re_engagement", intervention_level: "medium" })
       .describe("The campaign to start for each account (default re_engagement, medium)"),
     dry_run: z.boolean().default(false).describe("true: list the accounts that would get a campaign, change nothing"),
-    max_accounts: z.number().int().min(1).max(500).default(100).describe("Most accounts to evaluate in this call, 1–500 (default 100)"),
+    max_accounts: z.number().int().min(1).max(200).default(100).describe("Most accounts to evaluate in this call, 1–200 (default 100)"),
   }),
   output: z.object({
     trigger_type: z.string(),
