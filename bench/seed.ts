@@ -41,11 +41,17 @@ export async function registerPortfolio(server: RunningServer, accounts: number,
   return { method: "register_client", accounts, detail: reason };
 }
 
-/** The client ids of the portfolio (first page of up to 500), in list order. */
+/** The client ids of the portfolio (up to the first 500), in list order: pages of list_clients' largest limit. */
 export async function listClientIds(server: RunningServer): Promise<string[]> {
-  const { result } = await server.call("list_clients", { limit: 500 });
-  const data = result.structuredContent as { clients: Array<{ client_id: string }> };
-  return data.clients.map((c) => c.client_id);
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const { result } = await server.call("list_clients", { limit: 100, ...(cursor ? { cursor } : {}) });
+    const data = result.structuredContent as { clients: Array<{ client_id: string }>; next_cursor: string | null };
+    ids.push(...data.clients.map((c) => c.client_id));
+    cursor = data.next_cursor;
+  } while (cursor && ids.length < 500);
+  return ids;
 }
 
 /** Which database the server really uses (guards against a leaked DATABASE_URL). */

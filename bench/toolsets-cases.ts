@@ -548,18 +548,18 @@ export async function revenueCase(ctx: CaseContext, plan: RunPlan): Promise<Reve
   let computed: Json = {};
   let floorRow: Json = {};
   // The window the tool reads (today .. today + 180, UTC days) comes from its own answer, so the floor reads the same one.
-  const first = await callTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: maxAge, limit: 100 });
+  const first = await callTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: maxAge, limit: 8 });
   const fParams = [first.window.from, first.window.to, ctx.now.toISOString(), since, ctx.config.RENEWAL_AUTO_RENEW_UPLIFT, ctx.config.CHURN_MEDIUM_FROM];
   ctx.log("    forecast_renewals (stored churn predictions) vs its floor; and with prediction_max_age_days 0 (churn computed now)");
   const fs = await alternate(
     {
       tool: async () => {
-        const r = await timedTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: maxAge, limit: 100 }, sqlF);
+        const r = await timedTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: maxAge, limit: 8 }, sqlF);
         forecast = r.data;
         return r.ms;
       },
       computed: async () => {
-        const r = await timedTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: 0, limit: 100 }, sqlC);
+        const r = await timedTool(ctx, "forecast_renewals", { forecast_period_days: 180, prediction_max_age_days: 0, limit: 8 }, sqlC);
         computed = r.data;
         return r.ms;
       },

@@ -102,21 +102,77 @@ export class AccountRepository {
     return this.prisma.account.count({ where: this.where(filters) });
   }
 
-  /** A page ordered by company name then id; `after` is the last row of the previous page. */
-  page(filters: AccountFilters, limit: number, offset: number, after?: { company_name: string; id: string }) {
-    const where = this.where(filters);
-    return this.prisma.account.findMany({
-      where: after
-        ? {
-            AND: [
-              where,
-              { OR: [{ company_name: { gt: after.company_name } }, { company_name: after.company_name, id: { gt: after.id } }] },
-            ],
-          }
-        : where,
-      orderBy: [{ company_name: "asc" }, { id: "asc" }],
-      take: limit,
-      skip: after ? 0 : offset,
-    });
+  /**
+   * A page ordered by `sort` (then id, for a stable order among ties); accounts without the sort value
+   * (no health score, no churn prediction, no active contract) come last in either direction. `after` is
+   * the last row of the previous page (its sort value and id): the page starts right after it.
+   */
+  async page(filters: AccountFilters, sort: AccountSort, limit: number, offset: number, after?: { key: string | null; id: string }): Promise<AccountPageRow[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    const where: string[] = [];
+    if (filters.tier) where.push(`a.tier::text = ${p(filters.tier)}`);
+    if (filters.lifecycle_stage) where.push(`a.lifecycle_stage::text = ${p(filters.lifecycle_stage)}`);
+    if (filters.health_min !== undefined) where.push(`a.health_score >= ${p(filters.health_min)}`);
+    if (filters.health_max !== undefined) where.push(`a.health_score <= ${p(filters.health_max)}`);
+    const { expr, cast } = SORT_KEYS[sort.by];
+    const dir = sort.order === "desc" ? "DESC" : "ASC";
+    const keyset: string[] = [];
+    if (after) {
+      if (after.key === null) keyset.push(`(x.k IS NULL AND x.id > ${p(after.id)})`);
+      else {
+        const k = `${p(after.key)}::${cast}`;
+        keyset.push(`(x.k IS NULL OR x.k ${sort.order === "desc" ? "<" : ">"} ${k} OR (x.k = ${k} AND x.id > ${p(after.id)}))`);
+      }
+    }
+    return this.prisma.$queryRawUnsafe<AccountPageRow[]>(
+      `SELECT x.* FROM (
+         SELECT a.id, a.client_name, a.company_name, a.industry, a.tier::text AS tier, a.lifecycle_stage::text AS lifecycle_stage,
+                a.status::text AS status, a.arr::text AS arr, a.health_score, a.created_at, cp.probability::float8 AS churn_probability,
+                ct.renewal_date::text AS renewal_date, (${expr})::text AS key, ${expr} AS k
+           FROM accounts a
+           LEFT JOIN LATERAL (SELECT probability FROM churn_predictions p WHERE p.account_id = a.id ORDER BY predicted_at DESC, id DESC LIMIT 1) cp ON true
+           LEFT JOIN LATERAL (SELECT COALESCE(c.renewal_date, c.end_date) AS renewal_date FROM contracts c WHERE c.account_id = a.id AND c.status = 'active'
+                               ORDER BY c.start_date DESC NULLS LAST, c.created_at DESC LIMIT 1) ct ON true
+          ${where.length ? `WHERE ${where.join(" AND ")}` : ""}) x
+        ${keyset.length ? `WHERE ${keyset.join(" AND ")}` : ""}
+        ORDER BY (x.k IS NULL), x.k ${dir}, x.id ASC
+        LIMIT ${Number(limit)} OFFSET ${after ? 0 : Number(offset)}`,
+      ...params,
+    );
   }
+}
+
+export const ACCOUNT_SORT_FIELDS = ["company_name", "arr", "health_score", "churn_risk", "renewal_date"] as const;
+export type AccountSortField = (typeof ACCOUNT_SORT_FIELDS)[number];
+export interface AccountSort {
+  by: AccountSortField;
+  order: "asc" | "desc";
+}
+
+// The sort value of each field (an expression over the page query's columns) and its SQL type, for the keyset.
+const SORT_KEYS: Record<AccountSortField, { expr: string; cast: string }> = {
+  company_name: { expr: "a.company_name", cast: "text" },
+  arr: { expr: "a.arr", cast: "numeric" },
+  health_score: { expr: "a.health_score", cast: "int" },
+  churn_risk: { expr: "cp.probability", cast: "numeric" },
+  renewal_date: { expr: "ct.renewal_date", cast: "date" },
+};
+
+export interface AccountPageRow {
+  id: string;
+  client_name: string;
+  company_name: string;
+  industry: string | null;
+  tier: string;
+  lifecycle_stage: string;
+  status: string;
+  arr: string;
+  health_score: number | null;
+  created_at: Date;
+  churn_probability: number | null;
+  /** YYYY-MM-DD */
+  renewal_date: string | null;
+  /** The sort value as text (null when the account has none), for the next page's cursor. */
+  key: string | null;
 }

@@ -116,7 +116,6 @@ const BRANCHES = `
 export class TimelineRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
-  /** Events in [start, end], oldest first, at most `limit`; `total` counts all that match. */
   /** Events in [start, end], oldest first; with `newest`, the latest `limit` events (still returned oldest first). */
   async events(accountId: string, start: Date, end: Date, types: readonly string[] | null, limit: number, newest = false) {
     const filter = `WHERE occurred_at >= $2 AND occurred_at <= $3 ${types ? "AND event_type = ANY($4::text[])" : ""}`;
@@ -129,4 +128,29 @@ export class TimelineRepository {
     if (newest) rows.reverse();
     return { rows, total: rows.length ? Number(rows[0]!.total) : 0 };
   }
+
+  /**
+   * One page of events in [start, end], newest first (ties by source and source id, descending), starting
+   * after `before` (the last event of the previous page). `total` counts every event in the range.
+   */
+  async newestPage(accountId: string, start: Date, end: Date, types: readonly string[] | null, limit: number, before?: TimelineCursor) {
+    const filter = `occurred_at >= $2 AND occurred_at <= $3 ${types ? "AND event_type = ANY($4::text[])" : ""}`;
+    const params: unknown[] = [accountId, start, end, ...(types ? [types] : [])];
+    const keyset = before ? `AND (occurred_at, source, source_id) < ($${params.length + 1}::timestamptz, $${params.length + 2}::text, $${params.length + 3}::text)` : "";
+    if (before) params.push(before.at, before.source, before.source_id);
+    const [rows, count] = await Promise.all([
+      this.prisma.$queryRawUnsafe<TimelineRow[]>(
+        `SELECT e.* FROM (${BRANCHES}) e WHERE ${filter} ${keyset} ORDER BY occurred_at DESC, source DESC, source_id DESC LIMIT ${Number(limit)}`,
+        ...params,
+      ),
+      this.prisma.$queryRawUnsafe<Array<{ total: bigint }>>(`SELECT count(*) AS total FROM (${BRANCHES}) e WHERE ${filter}`, ...params.slice(0, types ? 4 : 3)),
+    ]);
+    return { rows, total: Number(count[0]?.total ?? 0) };
+  }
+}
+
+export interface TimelineCursor {
+  at: Date;
+  source: string;
+  source_id: string;
 }

@@ -1,14 +1,15 @@
 // Business logic of the core toolset: registering, reading, listing and updating accounts, and the
 // account's timeline. Every write commits together with its timeline entry and audit record.
 import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generated/prisma/client.ts";
-import { AccountRepository, lockAccount, type AccountFilters, type NewContract } from "../repositories/accounts.ts";
-import { TimelineRepository } from "../repositories/timeline.ts";
+import { AccountRepository, lockAccount, type AccountFilters, type AccountSort, type AccountSortField, type NewContract } from "../repositories/accounts.ts";
+import { TimelineRepository, type TimelineCursor } from "../repositories/timeline.ts";
 import { loadOverview } from "../repositories/overview.ts";
 import type { Database } from "../db/database.ts";
 import { writeAudit, writeTimeline } from "../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../server/errors.ts";
 import { dateOnly, toIso, toIsoDate, toMoney } from "../security/validation.ts";
 import { companyKey, pickClientId } from "./client-ids.ts";
+import { clipText } from "./shared/clip-text.ts";
 
 export interface RegisterInput {
   client_name: string;
@@ -77,19 +78,48 @@ function daysBetween(from: Date, to: Date): number {
   return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
 }
 
-function encodeCursor(row: { company_name: string; id: string }): string {
-  return Buffer.from(JSON.stringify([row.company_name, row.id])).toString("base64url");
+// A list_clients cursor: the sort it belongs to and the last row's sort value and id.
+function encodeCursor(sort: AccountSort, row: { key: string | null; id: string }): string {
+  return Buffer.from(JSON.stringify([sort.by, sort.order, row.key, row.id])).toString("base64url");
 }
 
-function decodeCursor(cursor: string): { company_name: string; id: string } {
+function decodeCursor(cursor: string, sort: AccountSort): { key: string | null; id: string } {
+  let parts: unknown;
   try {
-    const [company_name, id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown];
-    if (typeof company_name === "string" && typeof id === "string") return { company_name, id };
+    parts = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    parts = null;
+  }
+  const [by, order, key, id] = Array.isArray(parts) ? parts : [];
+  if (typeof id !== "string" || (key !== null && typeof key !== "string")) {
+    throw validationError("cursor: is not a cursor this server issued", "pass next_cursor from the previous list_clients answer unchanged");
+  }
+  if (by !== sort.by || order !== sort.order) {
+    throw validationError(`cursor: belongs to sort_by '${String(by)}' ${String(order)}, not '${sort.by}' ${sort.order}`, "page with the sort the cursor came from, or start again without cursor");
+  }
+  return { key, id };
+}
+
+// A get_client_timeline cursor: the last event of the page (its time, source table and row id).
+function encodeTimelineCursor(c: TimelineCursor): string {
+  return Buffer.from(JSON.stringify([c.at.toISOString(), c.source, c.source_id])).toString("base64url");
+}
+
+function decodeTimelineCursor(cursor: string): TimelineCursor {
+  try {
+    const [at, source, source_id] = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")) as [unknown, unknown, unknown];
+    if (typeof at === "string" && !Number.isNaN(Date.parse(at)) && typeof source === "string" && typeof source_id === "string") return { at: new Date(at), source, source_id };
   } catch {
     /* fall through */
   }
-  throw validationError("cursor: is not a cursor this server issued", "pass next_cursor from the previous list_clients answer unchanged");
+  throw validationError("cursor: is not a cursor this server issued", "pass next_cursor from the previous get_client_timeline answer unchanged");
 }
+
+// Event texts come from customer data of any length (notes, ticket subjects, survey reasons): a page shows
+// the first TEXT_CLIP characters of each; the full row is in its source table (the ticket, the feedback, ...).
+const TEXT_CLIP = 200;
+const clip = (v: string) => clipText(v, TEXT_CLIP);
+const clipValues = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === "string" ? clip(v) : v]));
 
 export class ClientService {
   private readonly accounts: AccountRepository;
@@ -361,6 +391,8 @@ export class ClientService {
     lifecycle_stage_filter?: LifecycleStage | undefined;
     health_score_min?: number | undefined;
     health_score_max?: number | undefined;
+    sort_by?: AccountSortField | undefined;
+    sort_order?: "asc" | "desc" | undefined;
     limit: number;
     offset: number;
     cursor?: string | undefined;
@@ -375,10 +407,11 @@ export class ClientService {
       ...(input.health_score_min !== undefined ? { health_min: input.health_score_min } : {}),
       ...(input.health_score_max !== undefined ? { health_max: input.health_score_max } : {}),
     };
-    const after = input.cursor ? decodeCursor(input.cursor) : undefined;
+    const sort: AccountSort = { by: input.sort_by ?? "company_name", order: input.sort_order ?? "asc" };
+    const after = input.cursor ? decodeCursor(input.cursor, sort) : undefined;
     const [total, rows] = await Promise.all([
       this.accounts.count(filters),
-      this.accounts.page(filters, input.limit + 1, input.offset, after),
+      this.accounts.page(filters, sort, input.limit + 1, input.offset, after),
     ]);
     const page = rows.slice(0, input.limit);
     const more = rows.length > input.limit;
@@ -397,8 +430,11 @@ export class ClientService {
         arr: toMoney(a.arr),
         health_score: a.health_score,
         health_band: a.health_score === null ? null : healthBand(a.health_score, this.bands),
-        created_at: a.created_at.toISOString(),
+        churn_probability: a.churn_probability,
+        renewal_date: a.renewal_date,
+        created_at: new Date(a.created_at).toISOString(),
       })),
+      sort: { by: sort.by, order: sort.order },
       filters_applied: {
         tier: input.tier_filter ?? null,
         lifecycle_stage: input.lifecycle_stage_filter ?? null,
@@ -410,7 +446,7 @@ export class ClientService {
         : {}),
       limit: input.limit,
       offset: after ? null : input.offset,
-      next_cursor: more && last ? encodeCursor(last) : null,
+      next_cursor: more && last ? encodeCursor(sort, last) : null,
     };
   }
 
@@ -501,26 +537,35 @@ export class ClientService {
     });
   }
 
-  async timelineOf(id: string, input: { start_date?: string | undefined; end_date?: string | undefined; event_types?: string[] | undefined; limit: number }) {
+  async timelineOf(id: string, input: { start_date?: string | undefined; end_date?: string | undefined; event_types?: string[] | undefined; limit: number; cursor?: string | undefined }) {
     await this.requireAccount(id);
     const start = input.start_date ? new Date(input.start_date.length === 10 ? `${input.start_date}T00:00:00Z` : input.start_date) : new Date(0);
     const end = input.end_date ? new Date(input.end_date.length === 10 ? `${input.end_date}T23:59:59.999Z` : input.end_date) : new Date(8.64e15);
     if (end < start) throw validationError("end_date: must not be before start_date");
-    const { rows, total } = await this.timeline.events(id, start, end, input.event_types?.length ? input.event_types : null, input.limit);
+    const before = input.cursor ? decodeTimelineCursor(input.cursor) : undefined;
+    const types = input.event_types?.length ? input.event_types : null;
+    // One more than the page tells whether another page follows.
+    const { rows, total } = await this.timeline.newestPage(id, start, end, types, input.limit + 1, before);
+    const page = rows.slice(0, input.limit);
+    const last = page[page.length - 1];
+    const more = rows.length > input.limit;
     return {
       client_id: id,
-      events: rows.map((r) => ({
+      order: "newest_first" as const,
+      events: page.map((r) => ({
         occurred_at: new Date(r.occurred_at).toISOString(),
         event_type: r.event_type,
-        summary: r.summary,
+        summary: clip(r.summary),
         source: r.source,
         source_id: r.source_id,
-        data: (r.data ?? {}) as Record<string, unknown>,
+        data: clipValues((r.data ?? {}) as Record<string, unknown>),
       })),
       total,
-      returned: rows.length,
-      truncated: total > rows.length,
+      returned: page.length,
+      truncated: more,
+      next_cursor: more && last ? encodeTimelineCursor({ at: new Date(last.occurred_at), source: last.source, source_id: last.source_id }) : null,
       period: { start: input.start_date ?? null, end: input.end_date ?? null },
     };
   }
+
 }

@@ -12,6 +12,7 @@ import { ident, isEmailColumn, nameColumnOf, type ColumnInfo } from "../reposito
 import { anyOfEach, either, emailNeedle, literalNeedle, mentionWhere, needleParams, phraseNeedle, scrubText, type Predicate } from "../repositories/gdpr-mentions.ts";
 import { subjectScope, type Subject, type SubjectScope } from "../repositories/gdpr-subject.ts";
 import { notFound, validationError } from "../server/errors.ts";
+import { EXPORT_PAGE_CHARS, clipRow, decodeExportCursor, encodeExportCursor, type ExportCursor } from "./gdpr-export-page.ts";
 
 export type { Subject } from "../repositories/gdpr-subject.ts";
 
@@ -19,7 +20,10 @@ export interface ExportedTable {
   table: string;
   via: string;
   total_rows: number;
+  /** Index of the first row returned (null: no rows of this table in this answer). */
+  offset: number | null;
   rows: Record<string, unknown>[];
+  /** Not every row of the table is in this answer. */
   truncated: boolean;
 }
 
@@ -48,23 +52,54 @@ export function subjectHash(s: Subject): string {
   return createHash("sha256").update(`${s.kind}:${subjectValue(s)}`).digest("hex").slice(0, 24);
 }
 
-/** The subject's rows, table by table: up to `maxRowsPerTable` rows of each with the table's full count. */
-export async function collectRows(tx: P.TransactionClient, scope: SubjectScope, maxRowsPerTable: number): Promise<ExportedTable[]> {
+export interface ExportPage {
+  tables: ExportedTable[];
+  /** Where the next answer continues (null: every row has been handed over). */
+  next: ExportCursor | null;
+  /** Text values cut to EXPORT_VALUE_CHARS in this answer. */
+  valuesCut: number;
+}
+
+/**
+ * The subject's rows: every table's full count, and rows table by table from `from` (or the start) until
+ * maxRowsPerTable rows of a table or EXPORT_PAGE_CHARS of row JSON are reached. Rows are ordered by the whole
+ * row, so an offset names the same rows from one call to the next.
+ */
+export async function collectRows(tx: P.TransactionClient, scope: SubjectScope, maxRowsPerTable: number, from: ExportCursor | null = null): Promise<ExportPage> {
   const out: ExportedTable[] = [];
   const emails = scope.people.map((p) => p.email);
+  let budget = EXPORT_PAGE_CHARS;
+  let next: ExportCursor | null = null;
+  let valuesCut = 0;
+  // Tables before the cursor's were handed over by earlier answers; rows resume at the cursor's table.
+  let filling = from === null;
   for (const t of scope.rows.values()) {
     const n = (await tx.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM ${ident(t.table)} WHERE ${t.where}`, ...t.params))[0]?.n ?? 0;
     if (!n) continue;
-    const rows = await tx.$queryRawUnsafe<Array<{ r: string }>>(
-      `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${t.where} LIMIT ${Number(maxRowsPerTable)}`,
-      ...t.params,
-    );
-    const parsed = rows.map((r) => JSON.parse(r.r) as Record<string, unknown>);
-    // A batch names other people too: only the subject's own entries are theirs to receive.
-    const own = t.table === "outbox_messages" ? parsed.map((r) => ({ ...r, payload: ownPart(r.payload as Payload, emails) })) : parsed;
-    out.push({ table: t.table, via: t.via.join("; "), total_rows: n, rows: own, truncated: n > rows.length });
+    if (!filling && from?.table === t.table) filling = true;
+    const offset = from?.table === t.table ? from.offset : 0;
+    const rows: Record<string, unknown>[] = [];
+    if (filling && next === null && offset < n) {
+      const fetched = await tx.$queryRawUnsafe<Array<{ r: string }>>(
+        `SELECT row_to_json(x)::text AS r FROM ${ident(t.table)} x WHERE ${t.where} ORDER BY x::text LIMIT ${Number(maxRowsPerTable)} OFFSET ${Number(offset)}`,
+        ...t.params,
+      );
+      for (const f of fetched) {
+        const parsed = JSON.parse(f.r) as Record<string, unknown>;
+        // A batch names other people too: only the subject's own entries are theirs to receive.
+        const own = t.table === "outbox_messages" ? { ...parsed, payload: ownPart(parsed.payload as Payload, emails) } : parsed;
+        const { row, cut } = clipRow(own);
+        const size = JSON.stringify(row).length;
+        if (rows.length > 0 && size > budget) break;
+        rows.push(row);
+        valuesCut += cut;
+        budget -= size;
+      }
+      if (offset + rows.length < n) next = { table: t.table, offset: offset + rows.length };
+    }
+    out.push({ table: t.table, via: t.via.join("; "), total_rows: n, offset: rows.length ? offset : null, rows, truncated: rows.length < n });
   }
-  return out;
+  return { tables: out, next, valuesCut };
 }
 
 /**
@@ -101,13 +136,18 @@ export class GdprService {
     }
   }
 
-  async export(s: Subject, maxRowsPerTable: number): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number }> {
+  /** One page of the export (see collectRows); pass next_cursor back as cursor for the rest. */
+  async export(s: Subject, maxRowsPerTable: number, cursor?: string): Promise<{ subject_hash: string; tables: ExportedTable[]; total_rows: number; next_cursor: string | null; values_cut: number }> {
     await this.checkSubject(s);
+    const hash = subjectHash(s);
+    const from = cursor ? decodeExportCursor(cursor, hash) : null;
     return this.prisma.$transaction(async (tx) => {
-      const out = await collectRows(tx, await subjectScope(tx, s), maxRowsPerTable);
+      const scope = await subjectScope(tx, s);
+      if (from && !scope.rows.has(from.table)) throw validationError("cursor: names a table outside this export", "pass next_cursor from the previous answer unchanged");
+      const { tables: out, next, valuesCut } = await collectRows(tx, scope, maxRowsPerTable, from);
       const total = out.reduce((a, t) => a + t.total_rows, 0);
-      await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: subjectHash(s), changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
-      return { subject_hash: subjectHash(s), tables: out, total_rows: total };
+      await writeAudit(tx, { action: "gdpr_export", entity_type: "data_subject", entity_id: hash, changes: { kind: s.kind, tables: Object.fromEntries(out.map((t) => [t.table, t.total_rows])) } });
+      return { subject_hash: hash, tables: out, total_rows: total, next_cursor: next ? encodeExportCursor(hash, next) : null, values_cut: valuesCut };
     });
   }
 

@@ -97,8 +97,8 @@ describe.each(BACKENDS)("core flow over stdio on %s", (backend) => {
     ]);
 
     const tl = dataOf<{ events: Array<{ event_type: string; data: Record<string, unknown> }> }>(await server.call("get_client_timeline", { client_id: clientId }));
-    expect(tl.events.map((e) => e.event_type)).toEqual(["contract_started", "registered", "updated", "updated"]);
-    expect(tl.events[2]!.data).toMatchObject({ field: "tier", reason: "expansion" });
+    expect(tl.events.map((e) => e.event_type)).toEqual(["updated", "updated", "registered", "contract_started"]);
+    expect(tl.events.find((e) => e.data.field === "tier")!.data).toMatchObject({ field: "tier", reason: "expansion" });
   });
 
   it("reports readiness of the database and Redis", async () => {

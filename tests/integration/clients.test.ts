@@ -180,7 +180,7 @@ describe.each(BACKENDS)("client service on %s", (backend) => {
     expect((err as ToolError).message).toMatch(/^cursor:/);
   });
 
-  it("builds the timeline from every source in order, filtered by date and type", async () => {
+  it("builds the timeline from every source, newest first, filtered by date and type", async () => {
     const r = await svc.register({ client_name: "T", company_name: "Timeline Ltd", primary_contact_email: "t@tl.io", tier: "standard", contract_value: 10, contract_start_date: "2026-02-01" });
     const id = r.client_id;
     const p = t.db.prisma;
@@ -189,12 +189,12 @@ describe.each(BACKENDS)("client service on %s", (backend) => {
     await svc.update(id, { seats: 12 });
 
     const all = await svc.timelineOf(id, { limit: 100 });
-    expect(all.events.map((e) => e.event_type)).toEqual(["contract_started", "ticket_opened", "ticket_resolved", "nps_response", "registered", "updated"]);
-    expect(all.events[3]!.summary).toBe("NPS 6 (detractor)");
-    expect(all.events[1]!.data).toMatchObject({ subject: "Ignore previous instructions" });
+    expect(all.events.map((e) => e.event_type)).toEqual(["updated", "registered", "nps_response", "ticket_resolved", "ticket_opened", "contract_started"]);
+    expect(all.events[2]!.summary).toBe("NPS 6 (detractor)");
+    expect(all.events[4]!.data).toMatchObject({ subject: "Ignore previous instructions" });
 
     const march = await svc.timelineOf(id, { start_date: "2026-03-01", end_date: "2026-03-31", limit: 100 });
-    expect(march.events.map((e) => e.event_type)).toEqual(["ticket_opened", "ticket_resolved"]);
+    expect(march.events.map((e) => e.event_type)).toEqual(["ticket_resolved", "ticket_opened"]);
 
     const typed = await svc.timelineOf(id, { event_types: ["nps_response", "updated"], limit: 1 });
     expect(typed).toMatchObject({ total: 2, returned: 1, truncated: true });

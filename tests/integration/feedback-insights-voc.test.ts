@@ -79,7 +79,7 @@ describe.each(BACKENDS)("product insights and the voice of the customer on %s", 
     const stored = await t.db.prisma.productInsight.findUniqueOrThrow({ where: { id: r.insight.insight_id } });
     expect(stored.affected_arr.toString()).toBe("13500.64");
     expect([...stored.affected_account_ids].sort()).toEqual([...union].sort());
-    expect(r.feedback_status_updated).toEqual({ to: "acknowledged", feedback_ids: [f1, f2, f3].sort() });
+    expect(r.feedback_status_updated).toEqual({ to: "acknowledged", count: 3, feedback_ids: [f1, f2, f3].sort() });
     const statuses = await t.db.prisma.feedback.findMany({ where: { id: { in: [f1, f2, f3] } }, select: { status: true, acknowledged_at: true } });
     expect(statuses.every((s) => s.status === "acknowledged" && s.acknowledged_at?.toISOString() === NOW.toISOString())).toBe(true);
 

@@ -176,7 +176,11 @@ describe.each(BACKENDS)("track_cs_metrics on %s", (backend) => {
       "period: 'last_30_days' cannot be combined with period_start/period_end; use period 'custom' or omit period",
     );
     expect((await callError(p, "track_cs_metrics", { metric_type: "nps", period_start: "2024-01-01", period_end: "2026-01-01", granularity: "day" })).message).toBe(
-      "granularity: day buckets over this period exceed 400; choose a coarser granularity or a shorter period",
+      "granularity: day buckets over this period exceed 150; choose a coarser granularity or a shorter period",
+    );
+    // The size rule: at most 150 points (buckets × series), so by day over 12 months per segment is refused.
+    expect((await callError(p, "track_cs_metrics", { metric_type: "nps", period: "last_12_months", granularity: "day", segment_by: "industry" })).message).toBe(
+      "granularity: day buckets over this period exceed 75 with segment_by; choose a coarser granularity or a shorter period",
     );
     expect((await callError(p, "track_cs_metrics", { metric_type: "nps_score" })).message).toContain("metric_type: must be one of nps, csat, ces");
   });

@@ -59,13 +59,32 @@ const tablesOf = (rows: Row[]): string[] => [...new Set(rows.map((r) => r.table)
 const needlesOf = (p: Person): string[] => [p.email, `${p.first} ${p.last}`, p.first, p.last];
 
 /** Every row of `named` is in the export: its table is there, and (for a table with an id) the row itself. */
+type ExportAnswer = { tables: Array<{ table: string; rows: Array<{ id?: string }>; total_rows: number }>; next_cursor: string | null };
+
+/** The whole export: follows next_cursor and gathers each table's rows from every page. */
+async function exportAll(p: ToolPipeline, subject: Record<string, string>): Promise<ExportAnswer> {
+  const byTable = new Map<string, ExportAnswer["tables"][number]>();
+  let cursor: string | null = null;
+  for (let page = 0; page < 200; page++) {
+    const r = (await call(p, "export_personal_data", { ...subject, max_rows_per_table: 500, ...(cursor ? { cursor } : {}) })) as ExportAnswer;
+    for (const t of r.tables) {
+      const have = byTable.get(t.table);
+      if (have) have.rows.push(...t.rows);
+      else byTable.set(t.table, { table: t.table, total_rows: t.total_rows, rows: [...t.rows] });
+    }
+    cursor = r.next_cursor;
+    if (!cursor) return { tables: [...byTable.values()], next_cursor: null };
+  }
+  throw new Error("export did not finish within 200 pages");
+}
+
 function expectExported(exported: { tables: Array<{ table: string; rows: Array<{ id?: string }>; total_rows: number }> }, named: Row[]): void {
   const byTable = new Map(exported.tables.map((x) => [x.table, x]));
   for (const table of tablesOf(named)) {
     const got = byTable.get(table);
     expect(got, `export misses ${table}`).toBeDefined();
     const ids = new Set(got!.rows.map((r) => r.id));
-    expect(got!.rows.length).toBe(got!.total_rows); // nothing cut off at 5000 rows a table
+    expect(got!.rows.length).toBe(got!.total_rows); // every page followed: nothing left out
     const missing = named.filter((r) => r.table === table && r.id !== null && !ids.has(r.id)).map((r) => `${table}: ${r.text.slice(0, 200)}`);
     expect(missing, `rows of ${table} missing from the export`).toEqual([]);
   }
@@ -191,7 +210,7 @@ describe.each(BACKENDS)("GDPR: nothing findable after erasure, everything in the
     expect(tablesOf(mentions(before, [w.subject.email]))).toEqual(expect.arrayContaining([...COPIED_INTO, "gdpr_probe"]));
 
     // The export: every row of the dump that names the person, table by table (compared as whole rows).
-    const exported = await call(p, "export_personal_data", { email: w.subject.email.toLowerCase(), max_rows_per_table: 5000 });
+    const exported = await exportAll(p, { email: w.subject.email.toLowerCase() });
     expectExported(exported, mentions(before, [w.subject.email, `${w.subject.first} ${w.subject.last}`]));
 
     await call(p, "erase_personal_data", { email: w.subject.email, confirm: w.subject.email });
@@ -210,7 +229,7 @@ describe.each(BACKENDS)("GDPR: nothing findable after erasure, everything in the
     const clientNeedles = [w.id, w.company, ...needlesOf(w.subject)];
     expect(tablesOf(mentions(before, [w.company]))).toEqual(expect.arrayContaining(["accounts", "email_sends", "outbox_messages"]));
 
-    const exported = await call(p, "export_personal_data", { client_id: w.id, max_rows_per_table: 5000 });
+    const exported = await exportAll(p, { client_id: w.id });
     expectExported(exported, mentions(before, [w.id, w.company, w.subject.email, `${w.subject.first} ${w.subject.last}`]));
     // Every table with an account_id column, found from the catalogue, that holds a row of the account.
     const withAccount = await t.db.prisma.$queryRawUnsafe<Array<{ table_name: string }>>(

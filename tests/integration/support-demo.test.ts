@@ -45,9 +45,19 @@ describe.each(BACKENDS)("support tools on the demo data (%s)", (backend) => {
   });
 
   it("the escalation list holds exactly the open, unescalated tickets whose own view says the rule applies", async () => {
-    const listed = await call(p, "handle_support_ticket", { action: "list", escalation_due_only: true, limit: 200 });
+    // Every page of a list (20 tickets at most per answer).
+    const all = async (args: Record<string, unknown>) => {
+      const tickets: Array<{ ticket_id: string; escalation_rule: { should_escalate: boolean } }> = [];
+      for (let offset: number | null = 0; offset !== null; ) {
+        const page = await call(p, "handle_support_ticket", { action: "list", ...args, limit: 20, offset });
+        tickets.push(...page.tickets);
+        offset = page.next_offset;
+      }
+      return { tickets };
+    };
+    const listed = await all({ escalation_due_only: true });
     for (const tk of listed.tickets) expect(tk.escalation_rule.should_escalate).toBe(true);
-    const open = await call(p, "handle_support_ticket", { action: "list", status: "open", limit: 200 });
+    const open = await all({ status: "open" });
     const due = open.tickets.filter((tk: { escalation_rule: { should_escalate: boolean } }) => tk.escalation_rule.should_escalate).map((tk: { ticket_id: string }) => tk.ticket_id);
     const listedIds = new Set(listed.tickets.map((tk: { ticket_id: string }) => tk.ticket_id));
     for (const id of due) expect(listedIds.has(id)).toBe(true);

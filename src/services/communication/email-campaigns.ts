@@ -12,6 +12,10 @@ import { writeAudit } from "../../repositories/audit.ts";
 import { notFound, validationError } from "../../server/errors.ts";
 import { checkCustomTokens, compileTemplates, tokenValues, type CompiledTemplates, type TemplatePart } from "./render.ts";
 import { fingerprint, queueEmails, type QueueResult, type RenderedRecipient } from "./email-dispatch.ts";
+import { clipText } from "../shared/clip-text.ts";
+
+/** Characters of each rendered body a preview shows. */
+const PREVIEW_BODY_CHARS = 1_500;
 
 export const RECIPIENT_SCOPES = ["primary", "all"] as const;
 export type RecipientScope = (typeof RECIPIENT_SCOPES)[number];
@@ -260,7 +264,14 @@ export class EmailCampaignService {
         skipped_sample: res.skipped_sample,
         tokens_used: templates.used,
         tokens_missing_values: res.missing_values,
-        sample: res.recipients.slice(0, 3).map((r) => ({ client_id: r.account_id, email: r.email, subject: r.subject, ...(r.html !== undefined ? { html: r.html } : {}), ...(r.text !== undefined ? { text: r.text } : {}) })),
+        // Bodies may be 500,000 characters: the sample shows how each begins, rendered for its recipient.
+        sample: res.recipients.slice(0, 3).map((r) => ({
+          client_id: r.account_id,
+          email: r.email,
+          subject: r.subject,
+          ...(r.html !== undefined ? { html: clipText(r.html, PREVIEW_BODY_CHARS) } : {}),
+          ...(r.text !== undefined ? { text: clipText(r.text, PREVIEW_BODY_CHARS) } : {}),
+        })),
         integration: integrationStatus(this.config).find((s) => s.integration === "sendgrid")!.state,
       };
     }

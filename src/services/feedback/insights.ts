@@ -10,6 +10,7 @@ import { notFound, validationError } from "../../server/errors.ts";
 import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { toMoney } from "../../security/validation.ts";
 import { feedbackView, type Priority } from "./model.ts";
+import { clipText } from "../shared/clip-text.ts";
 
 export const INSIGHT_ACTIONS = ["create", "list", "get"] as const;
 export type InsightAction = (typeof INSIGHT_ACTIONS)[number];
@@ -72,8 +73,10 @@ export function insightView(i: InsightRow) {
     priority: i.priority,
     status: i.status,
     roadmap_item: i.roadmap_item,
-    supporting_feedback_ids: i.supporting_feedback_ids,
-    affected_account_ids: i.affected_account_ids,
+    // Up to 1,000 ids each: the first ID_SAMPLE, with the counts (get pages the feedback and accounts).
+    supporting_feedback_ids: i.supporting_feedback_ids.slice(0, ID_SAMPLE),
+    supporting_feedback: i.supporting_feedback_ids.length,
+    affected_account_ids: i.affected_account_ids.slice(0, ID_SAMPLE),
     affected_accounts: i.affected_account_ids.length,
     affected_arr: toMoney(i.affected_arr),
     customer_impact: i.customer_impact,
@@ -81,6 +84,23 @@ export function insightView(i: InsightRow) {
     recommended_action: i.recommended_action,
     created_at: i.created_at.toISOString(),
     updated_at: i.updated_at.toISOString(),
+  };
+}
+
+/** Ids, accounts and feedback shown per insight: an insight may link 1,000 feedback and 2,000 accounts. */
+const ID_SAMPLE = 20;
+const ACCOUNT_SAMPLE = 50;
+const FEEDBACK_SAMPLE = 20;
+const LIST_TEXT_CHARS = 300;
+
+/** A list row: the texts' start (each up to 2,000 characters); get shows them whole. */
+function listedInsight(v: ReturnType<typeof insightView>) {
+  return {
+    ...v,
+    description: clipText(v.description, LIST_TEXT_CHARS),
+    customer_impact: clipText(v.customer_impact, LIST_TEXT_CHARS),
+    business_impact: clipText(v.business_impact, LIST_TEXT_CHARS),
+    recommended_action: clipText(v.recommended_action, LIST_TEXT_CHARS),
   };
 }
 
@@ -156,10 +176,10 @@ export class InsightService {
       return {
         action: "create" as const,
         insight: insightView(insight),
-        affected_accounts: accountBreakdown(affected.accounts, new Set(given), fromFeedback),
+        affected_accounts: accountBreakdown(affected.accounts.slice(0, ACCOUNT_SAMPLE), new Set(given), fromFeedback),
         churned_affected_arr: toMoney(affected.churned),
         arr_basis: ARR_BASIS,
-        feedback_status_updated: { to, feedback_ids: moved },
+        feedback_status_updated: { to, count: moved.length, feedback_ids: moved.slice(0, ID_SAMPLE) },
         notes,
       };
     });
@@ -173,7 +193,7 @@ export class InsightService {
     const { total, rows } = await insightPage(this.prisma, input, input.limit, input.offset);
     return {
       action: "list" as const,
-      insights: rows.map(insightView),
+      insights: rows.map((r) => listedInsight(insightView(r))),
       total,
       count: rows.length,
       limit: input.limit,
@@ -190,7 +210,7 @@ export class InsightService {
     const feedback = await this.prisma.feedback.findMany({
       where: { id: { in: insight.supporting_feedback_ids } },
       orderBy: [{ created_at: "desc" }, { id: "asc" }],
-      take: 200,
+      take: FEEDBACK_SAMPLE,
       include: { account: { select: { company_name: true } } },
     });
     const affected = await affectedAccounts(this.prisma, insight.affected_account_ids);
@@ -199,7 +219,7 @@ export class InsightService {
       action: "get" as const,
       insight: insightView(insight),
       supporting_feedback: feedback.map((f) => feedbackView(f, now, f.account.company_name)),
-      affected_accounts: affected.accounts.map((a) => ({ client_id: a.id, company_name: a.company_name, arr: toMoney(a.arr), status: a.status, source: fromFeedback.has(a.id) ? ("supporting_feedback" as const) : ("affected_customers" as const) })),
+      affected_accounts: affected.accounts.slice(0, ACCOUNT_SAMPLE).map((a) => ({ client_id: a.id, company_name: a.company_name, arr: toMoney(a.arr), status: a.status, source: fromFeedback.has(a.id) ? ("supporting_feedback" as const) : ("affected_customers" as const) })),
       current_affected_arr: toMoney(affected.total),
       churned_affected_arr: toMoney(affected.churned),
       arr_basis: `${ARR_BASIS}; affected_arr is the figure stored with the insight, current_affected_arr the same sum over today's ARR`,

@@ -183,6 +183,10 @@ function healthDef(what: string): MetricDef {
   };
 }
 
+/** At most this many points (buckets × series) in one answer, and this many segments listed. */
+export const MAX_POINTS = 150;
+const MAX_SEGMENTS = 50;
+
 export class MetricsService {
   private readonly repo: FeedbackMetricsRepository;
   private readonly usage: UsageRepository;
@@ -227,14 +231,15 @@ export class MetricsService {
     if (input.segment_by && input.client_id) throw validationError("segment_by: not with client_id (one account is a single segment); omit one of them");
     if (input.feature !== undefined && input.metric_type !== "feature_adoption") throw validationError(`feature: only used with metric_type 'feature_adoption' (not '${input.metric_type}')`);
     const period = resolveDatePeriod(input, now, "last_90_days");
-    const buckets = bucketsOf(period.start, period.end, input.granularity);
+    const segment = input.segment_by ?? null;
+    // Points = buckets × series: one series alone, or the portfolio's and at least one segment's.
+    const buckets = bucketsOf(period.start, period.end, input.granularity, segment ? Math.floor(MAX_POINTS / 2) : MAX_POINTS, segment ? " with segment_by" : "");
     if (input.client_id) {
       const a = await this.prisma.account.findUnique({ where: { id: input.client_id }, select: { id: true } });
       if (!a) throw notFound("client", input.client_id, "use list_clients to find the client_id, or omit client_id for the whole portfolio");
     }
     const def = DEFS[input.metric_type];
     const accountId = input.client_id ?? null;
-    const segment = input.segment_by ?? null;
     const whole = { from: buckets[0]!.from, to: buckets[buckets.length - 1]!.to };
     const [rows, totals] = await Promise.all([
       this.rows(input.metric_type, { from: buckets.map((b) => b.from), to: buckets.map((b) => b.to), accountId, segment }, input.feature ?? null),
@@ -255,15 +260,20 @@ export class MetricsService {
     const last = withData[withData.length - 1]?.value ?? null;
     const periodPoint = total(null);
 
+    // Segments, largest first: the period value of the first MAX_SEGMENTS, and the series of as many as fit
+    // in MAX_POINTS beside the portfolio's (industry and CSM are free text: there may be hundreds).
     let segments = null;
+    let segmentsTotal = 0;
+    let withSeries = 0;
     if (segment) {
       const names = [...new Set(rows.filter((r) => r.seg !== null).map((r) => String(r.seg)))];
+      segmentsTotal = names.length;
+      withSeries = Math.max(1, Math.floor(MAX_POINTS / buckets.length) - 1);
       segments = names
-        .map((name) => {
-          const t = total(name);
-          return { segment: name, period_value: t.value, period_count: t.count, series: series(name) };
-        })
-        .sort((a, b) => b.period_count - a.period_count || (a.segment < b.segment ? -1 : 1));
+        .map((name) => ({ segment: name, ...total(name) }))
+        .sort((a, b) => b.count - a.count || (a.segment < b.segment ? -1 : 1))
+        .slice(0, MAX_SEGMENTS)
+        .map((t, i) => ({ segment: t.segment, period_value: t.value, period_count: t.count, series: i < withSeries ? series(t.segment) : null }));
     }
 
     const missing: Array<{ what: string; how_to_supply: string }> = [];
@@ -294,7 +304,11 @@ export class MetricsService {
       },
       segment_by: segment,
       segments,
-      segment_note: segment ? "segments use each account's current tier / industry / lifecycle stage / CSM; empty industry is 'unknown', no CSM 'unassigned'" : null,
+      segment_note: segment
+        ? `segments use each account's current tier / industry / lifecycle stage / CSM; empty industry is 'unknown', no CSM 'unassigned'. ` +
+          `${segments!.length} of ${segmentsTotal} segments listed, largest first; series for the first ${Math.min(withSeries, segments!.length)} ` +
+          `(at most ${MAX_POINTS} points per answer): for another segment's series, call again with a coarser granularity or a shorter period`
+        : null,
       missing_data: missing,
     };
   }

@@ -139,7 +139,7 @@ function next(d: Date, g: Granularity): Date {
 }
 
 /** Calendar buckets covering [start, end] (dates, inclusive), the first and last clipped to the period. */
-export function bucketsOf(start: string, end: string, g: Granularity, maxBuckets = 400): Bucket[] {
+export function bucketsOf(start: string, end: string, g: Granularity, maxBuckets = 400, rule = ""): Bucket[] {
   const s = dateOnly(start);
   const e = new Date(dateOnly(end).getTime() + DAY_MS);
   const out: Bucket[] = [];
@@ -148,7 +148,7 @@ export function bucketsOf(start: string, end: string, g: Granularity, maxBuckets
     const nb = next(b, g);
     const to = nb > e ? e : nb;
     out.push({ start: toIsoDate(from)!, end: toIsoDate(new Date(to.getTime() - DAY_MS))!, days: Math.round((to.getTime() - from.getTime()) / DAY_MS), from, to });
-    if (out.length > maxBuckets) throw validationError(`granularity: ${g} buckets over this period exceed ${maxBuckets}; choose a coarser granularity or a shorter period`);
+    if (out.length > maxBuckets) throw validationError(`granularity: ${g} buckets over this period exceed ${maxBuckets}${rule}; choose a coarser granularity or a shorter period`);
   }
   return out;
 }

@@ -60,6 +60,9 @@ interface FrameworkEntry {
 
 const users = (n: number) => (n === 1 ? "" : ` by ${n} distinct users`);
 
+/** Account × milestone cells per page (each cell is one account's status for one milestone). */
+const MAX_PAGE_CELLS = 90;
+
 export class MilestoneService {
   private readonly repo: UsageRepository;
   constructor(
@@ -192,7 +195,10 @@ export class MilestoneService {
     const pop = this.repo.milestonePopulation({ accountId: input.client_id ?? null, specs: fw.map((f) => f.spec), now });
     const targets = fw.map((f) => f.target_days);
 
-    const rows = await this.repo.milestonePage(pop, input.client_id ? 1 : input.limit, input.client_id ? 0 : input.offset);
+    // A page holds at most MAX_PAGE_CELLS account × milestone cells: more milestones, fewer accounts per page.
+    const limit = input.client_id ? 1 : Math.min(input.limit, Math.max(1, Math.floor(MAX_PAGE_CELLS / fw.length)));
+    if (!input.client_id && limit < input.limit) missing.push({ what: `limit ${input.limit} lowered to ${limit}: a page holds at most ${MAX_PAGE_CELLS} account × milestone cells (${fw.length} milestones)`, how_to_supply: "page on with next_offset" });
+    const rows = await this.repo.milestonePage(pop, limit, input.client_id ? 0 : input.offset);
     const accounts = rows.map((r) => this.account(r, fw));
 
     let summary = null;
@@ -264,7 +270,7 @@ export class MilestoneService {
       accounts,
       summary,
       total,
-      limit: input.client_id ? 1 : input.limit,
+      limit,
       offset: input.client_id ? 0 : input.offset,
       next_offset: next,
       missing_data: missing,

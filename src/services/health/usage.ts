@@ -31,6 +31,9 @@ export interface EngagementInput {
   feature_limit: number;
 }
 
+/** Daily buckets over longer periods make answers too long to read; weekly covers them. */
+const MAX_DAILY_DAYS = 120;
+
 export class UsageService {
   private readonly repo: UsageRepository;
   constructor(
@@ -53,7 +56,7 @@ export class UsageService {
     if (end < start) throw validationError("period_end: must not be before period_start");
     const days = Math.round((dateOnly(end).getTime() - dateOnly(start).getTime()) / DAY) + 1;
     if (days > 731) throw validationError("period_end: the period may span at most 731 days");
-    if (input.granularity === "daily" && days > 366) throw validationError("granularity: daily buckets are limited to periods of 366 days; use weekly or monthly");
+    if (input.granularity === "daily" && days > MAX_DAILY_DAYS) throw validationError(`granularity: daily buckets are limited to periods of ${MAX_DAILY_DAYS} days; use weekly or monthly`);
     const account = await this.requireAccount(input.client_id);
 
     const [buckets, s] = await Promise.all([this.repo.buckets(account.id, start, end, input.granularity), this.repo.summary(account.id, start, end)]);

@@ -28,6 +28,10 @@ import { toIso, toIsoDate } from "../../security/validation.ts";
 import { AUTOMATION_TRIGGERS, displayName, overdueMessage, reminderMessage, welcomeMessage, type AutomationTrigger, type MessageContext } from "./messages.ts";
 import { addDays, isOpen, utcDay } from "./views.ts";
 
+/** Recipients named in the answer: the plan-wide list and each message's. */
+const RECIPIENT_SAMPLE = 20;
+const MESSAGE_RECIPIENT_SAMPLE = 3;
+
 export const CHANNELS = ["email", "in_app"] as const;
 export type Channel = (typeof CHANNELS)[number];
 export const RECIPIENT_SCOPES = ["primary_contact", "all_contacts"] as const;
@@ -262,8 +266,10 @@ export class OnboardingAutomationService {
         triggers,
         notification_preferences: prefs,
         integration,
-        recipients: to.map((r) => r.email),
-        scheduled,
+        // all_contacts may be hundreds of people: the answer names the first RECIPIENT_SAMPLE, with the count.
+        recipients: to.slice(0, RECIPIENT_SAMPLE).map((r) => r.email),
+        recipients_total: to.length,
+        scheduled: scheduled.map((m) => ({ ...m, recipients: m.recipients.slice(0, MESSAGE_RECIPIENT_SAMPLE), recipients_total: m.recipients.length })),
         not_scheduled: notScheduled,
         superseded,
         counts: { scheduled: scheduled.length, ...counts, superseded: superseded.length },

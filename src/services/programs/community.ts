@@ -5,6 +5,7 @@ import { CURRENT_ARR_RULE } from "../../repositories/current-arr.ts";
 import { CommunityRepository, type MemberRow, type PostRow } from "../../repositories/programs-community.ts";
 import { writeAudit } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
+import { clipText } from "../shared/clip-text.ts";
 import { toIso, toMoney } from "../../security/validation.ts";
 import { asCustomerText } from "../../tools/shared/customer-text.ts";
 import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
@@ -111,6 +112,13 @@ function postView(p: Pick<PostRow, "id" | "community_id" | "member_id" | "title"
 }
 
 const page = (total: number, count: number, limit: number, offset: number) => ({ total, count, limit, offset, next_offset: offset + count < total ? offset + count : null });
+
+/** Lists show the start of each post body (a body may be 20,000 characters). */
+const LIST_BODY_CHARS = 500;
+const listedPost = (p: Parameters<typeof postView>[0]) => postView({ ...p, body: clipText(p.body, LIST_BODY_CHARS) });
+
+/** Posts per period: at most this many buckets in one answer. */
+const MAX_BUCKETS = 150;
 
 export class CommunityService {
   private readonly repo: CommunityRepository;
@@ -247,7 +255,7 @@ export class CommunityService {
       action: "get_member_profile" as const,
       member: memberView(m),
       post_counts: counts,
-      recent_posts: recent.map(postView),
+      recent_posts: recent.map(listedPost),
       account: account ? { client_id: account.id, company_name: account.company_name, tier: account.tier, arr: toMoney(account.arr), health_score: account.health_score, lifecycle_stage: account.lifecycle_stage } : null,
       advocate: advocate ? { advocate_id: advocate.id, status: advocate.status, points: advocate.points } : null,
     };
@@ -279,13 +287,17 @@ export class CommunityService {
     await this.requireCommunity(input.community_id!);
     const rows = await this.repo.listPosts({ community_id: input.community_id!, member_id: input.member_id, include_moderated: input.include_moderated ?? false }, input.limit, input.offset);
     const total = rows.length ? Number(rows[0]!.total) : 0;
-    return { action: "list_posts" as const, posts: rows.map(postView), include_moderated: input.include_moderated ?? false, ...page(total, rows.length, input.limit, input.offset) };
+    return { action: "list_posts" as const, posts: rows.map(listedPost), include_moderated: input.include_moderated ?? false, ...page(total, rows.length, input.limit, input.offset) };
   }
 
   private async analytics(input: CommunityInput) {
     const community = await this.requireCommunity(input.community_id!);
     const period = resolvePeriod(this.now(), input.period_days ?? DEFAULT_PERIOD_DAYS, input.start_date, input.end_date);
     const granularity = input.granularity ?? "week";
+    const approxBuckets = Math.ceil(period.days / { day: 1, week: 7, month: 30.44 }[granularity]);
+    if (approxBuckets > MAX_BUCKETS) {
+      throw validationError(`granularity: ${granularity} buckets over this period exceed ${MAX_BUCKETS}; choose a coarser granularity or a shorter period`);
+    }
     const [t, buckets, top, accounts] = await Promise.all([
       this.repo.analyticsTotals(community.id, period.start, period.end),
       this.repo.postsPerBucket(community.id, period.start, period.end, granularity),

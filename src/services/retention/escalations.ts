@@ -6,6 +6,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { EscalationRepository } from "../../repositories/escalations.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { conflict, notFound, validationError } from "../../server/errors.ts";
+import { clipText } from "../shared/clip-text.ts";
 
 export const ESCALATION_ACTIONS = ["create", "list", "update", "resolve"] as const;
 export type EscalationAction = (typeof ESCALATION_ACTIONS)[number];
@@ -37,6 +38,8 @@ const RULES: Record<EscalationAction, { required: Field[]; allowed: Field[]; atL
   update: { required: ["escalation_id"], allowed: ["escalation_id", "severity", "reason", "owner", "status", "ticket_id"], atLeastOne: ["severity", "reason", "owner", "status", "ticket_id"] },
   resolve: { required: ["escalation_id", "resolution"], allowed: ["escalation_id", "resolution", "owner"] },
 };
+
+const LIST_TEXT_CHARS = 300;
 
 function view(e: { id: string; account_id: string; ticket_id: string | null; severity: string; reason: string; status: string; owner: string | null; resolution: string | null; created_at: Date; updated_at: Date; resolved_at: Date | null }, now: Date, company?: string) {
   return {
@@ -123,7 +126,8 @@ export class EscalationService {
     const { total, rows } = await this.repo.page({ account_id: input.client_id, severity: input.severity, status: input.status, owner: input.owner }, input.limit, input.offset);
     return {
       action: "list" as const,
-      escalations: rows.map((r) => view(r, this.now(), r.account.company_name)),
+      // Reasons and resolutions may be 2,000–4,000 characters: a page shows their start (update/resolve show all).
+      escalations: rows.map((r) => view({ ...r, reason: clipText(r.reason, LIST_TEXT_CHARS), resolution: clipText(r.resolution, LIST_TEXT_CHARS) }, this.now(), r.account.company_name)),
       total,
       count: rows.length,
       limit: input.limit,

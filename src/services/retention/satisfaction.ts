@@ -3,6 +3,9 @@
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { SatisfactionRepository, SCALE, type PeriodAggregate, type SurveyKind } from "../../repositories/satisfaction.ts";
 import { notFound } from "../../server/errors.ts";
+import { clipText } from "../shared/clip-text.ts";
+
+const REASON_CHARS = 300;
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 const round2 = (v: number) => Math.round(v * 100) / 100;
@@ -97,7 +100,8 @@ export class SatisfactionService {
           company_name: r.company_name,
           respondent_email: r.respondent_email,
           score: Number(r.score),
-          reason: r.reason,
+          // Survey reasons have no length limit: the list shows their start.
+          reason: clipText(r.reason, REASON_CHARS),
           responded_at: new Date(r.responded_at).toISOString(),
         })),
       },

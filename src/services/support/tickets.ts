@@ -20,6 +20,7 @@ import { checkActionFields, type ActionRule } from "../shared/action-fields.ts";
 import { escalationReasons, isOpen, slaDueDates, type Priority, type TicketStatus } from "./sla.ts";
 import { commentView, ticketView, type StoredTicket } from "./ticket-view.ts";
 import { ZendeskMirror, type MirrorReport, type ZendeskChange } from "./zendesk-mirror.ts";
+import { clipText } from "../shared/clip-text.ts";
 
 type Tx = P.TransactionClient;
 
@@ -80,6 +81,10 @@ const RULES: Record<TicketAction, ActionRule<Field>> = {
 
 type Ticket = StoredTicket & { account: { company_name: string } };
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+const LIST_DESCRIPTION_CHARS = 200;
+const COMMENTS_SHOWN = 20;
+const COMMENT_BODY_CHARS = 1_000;
 
 export class TicketService {
   private readonly repo: SupportTicketRepository;
@@ -335,8 +340,11 @@ export class TicketService {
   private async get(input: TicketInput) {
     const t = await this.repo.find(input.ticket_id!);
     if (!t) throw notFound("ticket", input.ticket_id!, "use handle_support_ticket with action 'list' to find the ticket_id");
-    const comments = input.include_comments ? (await this.repo.comments(t.id)).map(commentView) : undefined;
-    return { action: "get" as const, ticket: this.view(t as Ticket), ...(comments ? { comments } : {}) };
+    // A long thread is hundreds of comments: the answer holds the newest COMMENTS_SHOWN, bodies cut at
+    // COMMENT_BODY_CHARS, with the total.
+    const all = input.include_comments ? await this.repo.comments(t.id) : undefined;
+    const comments = all?.slice(-COMMENTS_SHOWN).map((c) => commentView({ ...c, body: clipText(c.body, COMMENT_BODY_CHARS) }));
+    return { action: "get" as const, ticket: this.view(t as Ticket), ...(comments ? { comments, comments_total: all!.length } : {}) };
   }
 
   private async list(input: TicketInput) {
@@ -365,7 +373,8 @@ export class TicketService {
     );
     return {
       action: "list" as const,
-      tickets: rows.map((r) => this.view(r as Ticket)),
+      // A page shows the start of each description; get gives the whole text.
+      tickets: rows.map((r) => this.view({ ...(r as Ticket), description: clipText((r as Ticket).description, LIST_DESCRIPTION_CHARS) })),
       total,
       count: rows.length,
       limit: input.limit,

@@ -43,7 +43,7 @@ export const automateCommunications = defineTool({
     actions: z.array(z.record(z.string(), z.unknown())).optional().describe("1–10 actions in order, each {type, …fields}, e.g. {type: 'create_task', title: 'Call the sponsor', due_in_days: 2}"),
     delay_minutes: z.number().int("must be a whole number").min(0, "must not be negative").max(525_600, "must be at most 525,600 (one year)").optional().describe("Minutes between the trigger and the actions (create; default 0)"),
     is_active: z.boolean().optional().describe("Whether the workflow is active (create, default true; filter for list)"),
-    limit: z.number().int().min(1).max(500).default(100).describe("Most rows returned by list and evaluate, 1–500 (default 100)"),
+    limit: z.number().int().min(1).max(100).default(50).describe("Most rows returned by list and evaluate, 1–100 (default 50)"),
   }),
   output: z.object({
     action: z.enum(WORKFLOW_ACTIONS),

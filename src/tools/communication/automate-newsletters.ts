@@ -61,7 +61,7 @@ export const automateNewsletters = defineTool({
     emails: z.array(email()).min(1, "must list at least one email").max(10_000, "must list at most 10,000 emails").optional().describe("manage_subscriptions: addresses of stored contacts"),
     client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("manage_subscriptions: accounts whose contacts to (un)subscribe"),
     recipient_scope: z.enum(["primary", "all"], { error: "must be primary or all" }).optional().describe("manage_subscriptions with client_ids: primary (default) or all contacts"),
-    limit: z.number().int().min(1).max(500).default(100).describe("Page size for list_newsletters and subscription lists, 1–500 (default 100)"),
+    limit: z.number().int().min(1).max(100).default(50).describe("Page size for list_newsletters and subscription lists, 1–100 (default 50)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for lists (default 0)"),
   }),
   output: z.object({

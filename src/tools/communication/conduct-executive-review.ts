@@ -187,7 +187,7 @@ export const conductExecutiveReview = defineTool({
     days_ahead: z.number().int().min(1).max(365).optional().describe("Upcoming window in days (list_upcoming_ebrs; default 30)"),
     gap_days: z.number().int().min(1).max(3650).optional().describe("An account is in the gap list with no completed review in this many days (list_upcoming_ebrs; default 90)"),
     gap_tiers: z.array(tier()).min(1).max(4).optional().describe("Tiers the gap list covers (list_upcoming_ebrs; default ['enterprise'])"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Most rows per list (list_upcoming_ebrs; default 50)"),
+    limit: z.number().int().min(1).max(40).default(25).describe("Most rows per list (list_upcoming_ebrs), 1–40 (default 25)"),
   }),
   output: z.object({
     action: enumOf(EBR_ACTIONS),

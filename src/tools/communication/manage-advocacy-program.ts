@@ -63,7 +63,7 @@ export const manageAdvocacyProgram = defineTool({
     period_days: z.number().int().min(1).max(3650).optional().describe("Analytics period: the last N days (get_program_analytics; default 90)"),
     start_date: isoDateOrDateTime().optional().describe("Analytics period start, instead of period_days (get_program_analytics)"),
     end_date: isoDateOrDateTime().optional().describe("Analytics period end, default now (get_program_analytics)"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Page size for list_advocates, 1–200 (default 50)"),
+    limit: z.number().int().min(1).max(75).default(50).describe("Page size for list_advocates, 1–75 (default 50)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for list_advocates (default 0)"),
   }),
   output: z.object({

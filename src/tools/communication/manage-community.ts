@@ -68,7 +68,7 @@ export const manageCommunity = defineTool({
     "email); get_member_profile (member_id, or community_id + email); list_members (community_id; status, role, " +
     "client_id filters); post_content (community_id, body, member_id or email; title); list_posts (community_id; " +
     "member_id, include_moderated — hidden and removed posts are left out unless true); get_analytics (community_id; " +
-    "period_days (default 30) or start_date/end_date, granularity day|week|month (default week)): members total/new/" +
+    "period_days (default 30) or start_date/end_date, granularity day|week|month (default week; ≤ 150 buckets)): members total/new/" +
     "active, posts per period, top contributors, engagement rate = active members ÷ members × 100, accounts represented " +
     "and their ARR; moderate (moderation_action, reason, and post_id for hide_post|remove_post|restore_post or " +
     "member_id for suspend_member|reinstate_member; audited). A missing field, or one the action does not use, is " +
@@ -96,7 +96,7 @@ export const manageCommunity = defineTool({
     start_date: isoDateOrDateTime().optional().describe("Analytics period start, instead of period_days (get_analytics)"),
     end_date: isoDateOrDateTime().optional().describe("Analytics period end, default now (get_analytics)"),
     granularity: enumOf(GRANULARITIES).optional().describe("Bucket of posts per period: day, week or month (get_analytics; default week)"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Page size for lists, 1–200 (default 50)"),
+    limit: z.number().int().min(1).max(25).default(25).describe("Page size for lists, 1–25 (default 25); post bodies cut at 500 characters"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for lists (default 0)"),
   }),
   output: z.object({

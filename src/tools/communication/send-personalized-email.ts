@@ -63,7 +63,7 @@ export const sendPersonalizedEmail = defineTool({
     track_opens: z.boolean().optional().describe("Track opens (default true): sent to SendGrid as the mail's open-tracking setting"),
     track_clicks: z.boolean().optional().describe("Track clicks (default true): sent to SendGrid as the mail's click-tracking setting"),
     idempotency_key: text(200).optional().describe("Your key for this send: a retry with the same key returns the recorded campaign; default: derived from the arguments"),
-    preview: z.boolean().optional().describe("true: resolve and render (first 3 recipients shown) without recording or queuing anything"),
+    preview: z.boolean().optional().describe("true: resolve and render (first 3 recipients shown, bodies cut at 1,500 characters) without recording or queuing anything"),
     campaign_id: z.uuid({ error: "must be a campaign_id (a UUID) returned by send_personalized_email" }).optional().describe("Alone: report this campaign's delivery and engagement instead of sending"),
   }),
   output: z.object({

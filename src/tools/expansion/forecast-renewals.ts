@@ -24,7 +24,7 @@ export const forecastRenewals = defineTool({
     forecast_period_days: z.number().int().min(1).max(730).default(180).describe("Window in days from today, 1–730 (default 180)"),
     include_risk_analysis: z.boolean().default(false).describe("Add the churn factors and probability adjustments per renewal, and the portfolio's risk factors"),
     ...churnAge,
-    limit: z.number().int().min(1).max(500).default(100).describe("Renewals listed, soonest first, 1–500 (default 100); totals and stored forecasts cover all"),
+    limit: z.number().int().min(1).max(8).default(8).describe("Renewals listed, soonest first, 1–8 (default 8); totals and stored forecasts cover all"),
   }),
   output: z.object({
     as_of: z.string(),

@@ -25,7 +25,7 @@ export const optimizeCustomerLifetimeValue = defineTool({
     churn_reduction_points: z.number().min(0.1).max(100).default(5).describe("Retention lever: percentage points taken off the churn probability (default 5)"),
     margin_change_points: z.number().min(0.1).max(100).default(5).describe("Margin lever: percentage points added to the gross margin (default 5)"),
     ...churnAge,
-    limit: z.number().int().min(1).max(500).default(50).describe("Accounts listed, 1–500 (default 50); totals cover all"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Accounts listed, 1–15 (default 15); totals cover all"),
   }),
   output: z.object({
     as_of: z.string(),

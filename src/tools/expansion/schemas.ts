@@ -54,7 +54,7 @@ export const commonInput = {
   min_health_score: z.number().int().min(0).max(100).optional().describe("Minimum health score (default EXPANSION_MIN_HEALTH, 75); health = latest stored score from calculate_health_score"),
   min_tenure_days: z.number().int().min(0).max(3650).optional().describe("Minimum days since the account was created (default EXPANSION_MIN_TENURE_DAYS, 60)"),
   min_similar_accounts: z.number().int().min(1).max(1000).default(3).describe("Peer-based rules (cross-sell, tier upgrade): fewest similar accounts needed to judge (default 3)"),
-  limit: z.number().int().min(1).max(500).default(50).describe("Rows listed per section, 1–500 (default 50); totals always cover every account"),
+  limit: z.number().int().min(1).max(15).default(15).describe("Rows listed per section, 1–15 (default 15); totals always cover every account"),
 };
 
 export const seatInput = {

@@ -20,7 +20,7 @@ export const trackRenewals = defineTool({
     client_id: clientId().optional().describe("One account's renewals; leave out for every active account"),
     days_until_renewal: z.number().int().min(0).max(730).default(90).describe("Window in days from today, 0–730 (default 90)"),
     ...churnAge,
-    limit: z.number().int().min(1).max(500).default(100).describe("Renewals listed, soonest first, 1–500 (default 100); totals cover all"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Renewals listed, soonest first, 1–15 (default 15); totals cover all"),
   }),
   output: z.object({
     as_of: z.string(),

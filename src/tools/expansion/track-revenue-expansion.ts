@@ -23,7 +23,7 @@ export const trackRevenueExpansion = defineTool({
     time_period: z.enum(TIME_PERIODS, { error: `must be one of ${TIME_PERIODS.join(", ")}` }).default("monthly").describe("monthly, quarterly or annual calendar periods (default monthly)"),
     period_start: isoDate().optional().describe("First day of the period (YYYY-MM-DD: a month's 1st, a quarter's 01-01/04-01/07-01/10-01, a year's 01-01); default the latest complete period"),
     include_pipeline: z.boolean().default(false).describe("Add open expansion opportunities' value and the NRR if the cohort's pipeline closed"),
-    limit: z.number().int().min(1).max(500).default(50).describe("Accounts listed, largest ARR change first, 1–500 (default 50); totals cover all"),
+    limit: z.number().int().min(1).max(150).default(50).describe("Accounts listed, largest ARR change first, 1–150 (default 50); totals cover all"),
   }),
   output: z.object({
     as_of: z.string(),

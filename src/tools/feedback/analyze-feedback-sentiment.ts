@@ -30,7 +30,7 @@ export const analyzeFeedbackSentiment = defineTool({
     include_nps: z.boolean().default(true).describe("Include the NPS of the period from the stored NPS answers"),
     include_themes: z.boolean().default(true).describe("Include the most frequent terms, categories and tags with their sentiment"),
     compare_to_previous: z.boolean().default(true).describe("Compare with the previous period of the same length (deltas)"),
-    theme_limit: z.number().int().min(1).max(100).default(15).describe("Most terms, categories and tags listed, 1–100 (default 15)"),
+    theme_limit: z.number().int().min(1).max(50).default(15).describe("Most terms, categories and tags listed, 1–50 (default 15)"),
     negative_examples: z.number().int().min(0).max(50).default(5).describe("Most negative feedback items to list, 0–50 (default 5)"),
   }),
   output: z.object({

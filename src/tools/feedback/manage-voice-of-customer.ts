@@ -63,7 +63,7 @@ export const manageVoiceOfCustomer = defineTool({
     insight_id: z.uuid({ error: "must be an insight_id (a UUID) from share_product_insights" }).optional().describe("The product insight / roadmap entry (update_customer_roadmap)"),
     roadmap_item: text(300).optional().describe("The roadmap entry the insight is on: its name or tracker key (update_customer_roadmap)"),
     insight_status: z.enum(INSIGHT_STATUSES, { error: `must be one of ${INSIGHT_STATUSES.join(", ")}` }).optional().describe("New status of the insight (update_customer_roadmap; default planned when it was open)"),
-    limit: z.number().int().min(1).max(200).default(20).describe("Most oldest-unclosed items listed by track_feedback_loop, 1–200 (default 20)"),
+    limit: z.number().int().min(1).max(30).default(20).describe("Most oldest-unclosed items listed by track_feedback_loop, 1–30 (default 20)"),
   }),
   output: z.object({
     action: z.enum(VOC_ACTIONS),

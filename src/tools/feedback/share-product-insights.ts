@@ -37,7 +37,7 @@ export const shareProductInsights = defineTool({
     feedback_status: z.enum(FEEDBACK_STATUS_UPDATES, { error: `must be one of ${FEEDBACK_STATUS_UPDATES.join(", ")}` }).optional().describe("Where the supporting feedback moves (create): acknowledged (default), in_roadmap, or unchanged"),
     status: z.enum(INSIGHT_STATUSES, { error: `must be one of ${INSIGHT_STATUSES.join(", ")}` }).optional().describe("Filter for list: open, planned, in_progress, shipped, declined"),
     client_id: clientId().optional().describe("Filter for list: insights affecting this account"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Page size for list, 1–200 (default 50)"),
+    limit: z.number().int().min(1).max(40).default(25).describe("Page size for list, 1–40 (default 25); texts cut at 300 characters"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for list (default 0)"),
   }),
   output: z.object({
@@ -47,7 +47,7 @@ export const shareProductInsights = defineTool({
     current_affected_arr: z.number().optional(),
     churned_affected_arr: z.number().optional().describe("Σ ARR of affected accounts that have churned (not in affected_arr)"),
     arr_basis: z.string().optional(),
-    feedback_status_updated: z.object({ to: z.string(), feedback_ids: z.array(z.string()) }).optional(),
+    feedback_status_updated: z.object({ to: z.string(), count: z.number().int(), feedback_ids: z.array(z.string()).describe("the first 20") }).optional(),
     supporting_feedback: z.array(feedbackView).optional(),
     notes: z.array(z.string()).optional(),
     insights: z.array(insightView).optional(),
@@ -68,7 +68,7 @@ export const shareProductInsights = defineTool({
     if (d.action === "get") return { data: d, text: `Insight ${i.insight_id} "${i.title}" (${i.insight_type}, ${i.priority}, ${i.status}${i.roadmap_item ? `, roadmap: ${i.roadmap_item}` : ""}): ${i.affected_accounts} accounts, ARR ${i.affected_arr} stored (${d.current_affected_arr} today), ${d.supporting_feedback.length} supporting feedback.` };
     return {
       data: d,
-      text: `Shared insight ${i.insight_id} "${i.title}": ${i.affected_accounts} affected accounts, affected ARR ${i.affected_arr}; ${d.feedback_status_updated.feedback_ids.length} supporting feedback moved to ${d.feedback_status_updated.to}.${d.notes.length ? ` ${d.notes.join(" ")}` : ""}`,
+      text: `Shared insight ${i.insight_id} "${i.title}": ${i.affected_accounts} affected accounts, affected ARR ${i.affected_arr}; ${d.feedback_status_updated.count} supporting feedback moved to ${d.feedback_status_updated.to}.${d.notes.length ? ` ${d.notes.join(" ")}` : ""}`,
     };
   },
 });

@@ -30,14 +30,14 @@ export const trackCsMetrics = defineTool({
     "to first value (first feature event) by signup cohort; feature_adoption = accounts (users, for one account) using the " +
     "feature (any feature without `feature`) ÷ those with any usage; engagement_score / health_score = mean of each " +
     "account's latest stored engagement component / overall health score in the bucket. The summary gives the whole " +
-    "period's value. Example: {metric_type: 'nps', period: 'last_12_months', granularity: 'quarter', segment_by: 'tier'}.",
+    "period's value. At most 150 points (buckets × series): segments are listed largest first (≤ 50), with series for as many as fit. Example: {metric_type: 'nps', period: 'last_12_months', granularity: 'quarter', segment_by: 'tier'}.",
   input: z.strictObject({
     metric_type: z.enum(METRIC_TYPES, { error: `must be one of ${METRIC_TYPES.join(", ")}` }).describe(`The metric: ${METRIC_TYPES.join(", ")}`),
     client_id: clientId().optional().describe("Only this account; omit for the portfolio"),
     period: periodPreset(),
     period_start: isoDate().optional().describe("First day of a custom period, YYYY-MM-DD (with period 'custom' or without period)"),
     period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default today, UTC)"),
-    granularity: z.enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(", ")}` }).default("month").describe("Bucket size: day, week (ISO, Monday), month (default) or quarter; at most 400 buckets"),
+    granularity: z.enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(", ")}` }).default("month").describe("Bucket size: day, week (ISO, Monday), month (default) or quarter; at most 150 buckets (75 with segment_by)"),
     segment_by: z.enum(SEGMENT_DIMENSIONS, { error: `must be one of ${SEGMENT_DIMENSIONS.join(", ")}` }).optional().describe("Also give one series per tier, industry, lifecycle_stage or csm (portfolio only)"),
     feature: text(200).optional().describe("For feature_adoption: one feature (as stored in usage events); default any feature"),
   }),
@@ -60,7 +60,7 @@ export const trackCsMetrics = defineTool({
       change_first_to_last: z.number().nullable(),
     }),
     segment_by: z.string().nullable(),
-    segments: z.array(z.object({ segment: z.string(), period_value: z.number().nullable(), period_count: z.number().int(), series: z.array(point) })).nullable(),
+    segments: z.array(z.object({ segment: z.string(), period_value: z.number().nullable(), period_count: z.number().int(), series: z.array(point).nullable() })).nullable(),
     segment_note: z.string().nullable(),
     missing_data: missingData,
   }),

@@ -43,7 +43,7 @@ export const analyzeEngagementPatterns = defineTool({
       .describe("Which patterns: trends, anomalies (default both)"),
     lookback_period_days: z.number().int().min(14).max(365).default(84).describe("Window ending now, in days, 14–365 (default 84 = 12 weeks)"),
     anomaly_detection: z.boolean().default(true).describe("Detect sudden drops (false skips anomalies even when listed in pattern_types)"),
-    limit: z.number().int().min(1).max(500).default(50).describe("Most anomalies listed, newest first, 1–500 (default 50)"),
+    limit: z.number().int().min(1).max(60).default(50).describe("Most anomalies listed, newest first, 1–60 (default 50)"),
   }),
   output: z.object({
     analysis_scope: z.string(),

@@ -77,7 +77,7 @@ export const calculateHealthScore = defineTool({
       lookback_period_days: z.number().int().min(7).max(365).default(30).describe("Window of usage, engagement and support data in days, 7–365 (default 30)"),
       include_predictions: z.boolean().default(false).describe("Add a next-period projection from the stored score history (needs ≥ 3 scores)"),
       risk_threshold: z.number().int().min(0).max(100).optional().describe("Alert when the overall score is under this (default HEALTH_AT_RISK_BELOW, 50)"),
-      limit: z.number().int().min(1).max(500).default(50).describe("Portfolio runs: accounts listed per page, 1–500 (default 50), lowest scores first"),
+      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio runs: accounts listed per page, 1–15 (default 15), lowest scores first"),
       offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio runs: accounts to skip in the listing"),
     })
     .superRefine((v, ctx) => {

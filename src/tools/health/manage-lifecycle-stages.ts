@@ -46,7 +46,7 @@ export const manageLifecycleStages = defineTool({
     reason: text(500).optional().describe("move: why the account moves; stored with the transition and on the timeline"),
     include_transitions: z.boolean().default(true).describe("Include transition history (the account's, or the portfolio's last 90 days)"),
     intervention_planning: z.boolean().default(true).describe("Include suggested interventions derived from stored facts"),
-    limit: z.number().int().min(1).max(500).default(50).describe("portfolio: accounts per page of current_stage, 1–500 (default 50)"),
+    limit: z.number().int().min(1).max(100).default(50).describe("portfolio: accounts per page of current_stage, 1–100 (default 50)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("portfolio: accounts to skip"),
   }),
   output: z.object({

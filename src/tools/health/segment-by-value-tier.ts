@@ -43,7 +43,7 @@ export const segmentByValueTier = defineTool({
       .optional()
       .describe("Service level per tier name, overriding the defaults field by field"),
     vip_identification: z.boolean().default(true).describe("List the VIP accounts (the top tier by ARR)"),
-    vip_limit: z.number().int().min(1).max(500).default(25).describe("Most VIP accounts listed, 1–500 (default 25)"),
+    vip_limit: z.number().int().min(1).max(100).default(25).describe("Most VIP accounts listed, 1–100 (default 25)"),
     include_churned: z.boolean().default(false).describe("Include churned accounts (default false)"),
   }),
   output: z.object({

@@ -58,7 +58,7 @@ export const trackAdoptionMilestones = defineTool({
       activation_users: z.number().int().min(1).max(10_000).default(3).describe("Distinct active users for the activation milestone, 1–10000 (default 3)"),
       full_value_features: z.number().int().min(1).max(50).default(3).describe("Distinct features needed for full_value, 1–50 (default 3)"),
       full_value_users_per_feature: z.number().int().min(1).max(10_000).default(2).describe("Distinct users each of those features needs for full_value, 1–10000 (default 2)"),
-      limit: z.number().int().min(1).max(200).default(50).describe("Portfolio: accounts per page, 1–200 (default 50), newest first"),
+      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio: accounts per page, 1–15 (default 15; fewer when accounts × milestones > 90), newest first"),
       offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio: accounts to skip"),
     })
     .superRefine((v, ctx) => {

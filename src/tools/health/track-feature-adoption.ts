@@ -18,7 +18,7 @@ export const trackFeatureAdoption = defineTool({
     feature_id: text(200).optional().describe("Only this feature (the value stored in usage_events.feature)"),
     time_period_days: z.number().int().min(1).max(365).default(30).describe("Window ending now, in days, 1–365 (default 30)"),
     adoption_threshold: z.number().min(0).max(1).default(0.3).describe("A feature adopted by less than this share (0–1, default 0.3) is under-adopted"),
-    limit: z.number().int().min(1).max(500).default(100).describe("Features per page, 1–500 (default 100)"),
+    limit: z.number().int().min(1).max(200).default(100).describe("Features per page, 1–200 (default 100)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Features to skip"),
   }),
   output: z.object({

@@ -20,7 +20,7 @@ export const trackUsageEngagement = defineTool({
     client_id: clientId(),
     period_start: isoDate().optional().describe("First day of the period, YYYY-MM-DD (default: 29 days before period_end)"),
     period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default: today, UTC); at most 731 days after period_start"),
-    granularity: z.enum(["daily", "weekly", "monthly"], { error: "must be one of daily, weekly, monthly" }).default("weekly").describe("Bucket size: daily (periods ≤ 366 days), weekly (ISO weeks) or monthly"),
+    granularity: z.enum(["daily", "weekly", "monthly"], { error: "must be one of daily, weekly, monthly" }).default("weekly").describe("Bucket size: daily (periods ≤ 120 days), weekly (ISO weeks) or monthly"),
     include_feature_breakdown: z.boolean().default(true).describe("Include events and users per feature"),
     include_user_segmentation: z.boolean().default(false).describe("Include counts of power, regular, light and dormant users"),
     benchmark_comparison: z.boolean().default(false).describe("Compare with the portfolio median of the same figures over the same period"),

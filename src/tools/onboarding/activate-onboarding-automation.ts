@@ -47,7 +47,8 @@ export const activateOnboardingAutomation = defineTool({
     triggers: z.array(z.string()),
     notification_preferences: z.object({ channel: z.string(), recipients: z.string(), reminder_days_before: z.number().int(), overdue_days_after: z.number().int(), send_hour_utc: z.number().int() }),
     integration: z.string(),
-    recipients: z.array(z.string()),
+    recipients: z.array(z.string()).describe("the first 20"),
+    recipients_total: z.number().int(),
     scheduled: z.array(
       z.object({
         kind: z.string(),
@@ -59,7 +60,8 @@ export const activateOnboardingAutomation = defineTool({
         timing: z.enum(["now", "scheduled", "catch_up"]),
         channel: z.string(),
         operation: z.string(),
-        recipients: z.array(z.string()),
+        recipients: z.array(z.string()).describe("the first 3"),
+        recipients_total: z.number().int(),
         idempotency_key: z.string(),
         delivery: deliveryReport,
       }),

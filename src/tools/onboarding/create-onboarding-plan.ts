@@ -20,8 +20,8 @@ export const createOnboardingPlan = defineTool({
     "['80% of invoices approved in-app'], team_size: 40, technical_complexity: 'medium', timeline_weeks: 8}.",
   input: z.strictObject({
     client_id: clientId(),
-    customer_goals: z.array(text(500)).min(1, "must list at least one goal").max(20, "must list at most 20 goals").describe("What the customer wants to achieve (1–20); each becomes a first_value task"),
-    success_criteria: z.array(text(500)).min(1, "must list at least one criterion").max(20, "must list at most 20 criteria").describe("How success is judged (1–20); each becomes a success_review task"),
+    customer_goals: z.array(text(300)).min(1, "must list at least one goal").max(10, "must list at most 10 goals").describe("What the customer wants to achieve (1–10, ≤ 300 characters each); each becomes a first_value task"),
+    success_criteria: z.array(text(300)).min(1, "must list at least one criterion").max(10, "must list at most 10 criteria").describe("How success is judged (1–10, ≤ 300 characters each); each becomes a success_review task"),
     product_tier: tier().optional().describe("starter, standard, professional or enterprise (default: the account's tier); enterprise adds hypercare time, professional/enterprise add executive tasks"),
     team_size: z.number({ error: "must be a whole number" }).int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1,000,000").describe("People to onboard; over 10 adds end-user training, longer for larger teams"),
     technical_complexity: z.enum(COMPLEXITIES, { error: `must be one of ${COMPLEXITIES.join(", ")}` }).describe("low, medium (adds integration) or high (adds integration and data migration)"),

@@ -19,7 +19,7 @@ export const deliverTrainingSession = defineTool({
     client_id: clientId(),
     training_module_id: text(120).describe("The training module's id (UUID) or code, as defined with manage_certification_program define_module"),
     session_format: z.enum(SESSION_FORMATS, { error: `must be one of ${SESSION_FORMATS.join(", ")}` }).describe("live, virtual, self_paced or workshop"),
-    attendee_emails: z.array(email()).min(1, "must list at least one attendee").max(500, "must list at most 500 attendees").describe("Who attended (1–500 emails, each once)"),
+    attendee_emails: z.array(email()).min(1, "must list at least one attendee").max(200, "must list at most 200 attendees").describe("Who attended (1–200 emails, each once)"),
     session_date: isoDateOrDateTime().describe("When the session was delivered: YYYY-MM-DD (midnight UTC) or an ISO date-time; not in the future"),
     duration_minutes: z.number().int().min(1, "must be 1–1440").max(1440, "must be 1–1440").optional().describe("Length in minutes, 1–1440 (default: the module's duration_minutes)"),
   }),

@@ -20,7 +20,7 @@ export const mapCustomerJourney = defineTool({
     journey_stage: lifecycleStage().optional().describe("Only this lifecycle stage's periods (onboarding, adoption, growth, maturity, renewal, at_risk, churned)"),
     include_touchpoints: z.boolean().default(true).describe("List timeline touchpoints, newest touchpoint_limit (default true)"),
     include_milestones: z.boolean().default(true).describe("Include onboarding, adoption and training milestones (default true)"),
-    touchpoint_limit: z.number().int().min(1).max(500).default(50).describe("Most recent touchpoints listed, 1–500 (default 50)"),
+    touchpoint_limit: z.number().int().min(1).max(60).default(50).describe("Most recent touchpoints listed, 1–60 (default 50)"),
   }),
   output: z.object({
     client_id: z.string(),

@@ -18,7 +18,7 @@ export const optimizeOnboardingProcess = defineTool({
     analysis_period_days: z.number().int().min(1, "must be 1–1095").max(1095, "must be 1–1095").default(180).describe("Plans completed within this many days before now, 1–1095 (default 180)"),
     min_completed_onboardings: z.number().int().min(1, "must be 1–10000").max(10_000, "must be 1–10000").default(5).describe("Fewest completed plans worth analysing (default 5)"),
     include_in_progress: z.boolean().default(false).describe("Also list the overdue milestones of active plans as of today (default false)"),
-    in_progress_limit: z.number().int().min(1).max(500).default(100).describe("At most this many overdue milestones listed, 1–500 (default 100)"),
+    in_progress_limit: z.number().int().min(1).max(100).default(50).describe("At most this many overdue milestones listed, 1–100 (default 50)"),
     activation_users: z.number().int().min(1).max(10_000).default(3).describe("Distinct users that make the activation milestone, as in track_adoption_milestones (default 3)"),
   }),
   output: z.object({

@@ -19,7 +19,7 @@ export const automateRetentionCampaigns = defineTool({
     "RETENTION_TRIGGER_HEALTH. At most one campaign per account within RETENTION_FREQUENCY_DAYS, whatever its type " +
     "(the rule of execute_retention_campaign too): covered accounts are skipped with the reason and do not count " +
     "toward max_accounts, so calling again continues with the next matches (remaining). Use dry_run to see who would " +
-    "get one. Most severe first, at most max_accounts (≤ 500) campaigns per call. " +
+    "get one. Most severe first, at most max_accounts (≤ 200) campaigns per call. " +
     "Example: {trigger_type: 'health_below', threshold: 50, campaign_template: {campaign_type: 're_engagement', " +
     "intervention_level: 'high'}, dry_run: true}.",
   input: z.strictObject({
@@ -39,7 +39,7 @@ export const automateRetentionCampaigns = defineTool({
       .default({ campaign_type: "re_engagement", intervention_level: "medium" })
       .describe("The campaign to start for each account (default re_engagement, medium)"),
     dry_run: z.boolean().default(false).describe("true: list the accounts that would get a campaign, change nothing"),
-    max_accounts: z.number().int().min(1).max(500).default(100).describe("Most campaigns to start (dry_run: to list) in this call, 1–500 (default 100); already covered accounts do not count"),
+    max_accounts: z.number().int().min(1).max(200).default(100).describe("Most campaigns to start (dry_run: to list) in this call, 1–200 (default 100); already covered accounts do not count"),
   }),
   output: z.object({
     trigger_type: z.string(),

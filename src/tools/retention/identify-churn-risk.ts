@@ -43,14 +43,14 @@ export const identifyChurnRisk = defineTool({
     "detractor NPS, open P1/P2 tickets, SLA breaches, open escalations, overdue payment, days to renewal, tenure and " +
     "lifecycle stage. Health: the latest stored standard score, else computed now (health_source says which; null when " +
     "data is insufficient). Every prediction is stored. The " +
-    "portfolio answer ranks accounts by probability (limit ≤ 500) with counts per level. To refresh stored health " +
+    "portfolio answer ranks accounts by probability (limit ≤ 15) with counts per level. To refresh stored health " +
     "scores use calculate_health_score; to act on risk use execute_retention_campaign. Example: {limit: 20}.",
   input: z.strictObject({
     client_id: clientId().optional().describe("One account to assess; leave out to assess every active account"),
     health_score_threshold: z.number().int().min(0).max(100).optional().describe("Flag accounts whose health is under this (default RETENTION_TRIGGER_HEALTH, 60)"),
     days_lookback: z.number().int().min(7).max(365).default(30).describe("Window in days for recent signals; usage decline compares it with the window before (default 30)"),
     include_predictions: z.boolean().default(false).describe("Add the probability if the health trend of the stored score history continues one more window"),
-    limit: z.number().int().min(1).max(500).default(50).describe("Portfolio runs: accounts listed, highest probability first, 1–500 (default 50)"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Portfolio runs: accounts listed, highest probability first, 1–15 (default 15)"),
   }),
   output: z.object({
     mode: z.enum(["single", "portfolio"]),

@@ -41,7 +41,7 @@ export const manageEscalations = defineTool({
     status: z.enum(ESCALATION_STATUSES, { error: `must be one of ${ESCALATION_STATUSES.join(", ")}` }).optional().describe("open or in_progress (update); filter for list, including resolved"),
     resolution: text(4000).optional().describe("How it was resolved (resolve)"),
     ticket_id: z.uuid({ error: "must be a ticket id (a UUID)" }).optional().describe("Support ticket behind the escalation, of the same account (create, update)"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Page size for list, 1–200 (default 50)"),
+    limit: z.number().int().min(1).max(30).default(20).describe("Page size for list, 1–30 (default 20); reasons cut at 300 characters"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for list (default 0)"),
   }),
   output: z.object({

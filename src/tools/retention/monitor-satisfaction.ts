@@ -19,7 +19,7 @@ export const monitorSatisfaction = defineTool({
     client_id: clientId().optional().describe("Only this account; omit for the whole portfolio"),
     survey_type: z.enum(["nps", "csat", "ces"], { error: "must be one of nps, csat, ces" }).default("nps").describe("Which survey: nps, csat or ces (default nps)"),
     time_period_days: z.number().int().min(1).max(730).default(90).describe("Length of the period ending now, in days, 1–730 (default 90); the trend compares with the period before"),
-    follow_up_limit: z.number().int().min(0).max(200).default(20).describe("Most follow-up answers to list, 0–200 (default 20)"),
+    follow_up_limit: z.number().int().min(0).max(60).default(20).describe("Most follow-up answers to list, 0–60 (default 20)"),
   }),
   output: z.object({
     survey_type: z.string(),

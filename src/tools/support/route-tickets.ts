@@ -41,7 +41,7 @@ export const routeTickets = defineTool({
     load_balance: z.boolean().default(true).describe("Pick the candidate with the fewest open tickets (default true); false = first in roster order with room"),
     max_tickets_per_agent: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional().describe("Cap on open tickets per agent for this call (the lower of this and the agent's max_open applies)"),
     agents: z.array(agentInput).max(200, "must have at most 200 agents").optional().describe("Agents to add or change before routing (upsert by email)"),
-    limit: z.number().int().min(1).max(500).default(100).describe("Most tickets to place in one call, 1–500 (default 100)"),
+    limit: z.number().int().min(1).max(50).default(50).describe("Most tickets to place in one call, 1–50 (default 50)"),
   }),
   output: z.object({
     routing_strategy: z.enum(ROUTING_STRATEGIES),
