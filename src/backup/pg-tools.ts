@@ -21,9 +21,9 @@ export function splitPassword(databaseUrl: string): { url: string; password: str
 
 /** Removes anything that looks like a URL password, and the password itself, from a message. */
 export function redact(text: string, password: string | undefined): string {
-  let out = text.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):[^@\s]*@/gi, "$1:***@");
-  if (password) out = out.split(password).join("***");
-  return out;
+  const out = password ? text.split(password).join("***") : text;
+  // Greedy up to the token's last '@': a password may itself contain '@'.
+  return out.replace(/(postgres(?:ql)?:\/\/[^:/@\s]*):\S*@/gi, "$1:***@");
 }
 
 async function majorOf(binary: string): Promise<number | null> {
@@ -63,7 +63,8 @@ export async function findPgTool(tool: PgTool, serverMajor: number): Promise<str
 /** Runs a PostgreSQL client tool against databaseUrl; the password travels in PGPASSWORD only. */
 export async function runPgTool(binary: string, args: string[], databaseUrl: string): Promise<void> {
   const { url, password } = splitPassword(databaseUrl);
-  const env: NodeJS.ProcessEnv = { ...process.env, PGPASSWORD: password ?? process.env.PGPASSWORD ?? "" };
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  if (password !== undefined) env.PGPASSWORD = password;
   delete env.DATABASE_URL;
   try {
     await run(binary, [...args, `--dbname=${url}`], { env, maxBuffer: 16 * 1024 * 1024 });
