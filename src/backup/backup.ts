@@ -128,6 +128,8 @@ export interface CheckedRestore {
   manifest: Manifest;
   tables: TableComparison[];
   equal: boolean;
+  /** Embedded database restored with --force: where the data it replaced was moved. */
+  keptAside?: string;
 }
 
 /** Restores the backup into a scratch database and compares each table with the manifest's sums. */
@@ -153,7 +155,8 @@ export async function restoreBackup(config: BackupConfig, store: BackupStore, op
     );
   }
   return inTempDir(async (tmp) => {
-    const tables = compareSums(manifest.tables, await engine.restore(await fetchChecked(store, manifest, tmp), options.force));
-    return { manifest, tables, equal: tables.every((t) => t.equal) };
+    const { sums, keptAside } = await engine.restore(await fetchChecked(store, manifest, tmp), options.force);
+    const tables = compareSums(manifest.tables, sums);
+    return { manifest, tables, equal: tables.every((t) => t.equal), ...(keptAside ? { keptAside } : {}) };
   });
 }

@@ -59,7 +59,7 @@ export function embeddedEngine(configuredDir: string | undefined): BackupEngine 
     // An in-memory PGlite loaded from the archive: nothing on disk to clean up.
     scratchSums: async (archivePath) => sumsOf(await loadArchive(archivePath)),
 
-    async restore(archivePath, force): Promise<TableSums> {
+    async restore(archivePath, force) {
       const release = lockDataDir(dir);
       try {
         let nonEmpty = false;
@@ -84,13 +84,12 @@ export function embeddedEngine(configuredDir: string | undefined): BackupEngine 
           await rm(incoming, { recursive: true, force: true });
           throw err;
         }
-        if (existsSync(pgdata)) {
-          // Data that was replaced under --force is kept aside, not deleted; an empty database is dropped.
-          if (nonEmpty) await rename(pgdata, join(dir, `pgdata.replaced-${stamp}`));
-          else await rm(pgdata, { recursive: true, force: true });
-        }
+        // Data that was replaced under --force is kept aside, not deleted; an empty database is dropped.
+        const keptAside = nonEmpty ? join(dir, `pgdata.replaced-${stamp}`) : undefined;
+        if (keptAside) await rename(pgdata, keptAside);
+        else if (existsSync(pgdata)) await rm(pgdata, { recursive: true, force: true });
         await rename(incoming, pgdata);
-        return sums;
+        return { sums, ...(keptAside ? { keptAside } : {}) };
       } finally {
         release();
       }

@@ -19,8 +19,9 @@ export interface BackupEngine {
   readonly location: string;
   dump(archivePath: string): Promise<DumpInfo>;
   scratchSums(archivePath: string): Promise<TableSums>;
-  /** Restores over the configured database; refuses one holding rows unless force. Returns the restored sums. */
-  restore(archivePath: string, force: boolean): Promise<TableSums>;
+  /** Restores over the configured database; refuses one holding rows unless force. Returns the restored
+   * sums, and where replaced data was kept aside, if it was. */
+  restore(archivePath: string, force: boolean): Promise<{ sums: TableSums; keptAside?: string }>;
 }
 
 /** Session settings that fix how values are cast to text, so checksums are comparable between databases. */

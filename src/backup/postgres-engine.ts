@@ -3,7 +3,7 @@
 // --verify and into the configured one for restore, in one transaction.
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { hasRows, tableChecksums, type QueryFn, type TableSums } from "./checksums.ts";
+import { hasRows, tableChecksums, type QueryFn } from "./checksums.ts";
 import { CHECKSUM_SETTINGS, MIGRATION_SQL, RestoreRefusedError, type BackupEngine, type DumpInfo } from "./engine.ts";
 import { findPgTool, redact, runPgTool, splitPassword } from "./pg-tools.ts";
 
@@ -79,13 +79,13 @@ export function postgresEngine(databaseUrl: string): BackupEngine {
       }
     },
 
-    async restore(archivePath, force): Promise<TableSums> {
+    async restore(archivePath, force) {
       const { major, nonEmpty } = await withClient(databaseUrl, async (q) => ({ major: (await serverMajor(q)).major, nonEmpty: await hasRows(q) }));
       if (nonEmpty && !force) {
         throw new RestoreRefusedError(`the database ${location} holds data; restoring would replace it. Run again with --force to replace it.`);
       }
       await pgRestore(archivePath, databaseUrl, major, true);
-      return await withClient(databaseUrl, (q) => tableChecksums(q));
+      return { sums: await withClient(databaseUrl, (q) => tableChecksums(q)) };
     },
   };
 }

@@ -63,10 +63,11 @@ export async function restoreCommand(config: Config, _logger: Logger, flags: Fla
   try {
     const store = storeFor(config, str(flags, "from") ?? config.BACKUP_TARGET);
     const r = await restoreBackup(config, store, { id: str(flags, "id"), force: Boolean(flags.force) });
-    if (flags.json) printJson({ id: r.manifest.id, equal: r.equal, tables: r.tables });
+    if (flags.json) printJson({ id: r.manifest.id, equal: r.equal, tables: r.tables, ...(r.keptAside ? { replaced_data_kept_in: r.keptAside } : {}) });
     else {
       printOut(`restored ${r.manifest.id} (${r.manifest.created_at}, migration ${r.manifest.migration ?? "none"}) from ${store.location}`);
       printTables(r);
+      if (r.keptAside) printOut(`the data it replaced was kept in ${r.keptAside}; delete it once the restore is confirmed`);
       if (r.manifest.migration) printOut("run cs-mcp migrate if this server's version has newer migrations");
     }
     return r.equal ? 0 : 1;

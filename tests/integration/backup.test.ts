@@ -129,6 +129,10 @@ describe.each(BACKENDS)("backup drill on %s", (backend) => {
     );
     const forced = await restoreBackup(fresh.config, storeFor(fresh.config), { force: true });
     expect(forced.equal).toBe(true);
+    if (backend === "embedded") {
+      expect(forced.keptAside).toMatch(/\/pgdata\.replaced-\d{8}T\d{9}Z$/);
+      expect(readFileSync(join(forced.keptAside!, "PG_VERSION"), "utf8").trim()).toMatch(/^\d+$/);
+    } else expect(forced.keptAside).toBeUndefined();
     expect(await snapshot(fresh.config)).toEqual(before);
   }, 240_000);
 
