@@ -43,9 +43,12 @@ export function compareSums(expected: TableSums, actual: TableSums): TableCompar
   });
 }
 
-/** Whether any table of the current schema holds a row. */
+/** Whether any table of the current schema holds a row; the migrations table does not count (a migrated,
+ * empty database holds no data). */
 export async function hasRows(query: QueryFn): Promise<boolean> {
-  const tables = await query<{ name: string }>("SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()");
+  const tables = await query<{ name: string }>(
+    "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename <> '_prisma_migrations'",
+  );
   for (const { name } of tables) {
     const r = await query<{ x: number }>(`SELECT 1 AS x FROM ${ident(name)} LIMIT 1`);
     if (r.length) return true;

@@ -117,8 +117,10 @@ describe.each(BACKENDS)("backup drill on %s", (backend) => {
     expect(verified.equal).toBe(true);
     expect(verified.tables.map((t) => t.table).sort()).toEqual(Object.keys(before).sort());
 
+    // A migrated but empty database (as `cs-mcp migrate` leaves it) holds no data: restored without --force.
     const fresh = await database(backend, target, false);
     cleanups.push(fresh.cleanup);
+    await (await openDatabase(fresh.config, logger, { migrate: true })).close();
     const restored = await restoreBackup(fresh.config, storeFor(fresh.config), { force: false });
     expect(restored.equal).toBe(true);
     expect(await snapshot(fresh.config)).toEqual(before);
