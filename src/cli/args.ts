@@ -17,6 +17,10 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   "dry-run": { type: "boolean" },
   strict: { type: "boolean" },
   format: { type: "string" },
+  verify: { type: "boolean" },
+  force: { type: "boolean" },
+  from: { type: "string" },
+  id: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

@@ -9,6 +9,7 @@ import { sharedOpenBreakers } from "../integrations/resilience/breaker-sync.ts";
 import { closeRedis, createRedis } from "../state/redis.ts";
 import { selectTools } from "../tools/index.ts";
 import { describeConnectionError } from "../server/errors.ts";
+import { backupStatus } from "../backup/status.ts";
 import { printJson, printOut } from "./output.ts";
 
 export interface DoctorCheck {
@@ -17,7 +18,7 @@ export interface DoctorCheck {
   detail: string;
 }
 
-export async function runDoctorChecks(config: Config, logger: Logger): Promise<DoctorCheck[]> {
+export async function runDoctorChecks(config: Config, logger: Logger, now = new Date()): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   try {
     const tools = selectTools(config);
@@ -79,6 +80,7 @@ export async function runDoctorChecks(config: Config, logger: Logger): Promise<D
       : "circuit breaker closed (per process; set REDIS_URL to see the breakers of running instances)";
     checks.push({ check: i.integration, status: open ? "failing" : "ok", detail: `credentials configured; ${breaker}` });
   }
+  checks.push({ check: "backup", ...(await backupStatus(config, now)) });
   return checks;
 }
 

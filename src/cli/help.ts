@@ -17,6 +17,14 @@ Usage:
   cs-mcp import <kind> <file> [--format csv|jsonl|json] [--dry-run] [--strict] [--json]
                                      import accounts, usage_events, tickets, nps or invoices from CSV or JSON Lines
   cs-mcp worker [flags]              deliver the outbox (queued emails, tickets, events) until SIGINT/SIGTERM
+  cs-mcp backup [--to DIR|s3://bucket/prefix] [--verify] [--json]
+                                     back up the database (pg_dump, or PGlite's dump) with a manifest; --verify restores
+                                     it into a scratch database and compares each table's row count and md5; retention
+                                     per BACKUP_KEEP / BACKUP_RETENTION_DAYS
+  cs-mcp backup --verify --id ID     verify an existing backup
+  cs-mcp restore [--from DIR|s3://bucket/prefix] [--id ID] [--force] [--json]
+                                     restore the newest (or the named) backup after checking its sha256; refuses a
+                                     database holding data unless --force
   cs-mcp --version | --help
 
 Flags (each also an environment variable; see .env.example for every setting):

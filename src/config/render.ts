@@ -12,6 +12,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   support: "Support SLAs (minutes)",
   revenue: "Revenue, renewals and expansion",
   integrations: "Integrations (empty = not configured: tools still do their database part)",
+  backup: "Backups (cs-mcp backup / restore)",
 };
 
 function groups(): Array<[SettingGroup, (typeof SETTINGS)[number][]]> {

@@ -12,7 +12,8 @@ export type SettingGroup =
   | "onboarding"
   | "support"
   | "revenue"
-  | "integrations";
+  | "integrations"
+  | "backup";
 
 export interface Setting {
   env: string;
@@ -177,6 +178,13 @@ export const SETTINGS = [
   { env: "OUTBOX_BATCH_SIZE", group: "integrations", default: "50", doc: "deliveries the dispatcher claims at once", schema: int(1, 1000, 50) },
   { env: "OUTBOX_MAX_ATTEMPTS", group: "integrations", default: "10", doc: "delivery attempts of one queued side effect before it is marked failed (retry it with retry_outbox_delivery)", schema: int(1, 100, 10) },
   { env: "OUTBOX_LOCK_MS", group: "integrations", default: "60000", doc: "a claimed delivery is locked this long; if its process dies, another dispatcher takes it over once the lock passes", schema: int(500, 3_600_000, 60_000) },
+  // backup (cs-mcp backup / restore; doctor reports the newest backup's age and the last run's outcome)
+  { env: "BACKUP_TARGET", flag: "to", group: "backup", default: "", doc: "where cs-mcp backup writes and cs-mcp restore reads: a directory, or s3://bucket/prefix (credentials from the AWS chain: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or role)", schema: optionalString() },
+  { env: "BACKUP_KEEP", group: "backup", default: "7", doc: "retention: after a successful backup, keep this many newest backups and delete older ones (0 = no count limit)", schema: int(0, 10_000, 7) },
+  { env: "BACKUP_RETENTION_DAYS", group: "backup", default: "30", doc: "retention: delete backups older than this many days, never the newest (0 = no age limit)", schema: int(0, 36_500, 30) },
+  { env: "BACKUP_MAX_AGE_HOURS", group: "backup", default: "26", doc: "doctor reports the backup failing when the newest one is older than this (a daily schedule plus slack)", schema: int(1, 87_600, 26) },
+  { env: "BACKUP_S3_ENDPOINT", group: "backup", default: "", doc: "S3-compatible endpoint (MinIO, Ceph, tests); when set, path-style addressing is used", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "BACKUP_S3_REGION", group: "backup", default: "us-east-1", doc: "S3 region of the backup bucket", schema: z.preprocess(blankToUndefined, z.string().default("us-east-1")) },
 ] as const satisfies readonly Setting[];
 
 export type SettingEnv = (typeof SETTINGS)[number]["env"];

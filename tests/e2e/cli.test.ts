@@ -32,6 +32,7 @@ describe("cs-mcp CLI", () => {
       ["intercom", "not_configured"],
       ["mixpanel", "not_configured"],
       ["sendgrid", "not_configured"],
+      ["backup", "not_configured"],
     ]);
     expect(report.checks.find((c) => c.check === "sendgrid")?.detail).toBe("set SENDGRID_API_KEY, SENDGRID_FROM_EMAIL");
   });
