@@ -63,8 +63,10 @@ USER node
 # configured but unreachable, invalid configuration). An integration that is not configured is not a failure.
 # With the embedded database, a running server holds the data directory's lock and doctor reports it as ok;
 # the generous timeout covers a doctor that has to initialise a new data directory itself (about 20 s).
+# BACKUP_TARGET is dropped for this check: a stale backup is an operator's alert (doctor run by hand or by the
+# backup job), not a reason to restart a serving container.
 HEALTHCHECK --interval=30s --timeout=60s --start-period=60s --retries=3 \
-    CMD ["node", "/app/dist/src/cli.js", "doctor"]
+    CMD ["env", "-u", "BACKUP_TARGET", "node", "/app/dist/src/cli.js", "doctor"]
 
 ENTRYPOINT ["/usr/bin/tini", "--"]
 # MCP over stdio (the default command, `serve`). stdin must stay attached: when it closes, the server exits.
