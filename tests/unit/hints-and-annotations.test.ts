@@ -101,6 +101,7 @@ describe("hints name only what exists", () => {
 const NOT_TOOLS = new Set<string>([
   "health_scores", // the table calculate_health_score writes, named in missing-data notes
   "segment_ids", // a result field of segment_customers
+  "health_source", // a result field naming where a health score came from (current-health.ts)
 ]);
 
 describe("annotations tell the truth", () => {
