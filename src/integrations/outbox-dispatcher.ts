@@ -2,8 +2,11 @@
 // operation's handler through the resilience wrapper with the row's idempotency key, and records every
 // attempt. A retryable failure goes back to pending with exponential backoff (at least the vendor's
 // Retry-After); a permanent one, or the last allowed attempt, ends as failed. A row whose dispatcher died
-// mid-delivery is claimed again once its lock passes; the vendor sees the same idempotency key, so a
-// delivery that had in fact gone through is not made twice.
+// mid-delivery is claimed again once its lock passes only when its operation is idempotent at the vendor
+// (the same key makes a second request a no-op). Any other (SendGrid mail send has no idempotency key) may
+// already have arrived: it is parked as unknown_outcome for an operator to check and re-send, never re-sent
+// on its own. The claim that counts the attempt commits before the request, so a death mid-request is
+// always seen.
 //
 // One outbox attempt is one request: the wrapper's own retries are off here (the outbox is the retry
 // loop), so `attempts` counts exactly the requests a vendor received for the row.
@@ -79,10 +82,18 @@ export class OutboxDispatcher {
     return [...all].filter((i) => this.deps.resilience.breakerState(i) !== "open");
   }
 
+  /** Operations a vendor dedupes by idempotency key: only these are re-sent after a dispatcher died mid-request. */
+  private recoverable(): string[] {
+    return Object.entries(this.deps.registry).filter(([, e]) => e.idempotent === true).map(([name]) => name);
+  }
+
   /** Claims one batch and delivers it; returns how many rows were claimed. */
   async runOnce(): Promise<DeliveryOutcome[]> {
+    const recoverable = this.recoverable();
+    const parked = await this.repo.parkUnknownOutcomes(recoverable);
+    if (parked > 0) this.log.warn({ count: parked }, "outbox: deliveries interrupted mid-request to a vendor without idempotency key; marked unknown_outcome for an operator");
     await this.repo.failAbandonedAtLimit();
-    const rows = await this.repo.claim(this.deliverable(), this.deps.config.OUTBOX_BATCH_SIZE, this.deps.config.OUTBOX_LOCK_MS);
+    const rows = await this.repo.claim(this.deliverable(), this.deps.config.OUTBOX_BATCH_SIZE, this.deps.config.OUTBOX_LOCK_MS, recoverable);
     const outcomes: DeliveryOutcome[] = [];
     let next = 0;
     const lane = async () => {

@@ -9,7 +9,7 @@ import { createHash } from "node:crypto";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import { integrationStatus, type Integration } from "./status.ts";
-import { VendorError, type DeliveryContext, type DeliveryResult, type OperationRegistry } from "./types.ts";
+import { VendorError, type DeliveryContext, type DeliveryResult, type OperationEntry, type OperationRegistry } from "./types.ts";
 import { createZendeskClient, type ZendeskApi } from "./zendesk/client.ts";
 import { createIntercomClient, type IntercomApi } from "./intercom/client.ts";
 import { createMixpanelClient, type MixpanelApi } from "./mixpanel/client.ts";
@@ -77,9 +77,10 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
     return c as NonNullable<VendorClients[K]>;
   }
 
-  function op(integration: Integration, name: string, run: (p: Payload, ctx: DeliveryContext) => Promise<DeliveryResult>) {
+  function op(integration: Integration, name: string, run: (p: Payload, ctx: DeliveryContext) => Promise<DeliveryResult>, idempotent = false): OperationEntry {
     return {
       integration,
+      idempotent,
       handler: async (payload: Payload, ctx: DeliveryContext): Promise<DeliveryResult> => {
         const result = await run(payload ?? {}, ctx);
         logger.debug({ operation: name, external_id: result.external_id }, "vendor operation delivered");
@@ -99,6 +100,8 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
     return resilience.call(integration, (signal) => fn(AbortSignal.any([signal, ctx.signal])));
   }
 
+  // Not idempotent (a second request makes a second object): SendGrid mail send has no idempotency key,
+  // Intercom's messages, notes and events have none, a Zendesk comment or update may add a comment twice.
   return {
     "zendesk.create_ticket": op("zendesk", "zendesk.create_ticket", async (p, ctx) => {
       const subject = str(p, "subject");
@@ -125,7 +128,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
         ),
       );
       return { external_id: String(ticket.id), result: { ticket_id: ticket.id, status: ticket.status, url: ticket.url } };
-    }),
+    }, true), // Zendesk keeps the Idempotency-Key: a second create returns the first ticket
 
     "zendesk.update_ticket": op("zendesk", "zendesk.update_ticket", async (p, ctx) => {
       const id = num(p, "ticket_id");
@@ -208,7 +211,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
       const insertId = mixpanelInsertId(ctx.idempotencyKey);
       await call("mixpanel", ctx, (signal) => mp.track(event, distinctId, obj(p, "properties") ?? {}, { insertId, time: num(p, "time"), signal }));
       return { external_id: insertId, result: { event, distinct_id: distinctId } };
-    }),
+    }, true), // Mixpanel drops an event whose $insert_id it has seen
 
     "mixpanel.set_profile": op("mixpanel", "mixpanel.set_profile", async (p, ctx) => {
       const distinctId = str(p, "distinct_id");
@@ -217,7 +220,7 @@ export function createOperationRegistry(config: Config, resilience: Resilience, 
       const mp = need("mixpanel");
       await call("mixpanel", ctx, (signal) => mp.setProfile(distinctId, properties, signal));
       return { result: { distinct_id: distinctId } };
-    }),
+    }, true), // $set overwrites: a second request leaves the same profile
 
     "sendgrid.send": op("sendgrid", "sendgrid.send", async (p, ctx) => {
       const to = recipients(p.to);

@@ -60,4 +60,16 @@ export interface DeliveryResult {
 /** One outbox operation, e.g. "sendgrid.send" or "zendesk.create_ticket": payload in, vendor result out. */
 export type OperationHandler = (payload: Record<string, unknown>, ctx: DeliveryContext) => Promise<DeliveryResult>;
 
-export type OperationRegistry = Record<string, { integration: Integration; handler: OperationHandler }>;
+export interface OperationEntry {
+  integration: Integration;
+  handler: OperationHandler;
+  /**
+   * The vendor makes a second request with the same idempotency key a no-op (Zendesk's Idempotency-Key,
+   * Mixpanel's $insert_id, a plain overwrite). Only such a delivery is re-sent automatically when its
+   * dispatcher died mid-request; any other is parked as `unknown_outcome` for an operator, since it may
+   * already have arrived. Absent means not idempotent.
+   */
+  idempotent?: boolean;
+}
+
+export type OperationRegistry = Record<string, OperationEntry>;

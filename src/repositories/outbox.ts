@@ -34,18 +34,20 @@ export class OutboxRepository {
    * `lockMs` and its attempt counted. SKIP LOCKED lets several dispatchers claim side by side without
    * taking the same row.
    */
-  async claim(integrations: readonly string[], limit: number, lockMs: number): Promise<ClaimedMessage[]> {
+  async claim(integrations: readonly string[], limit: number, lockMs: number, recoverable?: readonly string[]): Promise<ClaimedMessage[]> {
     if (integrations.length === 0 || limit <= 0) return [];
     const list = integrations.map((_, i) => `$${i + 3}`).join(", ");
+    // Only these operations are taken over from a dead dispatcher (all when not given): see parkUnknownOutcomes.
+    const takeover = !recoverable ? "TRUE" : recoverable.length === 0 ? "FALSE" : `m2.operation IN (${recoverable.map((_, i) => `$${i + 3 + integrations.length}`).join(", ")})`;
     const rows = await this.prisma.$queryRawUnsafe<Array<Omit<ClaimedMessage, "recovered"> & { prev_status: string }>>(
       `UPDATE outbox_messages m
           SET status = 'in_flight',
               locked_until = now() + ($1::int * interval '1 millisecond'),
               attempts = m.attempts + 1
          FROM (SELECT id, status::text AS prev_status
-                 FROM outbox_messages
+                 FROM outbox_messages m2
                 WHERE ((status = 'pending' AND next_attempt_at <= now())
-                       OR (status = 'in_flight' AND locked_until < now()))
+                       OR (status = 'in_flight' AND locked_until < now() AND ${takeover}))
                   AND attempts < max_attempts
                   AND integration IN (${list})
                 ORDER BY next_attempt_at
@@ -56,6 +58,7 @@ export class OutboxRepository {
       lockMs,
       limit,
       ...integrations,
+      ...(recoverable ?? []),
     );
     return rows.map(({ prev_status, ...r }) => ({
       ...r,
@@ -64,6 +67,23 @@ export class OutboxRepository {
       max_attempts: Number(r.max_attempts),
       recovered: prev_status === "in_flight",
     }));
+  }
+
+  /**
+   * Rows left in_flight by a dead dispatcher (lock passed) whose operation is not in `recoverable`: the
+   * vendor may have applied the request and has no idempotency key to make a second one a no-op (SendGrid
+   * mail send), so they become unknown_outcome and wait for an operator (retry_outbox_delivery) instead of
+   * being sent again. Returns how many.
+   */
+  async parkUnknownOutcomes(recoverable: readonly string[]): Promise<number> {
+    const skip = recoverable.length ? `AND operation NOT IN (${recoverable.map((_, i) => `$${i + 1}`).join(", ")})` : "";
+    return this.prisma.$executeRawUnsafe(
+      `UPDATE outbox_messages
+          SET status = 'unknown_outcome', locked_until = NULL,
+              last_error = 'outcome unknown: the dispatcher stopped during the request and this vendor has no idempotency key, so it may have arrived; check the vendor, then re-send it with retry_outbox_delivery only if it did not'
+        WHERE status = 'in_flight' AND locked_until < now() ${skip}`,
+      ...recoverable,
+    );
   }
 
   /**
@@ -172,7 +192,7 @@ export class OutboxRepository {
 
   async countsByStatus(): Promise<Record<OutboxStatus, number>> {
     const groups = await this.prisma.outboxMessage.groupBy({ by: ["status"], _count: { _all: true } });
-    const out: Record<OutboxStatus, number> = { pending: 0, in_flight: 0, delivered: 0, failed: 0 };
+    const out: Record<OutboxStatus, number> = { pending: 0, in_flight: 0, delivered: 0, failed: 0, unknown_outcome: 0 };
     for (const g of groups) out[g.status] = g._count._all;
     return out;
   }
@@ -194,13 +214,13 @@ export class OutboxRepository {
   }
 
   /**
-   * Puts a failed delivery back in the queue, due now, with a fresh attempt budget. Returns false when
-   * the row is not failed (pending, in flight or delivered rows are left alone).
+   * Puts a failed or unknown_outcome delivery back in the queue, due now, with a fresh attempt budget.
+   * Returns false when the row is in neither state (pending, in flight or delivered rows are left alone).
    */
   async retryFailed(id: string): Promise<boolean> {
     const n = await this.prisma.$executeRawUnsafe(
       `UPDATE outbox_messages SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL
-        WHERE id = $1 AND status = 'failed'`,
+        WHERE id = $1 AND status IN ('failed', 'unknown_outcome')`,
       id,
     );
     return n === 1;

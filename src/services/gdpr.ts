@@ -298,7 +298,7 @@ async function eraseSubject(tx: P.TransactionClient, scope: SubjectScope, pseudo
   for (const group of groups) {
     sent += await tx.$executeRawUnsafe(
       `UPDATE outbox_messages SET payload = '{"erased": true}'::jsonb, result = NULL
-        WHERE status IN ('delivered', 'in_flight') AND (payload::text ~* $1 OR result::text ~* $1 OR strpos(payload::text, $2) > 0 OR strpos(result::text, $2) > 0)`,
+        WHERE status IN ('delivered', 'in_flight', 'unknown_outcome') AND (payload::text ~* $1 OR result::text ~* $1 OR strpos(payload::text, $2) > 0 OR strpos(result::text, $2) > 0)`,
       group.regex,
       marker,
     );

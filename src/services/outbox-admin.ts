@@ -1,5 +1,5 @@
 // The outbox seen by an operator: deliveries by status and integration with their attempts and last
-// error, and putting a failed delivery back in the queue.
+// error, and putting a failed (or unknown_outcome, on the operator's decision) delivery back in the queue.
 import type { PrismaClient, OutboxStatus } from "../generated/prisma/client.ts";
 import { OutboxRepository } from "../repositories/outbox.ts";
 import { ToolError, notFound } from "../server/errors.ts";
@@ -44,10 +44,10 @@ export class OutboxAdminService {
   async retry(id: string) {
     const row = await this.repo.findById(id);
     if (!row) throw notFound("outbox delivery", id, "list deliveries with list_outbox_deliveries (status 'failed') to find the id");
-    if (row.status !== "failed") {
+    if (row.status !== "failed" && row.status !== "unknown_outcome") {
       throw new ToolError(
         "conflict",
-        `delivery ${id} is ${row.status}, not failed: only failed deliveries can be retried`,
+        `delivery ${id} is ${row.status}: only failed or unknown_outcome deliveries can be retried`,
         row.status === "delivered" ? "it was already delivered; nothing to do" : "it is still queued; the dispatcher delivers it when it is due",
       );
     }

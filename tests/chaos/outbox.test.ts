@@ -14,6 +14,8 @@ import { OutboxRepository } from "../../src/repositories/outbox.ts";
 import type { OperationRegistry } from "../../src/integrations/types.ts";
 import { createOperationRegistry } from "../../src/integrations/registry.ts";
 import { startZendeskFake } from "../contract/fakes/zendesk.ts";
+import { startSendGridFake } from "../contract/fakes/sendgrid.ts";
+import { OutboxAdminService } from "../../src/services/outbox-admin.ts";
 import { DependencyFailed, DependencyPending, type DeliveryEffects } from "../../src/integrations/effects/index.ts";
 import { BACKENDS, embeddedDataDir, openTestDb, postgresDatabase, type Backend, type TestDb } from "../helpers/databases.ts";
 import { serverEnv, CLI } from "../helpers/server.ts";
@@ -38,7 +40,8 @@ async function insertRows(db: Database, keys: string[], maxAttempts = 10): Promi
 function dispatcherFor(t: TestDb, fake: FakeVendor, resilience: Resilience, registry?: OperationRegistry): OutboxDispatcher {
   return new OutboxDispatcher({
     prisma: t.db.prisma,
-    registry: registry ?? { "test.deliver": { integration: "sendgrid", handler: httpHandler(fake.url, "sendgrid") } },
+    // The fake vendor dedupes by idempotency key, like Zendesk: a delivery taken over from a dead dispatcher is re-sent.
+    registry: registry ?? { "test.deliver": { integration: "sendgrid", handler: httpHandler(fake.url, "sendgrid"), idempotent: true } },
     resilience,
     logger: createLogger("silent"),
     config: t.config,
@@ -296,6 +299,82 @@ describe.each(BACKENDS)("outbox dispatcher under outages (%s)", (backend: Backen
     expect(fake.effects.get("crash-1")).toBe(1);
     const row = await t.db.prisma.outboxMessage.findFirstOrThrow();
     expect([row.status, row.attempts]).toEqual(["delivered", 2]);
+  });
+
+  it("after a dispatcher died mid-request, a SendGrid mail (no idempotency key) is parked as unknown_outcome and sent only on an operator's retry; a Zendesk ticket is taken over", async () => {
+    await reset();
+    const [sg, zd] = await Promise.all([startSendGridFake(), startZendeskFake()]);
+    const config = {
+      ...t.config,
+      SENDGRID_API_KEY: "SG.test-key",
+      SENDGRID_FROM_EMAIL: "cs@example.com",
+      SENDGRID_BASE_URL: sg.url,
+      ZENDESK_BASE_URL: zd.url,
+      ZENDESK_EMAIL: "agent@acme.test",
+      ZENDESK_API_TOKEN: "zd-test-token",
+      // Generous bounds: the test is about what happens after a death, not about timeouts on a loaded machine.
+      SENDGRID_TIMEOUT_MS: 30_000,
+      ZENDESK_TIMEOUT_MS: 30_000,
+      INTEGRATION_DEADLINE_MS: 30_000,
+      OUTBOX_LOCK_MS: 60_000,
+    };
+    const resilience = createResilience(config, createLogger("silent"));
+    const sends = () => sg.received.filter((r) => r.operationId === "SendMail").length;
+    const creates = () => zd.received.filter((r) => r.operationId === "CreateTicket").length;
+    try {
+      const registry = createOperationRegistry(config, resilience, createLogger("silent"));
+      const mail = { to: "ana@acme.test", subject: "Renewal", text: "Hello" };
+      const ticket = { subject: "Renewal risk", body: "Call the customer" };
+      await t.db.prisma.outboxMessage.createMany({
+        data: [
+          { integration: "sendgrid", operation: "sendgrid.send", payload: mail, idempotency_key: "unk-sg" },
+          { integration: "zendesk", operation: "zendesk.create_ticket", payload: ticket, idempotency_key: "unk-zd" },
+        ],
+      });
+      // A dispatcher claims both: the attempt is committed before any request (seen here from another query).
+      const claimed = await new OutboxRepository(t.db.prisma).claim(["sendgrid", "zendesk"], 10, 3_600_000);
+      expect(claimed).toHaveLength(2);
+      const started = await t.db.prisma.outboxMessage.findMany({ orderBy: { idempotency_key: "asc" } });
+      expect(started.map((r) => [r.idempotency_key, r.status, r.attempts])).toEqual([["unk-sg", "in_flight", 1], ["unk-zd", "in_flight", 1]]);
+      // Its requests reach the vendors, then it dies before recording anything.
+      const signal = new AbortController().signal;
+      await registry["sendgrid.send"]!.handler(mail, { idempotencyKey: "unk-sg", signal });
+      const first = await registry["zendesk.create_ticket"]!.handler(ticket, { idempotencyKey: "unk-zd", signal });
+      expect([sends(), creates()]).toEqual([1, 1]);
+      // The locks pass (moved into the past rather than waited for).
+      await t.db.prisma.outboxMessage.updateMany({ data: { locked_until: new Date(Date.now() - 1) } });
+
+      const d = new OutboxDispatcher({ prisma: t.db.prisma, registry, resilience, logger: createLogger("silent"), config, options: { backoffBaseMs: 20, backoffMaxMs: 100 } });
+      const byKey = async (k: string) => t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { idempotency_key: k } });
+      const zdRow = await byKey("unk-zd");
+      // Only the ticket is taken over; Zendesk answers the same key with the first ticket.
+      expect(await d.runOnce()).toEqual([{ id: zdRow.id, outcome: "delivered" }]);
+      expect(await d.runOnce()).toEqual([]);
+      expect(creates()).toBe(2);
+      expect(zd.received.filter((r) => r.operationId === "CreateTicket").at(-1)!.headers["idempotency-key"]).toBe("unk-zd");
+      expect((await byKey("unk-zd")).external_id).toBe(first.external_id);
+      // The mail is not sent again: it may have arrived, and SendGrid would deliver it twice.
+      expect(sends()).toBe(1);
+      const parked = await byKey("unk-sg");
+      expect([parked.status, parked.attempts, parked.locked_until]).toEqual(["unknown_outcome", 1, null]);
+      expect(parked.last_error).toMatch(/^outcome unknown: .*no idempotency key.*retry_outbox_delivery/);
+
+      const admin = new OutboxAdminService(t.db.prisma, resilience);
+      const listed = await admin.list({ status: "unknown_outcome", limit: 10, offset: 0 });
+      expect(listed.deliveries.map((r) => [r.idempotency_key, r.status])).toEqual([["unk-sg", "unknown_outcome"]]);
+      expect(listed.counts).toMatchObject({ unknown_outcome: 1, delivered: 1, in_flight: 0, pending: 0 });
+
+      // The operator checked SendGrid and decides to send it: then, and only then, it goes out again.
+      const retried = await admin.retry(parked.id);
+      expect(retried).toMatchObject({ status: "pending", previous_error: parked.last_error });
+      expect(await d.runOnce()).toEqual([{ id: parked.id, outcome: "delivered" }]);
+      expect(sends()).toBe(2);
+      expect(await byKey("unk-sg")).toMatchObject({ status: "delivered", attempts: 1 });
+    } finally {
+      await resilience.close();
+      await Promise.all([sg.stop(), zd.stop()]);
+    }
+    expect([...sg.violations, ...zd.violations]).toEqual([]);
   });
 
   it("a dispatcher process killed with SIGKILL mid-delivery: after a restart the side effect arrives exactly once", async () => {

@@ -69,6 +69,12 @@ describe("operation registry", () => {
     });
   });
 
+  it("marks idempotent only the operations whose vendor makes a second request with the same key a no-op", () => {
+    // Only these are re-sent after a dispatcher died mid-request; SendGrid mail send and the rest wait as unknown_outcome.
+    const idempotent = Object.entries(registry).filter(([, e]) => e.idempotent === true).map(([k]) => k);
+    expect(idempotent.sort()).toEqual(["mixpanel.set_profile", "mixpanel.track", "zendesk.create_ticket"]);
+  });
+
   it("delivers Zendesk operations through resilience.call with the ticket id as external_id", async () => {
     calls.length = 0;
     const created = await registry["zendesk.create_ticket"]!.handler({ subject: "Escalation", body: "P1 outage", requester_email: "ana@acme.test", priority: "urgent" }, ctx("reg-zd-1"));

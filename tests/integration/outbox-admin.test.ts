@@ -42,7 +42,7 @@ describe.each(BACKENDS)("outbox admin (%s)", (backend) => {
     expect(all.data.deliveries).toHaveLength(10);
     expect(all.data.deliveries[0]!.idempotency_key).toBe("adm-24");
     expect(all.data.next_offset).toBe(10);
-    expect(all.data.counts).toEqual({ pending: 15, in_flight: 0, delivered: 7, failed: 3 });
+    expect(all.data.counts).toEqual({ pending: 15, in_flight: 0, delivered: 7, failed: 3, unknown_outcome: 0 });
     const last = await listOutboxDeliveries.handler(listOutboxDeliveries.input.parse({ limit: 10, offset: 20 }), ctx());
     expect(last.data.deliveries).toHaveLength(5);
     expect(last.data.next_offset).toBeNull();
@@ -66,6 +66,24 @@ describe.each(BACKENDS)("outbox admin (%s)", (backend) => {
     expect(after.status).toBe("pending");
     expect(after.attempts).toBe(0);
     expect(after.next_attempt_at.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
+  it("lists and retries an unknown_outcome delivery (the operator's decision to re-send)", async () => {
+    const row = await t.db.prisma.outboxMessage.create({
+      data: { integration: "sendgrid", operation: "sendgrid.send", payload: {}, idempotency_key: "adm-unknown", status: "unknown_outcome", attempts: 1, last_error: "outcome unknown: x" },
+    });
+    try {
+      const listed = await listOutboxDeliveries.handler(listOutboxDeliveries.input.parse({ status: "unknown_outcome" }), ctx());
+      expect(listed.data.deliveries.map((d) => [d.id, d.status])).toEqual([[row.id, "unknown_outcome"]]);
+      expect(listed.data.counts.unknown_outcome).toBe(1);
+      expect(listed.text).toContain("1 unknown outcome");
+      expect(listOutboxDeliveries.output.safeParse(listed.data).success).toBe(true);
+      const res = await retryOutboxDelivery.handler({ id: row.id }, ctx());
+      expect(res.data).toMatchObject({ id: row.id, status: "pending", previous_error: "outcome unknown: x" });
+      expect(await t.db.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: "pending", attempts: 0 });
+    } finally {
+      await t.db.prisma.outboxMessage.delete({ where: { id: row.id } });
+    }
   });
 
   it("refuses to retry what is not failed, and an unknown id", async () => {

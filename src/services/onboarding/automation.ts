@@ -182,7 +182,7 @@ export class OnboardingAutomationService {
         return recipient ? `${slot}:${kind}:${recipient}` : `${slot}:${kind}`;
       };
       const sent = new Map<string, PlanOutboxRow>();
-      for (const r of existing) if (r.status === "delivered" || r.status === "in_flight") sent.set(identity(r.idempotency_key), r);
+      for (const r of existing) if (r.status === "delivered" || r.status === "in_flight" || r.status === "unknown_outcome") sent.set(identity(r.idempotency_key), r);
 
       // 3. Supersede pending rows the new schedule does not contain, each with its reason.
       const wantedKeys = new Set(wanted.filter((w) => !sent.has(identity(w.key))).map((w) => w.key));

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { defineTool } from "../../server/define-tool.ts";
 import { INTEGRATIONS } from "../../integrations/status.ts";
 
-const STATUSES = ["pending", "in_flight", "delivered", "failed"] as const;
+const STATUSES = ["pending", "in_flight", "delivered", "failed", "unknown_outcome"] as const;
 const breakerState = z.enum(["closed", "open", "half_open"]).nullable();
 
 const delivery = z.object({
@@ -34,7 +34,7 @@ export const listOutboxDeliveries = defineTool({
     "to know whether it arrived, or to find failed deliveries; then call retry_outbox_delivery with a failed id. " +
     "Example: {\"status\": \"failed\", \"integration\": \"sendgrid\"}.",
   input: z.strictObject({
-    status: z.enum(STATUSES).optional().describe("only deliveries in this state; 'failed' ones can be retried"),
+    status: z.enum(STATUSES).optional().describe("only deliveries in this state; 'failed' and 'unknown_outcome' ones can be retried"),
     integration: z.enum(INTEGRATIONS).optional().describe("only deliveries to this integration"),
     limit: z.number().int().min(1).max(100).default(20).describe("page size, 1-100 (default 20)"),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("rows to skip: the next_offset of the previous page"),
@@ -42,7 +42,7 @@ export const listOutboxDeliveries = defineTool({
   output: z.object({
     deliveries: z.array(delivery),
     total: z.number().int(),
-    counts: z.object({ pending: z.number().int(), in_flight: z.number().int(), delivered: z.number().int(), failed: z.number().int() }),
+    counts: z.object({ pending: z.number().int(), in_flight: z.number().int(), delivered: z.number().int(), failed: z.number().int(), unknown_outcome: z.number().int() }),
     breakers: z.record(z.string(), breakerState),
     next_offset: z.number().int().nullable(),
   }),
@@ -57,7 +57,7 @@ export const listOutboxDeliveries = defineTool({
       data,
       text:
         `${data.total} deliver${data.total === 1 ? "y" : "ies"} match (queue: ${data.counts.pending} pending, ${data.counts.in_flight} in flight, ` +
-        `${data.counts.failed} failed, ${data.counts.delivered} delivered)${open.length ? `; breakers: ${open.join(", ")}` : ""}.` +
+        `${data.counts.failed} failed, ${data.counts.unknown_outcome} unknown outcome, ${data.counts.delivered} delivered)${open.length ? `; breakers: ${open.join(", ")}` : ""}.` +
         (lines.length ? `\n${lines.join("\n")}` : "") +
         (data.next_offset !== null ? `\nMore: call again with offset ${data.next_offset}.` : ""),
     };
@@ -69,10 +69,11 @@ export const retryOutboxDelivery = defineTool({
   toolset: "system",
   title: "Retry a failed delivery",
   description:
-    "Puts one failed outbox delivery back in the queue, due now, with a fresh attempt budget; the dispatcher then " +
-    "sends it with its original idempotency key, so the outside service does not apply it twice. Only deliveries in " +
-    "status 'failed' can be retried (find them with list_outbox_deliveries status 'failed'). Fix the cause first " +
-    "when the last error was a refusal (4xx), or it fails again. Example: {\"id\": \"0197…\"}.",
+    "Puts one outbox delivery in status 'failed' or 'unknown_outcome' back in the queue, due now, with a fresh " +
+    "attempt budget; the dispatcher sends it with its original idempotency key. Fix the cause first when the last " +
+    "error was a refusal (4xx), or it fails again. 'unknown_outcome' means the sending process died mid-request to a " +
+    "service without idempotency key (SendGrid email): it may have arrived, and a retry sends it again, so check the " +
+    "vendor first (e.g. SendGrid activity). Example: {\"id\": \"0197…\"}.",
   input: z.strictObject({
     id: z.string().min(1).max(64).describe("the delivery id, from list_outbox_deliveries"),
   }),
