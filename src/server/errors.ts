@@ -63,8 +63,9 @@ export interface SafeError {
 }
 
 /**
- * The one-per-X rules the database enforces with partial unique indexes (migration
- * 20261203000000_one_open_plan_and_review): a concurrent call that loses the race is told the rule.
+ * The one-per-X rules the database enforces with unique indexes (migrations
+ * 20261203000000_one_open_plan_and_review, 20261203093702_one_training_session, and the schema's
+ * @@unique): a concurrent call that loses the race is told the rule, not just "a duplicate".
  */
 const UNIQUE_RULES: Record<string, { message: string; hint: string }> = {
   onboarding_plans_one_active_key: {
@@ -74,6 +75,22 @@ const UNIQUE_RULES: Record<string, { message: string; hint: string }> = {
   executive_reviews_one_open_key: {
     message: "the account already has an open executive review (another call scheduled one at the same time)",
     hint: "list it with conduct_executive_review action 'list_upcoming_ebrs'; complete or cancel it first",
+  },
+  training_sessions_account_id_module_id_session_date_key: {
+    message: "this module's session for the account at that time is already recorded (another call recorded it at the same time)",
+    hint: "nothing to do if it is the same session; otherwise give its exact time in session_date",
+  },
+  advocates_account_id_email_key: {
+    message: "this email is already an advocate of the account (another call enrolled it at the same time)",
+    hint: "use manage_advocacy_program action 'get_advocate_profile'",
+  },
+  certifications_account_id_user_email_level_key: {
+    message: "this user is already enrolled in this certification of the account (another call enrolled them at the same time)",
+    hint: "use manage_certification_program action 'status' to see progress",
+  },
+  community_members_community_id_email_key: {
+    message: "this email is already a member of the community (another call added it at the same time)",
+    hint: "use manage_community action 'get_member_profile'",
   },
 };
 

@@ -145,6 +145,83 @@ describe.skipIf(!ADMIN_URL)("concurrent writes on PostgreSQL", () => {
     expect(await rows("SELECT count(*)::int AS n FROM training_modules WHERE code = $1", ["RACE-101"])).toBe(1);
   });
 
+  it("manage_advocacy_program enroll_advocate: one advocate per account and email", async () => {
+    const id = await register();
+    const { ok, errors } = await burst("manage_advocacy_program", () => ({ action: "enroll_advocate", client_id: id, email: "fan@race.example.com", override_reason: "race test" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) {
+      expect(e.code).toBe("conflict");
+      expect(e.message).toMatch(/already an advocate of/);
+    }
+    expect(await rows("SELECT count(*)::int AS n FROM advocates WHERE account_id = $1", [id])).toBe(1);
+  });
+
+  it("manage_certification_program enroll: one certification per account, user and level", async () => {
+    const id = await register();
+    await p.call("manage_certification_program", { action: "define_module", code: "RACE-ENR", name: "Enrol basics", certification_level: "advanced" });
+    const { ok, errors } = await burst("manage_certification_program", () => ({ action: "enroll", client_id: id, user_email: "learner@race.example.com", certification_level: "advanced" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) {
+      expect(e.code).toBe("conflict");
+      expect(e.message).toMatch(/already enrolled in the advanced certification|already enrolled in this certification/);
+    }
+    expect(await rows("SELECT count(*)::int AS n FROM certifications WHERE account_id = $1", [id])).toBe(1);
+  });
+
+  it("manage_community add_member: one member per community and email", async () => {
+    const c = await p.call("manage_community", { action: "create_community", name: "Race members" });
+    const communityId = (c.structuredContent as { community: { community_id: string } }).community.community_id;
+    const { ok, errors } = await burst("manage_community", () => ({ action: "add_member", community_id: communityId, email: "member@race.example.com" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) {
+      expect(e.code).toBe("conflict");
+      expect(e.message).toMatch(/already a member of/);
+    }
+    expect(await rows("SELECT count(*)::int AS n FROM community_members WHERE community_id = $1", [communityId])).toBe(1);
+  });
+
+  it("deliver_training_session: one session of a module per account and time", async () => {
+    const id = await register();
+    await p.call("manage_certification_program", { action: "define_module", code: "RACE-SES", name: "Session basics", certification_level: "foundation" });
+    const { ok, errors } = await burst("deliver_training_session", () => ({
+      client_id: id,
+      training_module_id: "RACE-SES",
+      session_format: "live",
+      attendee_emails: ["a@race.example.com", "b@race.example.com"],
+      session_date: "2026-06-10T15:00:00Z",
+    }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) {
+      expect(e.code).toBe("conflict");
+      expect(e.message).toMatch(/session .*is already recorded/);
+    }
+    expect(await rows("SELECT count(*)::int AS n FROM training_sessions WHERE account_id = $1", [id])).toBe(1);
+    expect(await rows("SELECT count(*)::int AS n FROM training_completions WHERE account_id = $1", [id])).toBe(2);
+  });
+
+  it("handle_support_ticket escalate: one open escalation per ticket", async () => {
+    const id = await register();
+    const tk = await p.call("handle_support_ticket", { action: "create", client_id: id, subject: "Sync fails", description: "Nightly sync fails since Monday" });
+    expect(tk.isError).toBeUndefined();
+    const ticketId = (tk.structuredContent as { ticket: { ticket_id: string } }).ticket.ticket_id;
+    const { ok, errors } = await burst("handle_support_ticket", () => ({ action: "escalate", ticket_id: ticketId, notes: "Customer blocked" }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) {
+      expect(e.code).toBe("conflict");
+      expect(e.message).toContain("open escalation");
+    }
+    expect(await rows("SELECT count(*)::int AS n FROM escalations WHERE ticket_id = $1 AND status <> 'resolved'", [ticketId])).toBe(1);
+  });
+
+  it("manage_lifecycle_stages move: one transition per expected stage", async () => {
+    const id = await register();
+    const [before] = await t.db.query<{ lifecycle_stage: string }>("SELECT lifecycle_stage FROM accounts WHERE id = $1", [id]);
+    const { ok, errors } = await burst("manage_lifecycle_stages", () => ({ action: "move", client_id: id, new_stage: "adoption", reason: "Live in production", current_stage: before!.lifecycle_stage }));
+    expect(ok).toHaveLength(1);
+    for (const e of errors) expect(e.code).toBe("conflict");
+    expect(await rows("SELECT count(*)::int AS n FROM lifecycle_transitions WHERE account_id = $1 AND to_stage = 'adoption'", [id])).toBe(1);
+  });
+
   it("update_client_info: every audit row records the value it really replaced", async () => {
     const id = await register();
     await p.call("update_client_info", { client_id: id, updates: { csm_name: "csm start" } });
