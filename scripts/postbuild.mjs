@@ -3,3 +3,6 @@ import { chmodSync, existsSync } from "node:fs";
 
 const entry = "dist/src/cli.js";
 if (existsSync(entry)) chmodSync(entry, 0o755);
+
+// The MCP Apps views (dist/ui/*.html), bundled by esbuild: see scripts/build-ui.mjs.
+await import("./build-ui.mjs");
