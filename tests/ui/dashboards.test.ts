@@ -80,7 +80,7 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
     const result = await callOk(p, tool, args);
     const view = resource(viewName);
     expect(view.tools).toContain(tool);
-    const page = await browser.newPage({ viewport: { width: 1000, height: 800 }, colorScheme: opts.colorScheme ?? theme ?? "light" });
+    const page = await browser.newPage({ viewport: { width: 1000, height: SHOTS ? 1800 : 800 }, colorScheme: opts.colorScheme ?? theme ?? "light" });
     page.on("request", (r) => requests.push(r.url()));
     await page.exposeFunction("hostCallTool", async (name: string, a: Record<string, unknown>) => p.call(name, a));
     await page.goto(hostUrl);
