@@ -218,6 +218,21 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
     }
   });
 
+  it("shows the tool's error text when the result is an error, instead of an empty dashboard", async () => {
+    const result = await p.call("get_client_overview", { client_id: "cs_1700000000_no_such_account" });
+    expect(result.isError).toBe(true);
+    const page = await browser.newPage();
+    try {
+      await page.goto(hostUrl);
+      await page.evaluate((m) => window.mountView(m), { html: resource("account_view").html(), input: {}, result: result as unknown as Record<string, unknown>, theme: "light" as const, serverTools: true });
+      const shown = await page.frameLocator("iframe#view").getByTestId("error").textContent();
+      expect(shown).toBe((result.content[0] as { text: string }).text);
+      expect(shown).toContain("cs_1700000000_no_such_account");
+    } finally {
+      await page.close();
+    }
+  });
+
   it("the views load nothing from the network: the only requests are the host page's own", async () => {
     expect(requests.length).toBeGreaterThan(0);
     for (const u of requests) expect(u.startsWith(hostUrl), u).toBe(true);
