@@ -3,7 +3,7 @@
 // environment: PATH, HOME and what the bench passes, so a DATABASE_URL in the shell cannot leak in.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
@@ -38,6 +38,8 @@ export interface RunningServer {
   call(name: string, args?: Record<string, unknown>): Promise<{ ms: number; result: CallToolResult }>;
   stderr(): string;
   close(): Promise<void>;
+  /** Every page of tools/list, as the client received it. */
+  listTools(): Promise<Tool[]>;
 }
 
 const STDERR_KEEP = 64 * 1024;
@@ -79,6 +81,16 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
     },
     stderr: () => err,
     close: () => client.close(),
+    async listTools() {
+      const tools: Tool[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await client.listTools(cursor ? { cursor } : {});
+        tools.push(...page.tools);
+        cursor = page.nextCursor;
+      } while (cursor);
+      return tools;
+    },
   };
 }
 

@@ -8,8 +8,7 @@ export const clientId = () =>
   z
     .string()
     .max(120, "must be at most 120 characters")
-    .regex(CLIENT_ID_PATTERN, "must be a client_id of the form cs_<digits>_<lowercase slug>, e.g. cs_1700000000_acme_corp")
-    .describe("The account's client_id as issued by register_client, e.g. cs_1700000000_acme_corp");
+    .regex(CLIENT_ID_PATTERN, "must be a client_id of the form cs_<digits>_<lowercase slug>, e.g. cs_1700000000_acme_corp");
 
 /** Free text with a length bound; trimmed; control characters (other than tab/newline) refused. */
 export const text = (max: number, min = 1) =>

@@ -10,7 +10,7 @@ import {
   type Tool,
 } from "@modelcontextprotocol/sdk/types.js";
 import type { AnyTool } from "./define-tool.ts";
-import { toToolJsonSchema } from "./json-schema.ts";
+import { toOutputJsonSchema, toToolJsonSchema } from "./json-schema.ts";
 import type { ToolPipeline } from "./pipeline.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 
@@ -20,7 +20,7 @@ export function describeTool(tool: AnyTool): Tool {
     title: tool.title,
     description: tool.description,
     inputSchema: toToolJsonSchema(tool.input, "input"),
-    outputSchema: toToolJsonSchema(tool.output, "output"),
+    outputSchema: toOutputJsonSchema(tool.output),
     annotations: { title: tool.title, ...tool.annotations },
     _meta: { toolset: tool.toolset },
   };

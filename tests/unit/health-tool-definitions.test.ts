@@ -6,6 +6,7 @@ import { toToolJsonSchema } from "../../src/server/json-schema.ts";
 import { calculateHealthScore } from "../../src/tools/health/calculate-health-score.ts";
 import { identifyChurnRisk } from "../../src/tools/retention/identify-churn-risk.ts";
 import type { AnyTool } from "../../src/server/define-tool.ts";
+import { SELF_DESCRIBING_FIELDS } from "../../src/tools/shared/self-describing.ts";
 
 describe.each([calculateHealthScore, identifyChurnRisk].map((t) => [t.name, t as AnyTool] as const))("%s definition", (_n, tool) => {
   it("is a write tool, closed-world, not destructive, with a long description", () => {
@@ -18,10 +19,11 @@ describe.each([calculateHealthScore, identifyChurnRisk].map((t) => [t.name, t as
     expect(r.success).toBe(false);
     expect(r.error!.issues.some((i: { code: string }) => i.code === "unrecognized_keys")).toBe(true);
     const shape = tool.input.shape as Record<string, z.ZodType>;
-    expect(Object.keys(shape).filter((k) => !shape[k]!.description)).toEqual([]);
+    const described = Object.keys(shape).filter((k) => !SELF_DESCRIBING_FIELDS.includes(k));
+    expect(described.filter((k) => !shape[k]!.description)).toEqual([]);
     const json = toToolJsonSchema(tool.input, "input") as unknown as { additionalProperties?: unknown; properties: Record<string, { description?: string }> };
     expect(json.additionalProperties).toBe(false);
-    for (const k of Object.keys(shape)) expect(json.properties[k]?.description, k).toBeTruthy();
+    for (const k of described) expect(json.properties[k]?.description, k).toBeTruthy();
     expect(toToolJsonSchema(tool.output, "output").type).toBe("object");
   });
 });

@@ -21,29 +21,22 @@ export const automateCommunications = defineTool({
   toolset: "communication",
   title: "Store and evaluate communication workflows",
   description:
-    "Store trigger → actions communication workflows, list them, read one, activate or deactivate it, and evaluate it: " +
-    "which accounts its trigger matches right now, from stored data (churned accounts never match). action create " +
-    "(default) needs workflow_name, trigger_type and actions (trigger_conditions, description, delay_minutes, is_active " +
-    "optional); list filters by trigger_type and is_active; get, activate, deactivate and evaluate need workflow_id or " +
-    `workflow_name. Trigger types and their trigger_conditions: ${TRIGGER_TYPES.map((t) => `${t} (${TRIGGERS[t].about})`).join("; ")}; ` +
-    "every trigger also accepts tiers: [..] to narrow the accounts. Action types (each an object with type): " +
-    `${WORKFLOW_ACTION_TYPES.map((t) => `${t} (${ACTION_TYPES[t].about})`).join("; ")}. send_email templates use the ` +
-    "tokens of send_personalized_email and are checked when stored. A bad field is named in the error and nothing is " +
-    "stored. The server stores and evaluates workflows; it does not run their actions by itself. Example: " +
-    "{workflow_name: 'Low health outreach', trigger_type: 'health_below', trigger_conditions: {threshold: 50}, actions: " +
-    "[{type: 'notify_csm', message: 'Health fell below 50'}, {type: 'send_email', subject_line: 'Checking in, " +
-    "{{first_name}}', body_text: 'Hi {{first_name}}, …'}], delay_minutes: 60}.",
+    "Store trigger → actions workflows (e.g. health_below → notify_csm, send_email, create_task, " +
+    "start_retention_campaign), list, get, activate or deactivate them, and evaluate which accounts a " +
+    "trigger matches now. It stores and evaluates; it does not run actions. Example: {workflow_name: 'Low" +
+    " health', trigger_type: 'health_below', trigger_conditions: {threshold: 50}, actions: [{type: " +
+    "'notify_csm', message: 'Health < 50'}]}.",
   input: z.strictObject({
-    action: z.enum(WORKFLOW_ACTIONS, { error: `must be one of ${WORKFLOW_ACTIONS.join(", ")}` }).default("create").describe("create (default), list, get, activate, deactivate or evaluate"),
-    workflow_id: z.uuid({ error: "must be a workflow_id (a UUID) from create or list" }).optional().describe("The workflow (get, activate, deactivate, evaluate)"),
-    workflow_name: text(200).optional().describe("Unique name (create); or the workflow to act on instead of workflow_id"),
-    description: text(2000).optional().describe("What the workflow is for (create)"),
-    trigger_type: z.string().max(64, "must be at most 64 characters").optional().describe(`What starts it (create; filter for list): ${TRIGGER_TYPES.join(", ")}`),
-    trigger_conditions: z.record(z.string(), z.unknown()).optional().describe("Conditions of the trigger type, e.g. {threshold: 50} for health_below, {days: 60} for renewal_within_days"),
-    actions: z.array(z.record(z.string(), z.unknown())).optional().describe("1–10 actions in order, each {type, …fields}, e.g. {type: 'create_task', title: 'Call the sponsor', due_in_days: 2}"),
-    delay_minutes: z.number().int("must be a whole number").min(0, "must not be negative").max(525_600, "must be at most 525,600 (one year)").optional().describe("Minutes between the trigger and the actions (create; default 0)"),
-    is_active: z.boolean().optional().describe("Whether the workflow is active (create, default true; filter for list)"),
-    limit: z.number().int().min(1).max(100).default(50).describe("Most rows returned by list and evaluate, 1–100 (default 50)"),
+    action: z.enum(WORKFLOW_ACTIONS, { error: `must be one of ${WORKFLOW_ACTIONS.join(", ")}` }).default("create"),
+    workflow_id: z.uuid({ error: "must be a workflow_id (a UUID) from create or list" }).optional().describe("Or workflow_name"),
+    workflow_name: text(200).optional().describe("Unique; or instead of workflow_id"),
+    description: text(2000).optional().describe("create"),
+    trigger_type: z.string().max(64, "must be at most 64 characters").optional().describe(`create; list filter. One of ${TRIGGER_TYPES.join(", ")}`),
+    trigger_conditions: z.record(z.string(), z.unknown()).optional().describe("e.g. {threshold: 50}, {days: 60}"),
+    actions: z.array(z.record(z.string(), z.unknown())).optional().describe("In order"),
+    delay_minutes: z.number().int("must be a whole number").min(0, "must not be negative").max(525_600, "must be at most 525,600 (one year)").optional().describe("create; default 0"),
+    is_active: z.boolean().optional().describe("create; list filter"),
+    limit: z.number().int().min(1).max(100).default(50),
   }),
   output: z.object({
     action: z.enum(WORKFLOW_ACTIONS),

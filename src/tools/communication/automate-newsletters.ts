@@ -31,38 +31,27 @@ export const automateNewsletters = defineTool({
   toolset: "communication",
   title: "Newsletters: content, subscribers, sending and performance",
   description:
-    "Create newsletters, manage their subscribers, send issues through SendGrid and track how they perform. Actions: " +
-    "create_newsletter needs name, subject and content (HTML; content_text optional plain-text part) — Handlebars " +
-    `templates with the stored tokens (${STORED_TOKENS.join(", ")}), HTML-escaped in content; ` +
-    "manage_subscriptions needs newsletter_id and subscription_action: subscribe (emails of stored contacts and/or " +
-    "client_ids, whose primary or, with recipient_scope 'all', every contact is subscribed), unsubscribe (emails and/or " +
-    "client_ids) or list; an address that unsubscribed (from the newsletter, or as a contact through a SendGrid " +
-    "unsubscribe or spam report) is never re-subscribed; schedule_newsletter needs newsletter_id (scheduled_time " +
-    "optional, default now; subject, content, content_text optional: this issue's content, which becomes the newsletter's " +
-    "current content) and sends one issue to the subscribed addresses only, queued in batches of at most 1,000 " +
-    "and recorded per recipient (the same content and time again is not sent twice: the " +
-    "replay names the values that matched; an idempotency_key names one issue); without SendGrid credentials the issue is recorded as not_sent with the variables to set; " +
-    "get_newsletter and track_performance need newsletter_id (performance: sent, delivered, opens, unique opens, clicks, " +
-    "bounces, unsubscribes and rates, in total and per issue, from stored sends and the SendGrid events imported with " +
-    "`cs-mcp import email_events`); list_newsletters pages through all. Example: {action: 'schedule_newsletter', " +
-    "newsletter_id: '0197…', scheduled_time: '2026-07-01T09:00:00Z'}.",
+    "Newsletters via SendGrid: create_newsletter (templates over stored tokens), manage_subscriptions, " +
+    "schedule_newsletter (one issue to subscribers, never twice), get_newsletter, track_performance " +
+    "(opens, clicks, bounces), list_newsletters. Unsubscribed addresses are never re-added. Example: " +
+    "{action: 'schedule_newsletter', newsletter_id: '0197…'}.",
   input: z.strictObject({
-    action: z.enum(NEWSLETTER_ACTIONS, { error: `must be one of ${NEWSLETTER_ACTIONS.join(", ")}` }).describe(NEWSLETTER_ACTIONS.join(", ")),
-    newsletter_id: z.uuid({ error: "must be a newsletter_id (a UUID) from create_newsletter or list_newsletters" }).optional().describe("The newsletter (every action but create_newsletter and list_newsletters)"),
-    name: text(200).optional().describe("Newsletter name (create_newsletter)"),
-    subject: text(998).optional().describe("Subject template (create_newsletter; schedule_newsletter: this issue's), e.g. 'Product news for {{company_name}}'"),
-    content: text(500_000).optional().describe("HTML content template (create_newsletter; schedule_newsletter: this issue's); {{token}} values are HTML-escaped"),
-    content_text: text(200_000).optional().describe("Plain-text part template (create_newsletter or schedule_newsletter, optional)"),
-    scheduled_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("schedule_newsletter: deliver no earlier than this (future, within a year); default now"),
-    idempotency_key: text(200).optional().describe("schedule_newsletter: your key for this issue; a retry with the same key sends nothing new"),
-    sender_email: email().optional().describe("schedule_newsletter: From address (a sender verified in SendGrid); default SENDGRID_FROM_EMAIL"),
-    sender_name: text(200).optional().describe("schedule_newsletter: From name"),
-    subscription_action: z.enum(SUBSCRIPTION_ACTIONS, { error: `must be one of ${SUBSCRIPTION_ACTIONS.join(", ")}` }).optional().describe("manage_subscriptions: subscribe, unsubscribe or list"),
-    emails: z.array(email()).min(1, "must list at least one email").max(10_000, "must list at most 10,000 emails").optional().describe("manage_subscriptions: addresses of stored contacts"),
-    client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("manage_subscriptions: accounts whose contacts to (un)subscribe"),
-    recipient_scope: z.enum(["primary", "all"], { error: "must be primary or all" }).optional().describe("manage_subscriptions with client_ids: primary (default) or all contacts"),
-    limit: z.number().int().min(1).max(100).default(50).describe("Page size for list_newsletters and subscription lists, 1–100 (default 50)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for lists (default 0)"),
+    action: z.enum(NEWSLETTER_ACTIONS, { error: `must be one of ${NEWSLETTER_ACTIONS.join(", ")}` }),
+    newsletter_id: z.uuid({ error: "must be a newsletter_id (a UUID) from create_newsletter or list_newsletters" }).optional().describe("All but create/list"),
+    name: text(200).optional().describe("create_newsletter"),
+    subject: text(998).optional().describe("Template"),
+    content: text(500_000).optional().describe("HTML template"),
+    content_text: text(200_000).optional().describe("Plain-text template"),
+    scheduled_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("Default now"),
+    idempotency_key: text(200).optional().describe("Retry key"),
+    sender_email: email().optional().describe("Default SENDGRID_FROM_EMAIL"),
+    sender_name: text(200).optional().describe("From name"),
+    subscription_action: z.enum(SUBSCRIPTION_ACTIONS, { error: `must be one of ${SUBSCRIPTION_ACTIONS.join(", ")}` }).optional().describe("manage_subscriptions"),
+    emails: z.array(email()).min(1, "must list at least one email").max(10_000, "must list at most 10,000 emails").optional().describe("Stored contacts"),
+    client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("Accounts' contacts"),
+    recipient_scope: z.enum(["primary", "all"], { error: "must be primary or all" }).optional().describe("Primary or all"),
+    limit: z.number().int().min(1).max(100).default(50),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   output: z.object({
     action: z.enum(NEWSLETTER_ACTIONS),

@@ -145,49 +145,36 @@ export const conductExecutiveReview = defineTool({
   toolset: "communication",
   title: "Conduct executive business reviews",
   description:
-    "Executive business reviews (EBRs) from stored data. Actions and their fields: schedule_ebr (client_id, " +
-    "scheduled_at; title, attendees, agenda — one open review per account); get_ebr_details (ebr_id); prepare_ebr " +
-    "(ebr_id; period_start, period_end — default: since the previous completed review, else the last 90 days, up to " +
-    "now) assembles and stores the review: health history (start/end/min/max/trend, current band and components), " +
-    "usage (active users, logins, top features, change against the previous period of the same length), support " +
-    "(tickets opened/resolved, SLA breaches, ticket CSAT, open escalations), NPS (% promoters 9–10 − % detractors " +
-    "0–6, verbatims), outcomes (onboarding milestones, success criteria, certifications, the previous review's " +
-    "decisions and action items), renewal (contract, renewal date, ARR, latest forecast and churn prediction) and " +
-    "expansion (open opportunities and their value); a section without data is marked missing with how to supply " +
-    "it, never filled with zeros; complete_ebr (ebr_id, sentiment, decisions and/or action_items with owner and " +
-    "due_date; notes, next_review_date, attendees; before the scheduled time only with early_completion_reason); cancel_ebr (ebr_id, reason); list_upcoming_ebrs (days_ahead, " +
-    "default 30; client_id; gap_days, default 90, and gap_tiers, default enterprise, for the accounts with no " +
-    "completed review in that time). A missing field, or one the action does not use, is named in the error and " +
-    `nothing changes. ${CUSTOMER_TEXT_NOTE} Example: {action: 'prepare_ebr', ebr_id: '0197…'}.`,
+    `Executive business reviews: schedule_ebr, get_ebr_details, prepare_ebr (stores health, usage, support, NPS, outcomes, renewal and expansion for the period; gaps say how to fill them), complete_ebr, cancel_ebr, list_upcoming_ebrs (with accounts lacking a review). ${CUSTOMER_TEXT_NOTE} Example: {action: 'prepare_ebr', ebr_id: '0197…'}.`,
   input: z.strictObject({
-    action: enumOf(EBR_ACTIONS).describe(EBR_ACTIONS.join(", ")),
-    ebr_id: z.uuid({ error: "must be an ebr_id (a UUID) from schedule_ebr or list_upcoming_ebrs" }).optional().describe("The review (get_ebr_details, prepare_ebr, complete_ebr, cancel_ebr)"),
-    client_id: clientId().optional().describe("The account (schedule_ebr; filter for list_upcoming_ebrs)"),
-    scheduled_at: isoDateOrDateTime().optional().describe("When the review takes place, not in the past (schedule_ebr)"),
-    title: text(200).optional().describe("Review title, e.g. 'Q3 business review' (schedule_ebr)"),
-    attendees: z.array(text(200)).max(50, "must list at most 50 attendees").optional().describe("Attendees: names or emails (schedule_ebr; complete_ebr replaces them with who attended)"),
-    agenda: z.array(text(500)).max(30, "must list at most 30 agenda items").optional().describe("Agenda items (schedule_ebr)"),
-    period_start: isoDateOrDateTime().optional().describe("Start of the period the review covers (prepare_ebr; default since the previous completed review, else 90 days)"),
-    period_end: isoDateOrDateTime().optional().describe("End of the period, not in the future (prepare_ebr; default now)"),
-    sentiment: enumOf(SENTIMENTS).optional().describe("How the executive sponsor received the review (complete_ebr)"),
-    decisions: z.array(text(1000)).max(50, "must list at most 50 decisions").optional().describe("Decisions taken (complete_ebr)"),
+    action: enumOf(EBR_ACTIONS),
+    ebr_id: z.uuid({ error: "must be an ebr_id (a UUID) from schedule_ebr or list_upcoming_ebrs" }).optional().describe("The review"),
+    client_id: clientId().optional().describe("schedule_ebr; list filter"),
+    scheduled_at: isoDateOrDateTime().optional().describe("schedule_ebr"),
+    title: text(200).optional().describe("schedule_ebr"),
+    attendees: z.array(text(200)).max(50, "must list at most 50 attendees").optional().describe("Names or emails"),
+    agenda: z.array(text(500)).max(30, "must list at most 30 agenda items").optional().describe("schedule_ebr"),
+    period_start: isoDateOrDateTime().optional().describe("Default: since last review"),
+    period_end: isoDateOrDateTime().optional().describe("Default now"),
+    sentiment: enumOf(SENTIMENTS).optional().describe("complete_ebr"),
+    decisions: z.array(text(1000)).max(50, "must list at most 50 decisions").optional().describe("complete_ebr"),
     action_items: z
       .array(z.strictObject({
-        description: text(1000).describe("What is to be done"),
-        owner: text(200).describe("Who owns it: name or email"),
-        due_date: isoDate().optional().describe("When it is due (YYYY-MM-DD)"),
+        description: text(1000),
+        owner: text(200),
+        due_date: isoDate().optional(),
       }))
       .max(50, "must list at most 50 action items")
       .optional()
-      .describe("Action items with owner and due date (complete_ebr)"),
-    notes: text(10_000).optional().describe("Meeting notes (complete_ebr)"),
-    next_review_date: isoDate().optional().describe("When the next review should happen (complete_ebr)"),
-    reason: text(1000).optional().describe("Why the review is cancelled (cancel_ebr)"),
-    early_completion_reason: text(1000).optional().describe("complete_ebr before the review's scheduled time: why (e.g. it was held earlier); without it that is refused"),
-    days_ahead: z.number().int().min(1).max(365).optional().describe("Upcoming window in days (list_upcoming_ebrs; default 30)"),
-    gap_days: z.number().int().min(1).max(3650).optional().describe("An account is in the gap list with no completed review in this many days (list_upcoming_ebrs; default 90)"),
-    gap_tiers: z.array(tier()).min(1).max(4).optional().describe("Tiers the gap list covers (list_upcoming_ebrs; default ['enterprise'])"),
-    limit: z.number().int().min(1).max(40).default(25).describe("Most rows per list (list_upcoming_ebrs), 1–40 (default 25)"),
+      .describe("complete_ebr"),
+    notes: text(10_000).optional().describe("complete_ebr"),
+    next_review_date: isoDate().optional().describe("complete_ebr"),
+    reason: text(1000).optional().describe("cancel_ebr"),
+    early_completion_reason: text(1000).optional().describe("Needed to complete before the scheduled time"),
+    days_ahead: z.number().int().min(1).max(365).optional().describe("Default 30"),
+    gap_days: z.number().int().min(1).max(3650).optional().describe("Gap: no review in this many days"),
+    gap_tiers: z.array(tier()).min(1).max(4).optional().describe("Default enterprise"),
+    limit: z.number().int().min(1).max(40).default(25),
   }),
   output: z.object({
     action: enumOf(EBR_ACTIONS),

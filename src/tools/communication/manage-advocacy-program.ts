@@ -31,40 +31,30 @@ export const manageAdvocacyProgram = defineTool({
   toolset: "communication",
   title: "Manage the customer advocacy program",
   description:
-    "The customer advocacy program, from stored data. Actions and their fields: enroll_advocate (client_id, email; " +
-    "advocate_name, override_reason) — eligibility: the account is active, its latest stored health score ≥ " +
-    "ADVOCACY_MIN_HEALTH (default 75, the healthy band) and the latest NPS answer (the person's own, else the account's) " +
-    "is a promoter 9–10 (ADVOCACY_REQUIRE_PROMOTER); an ineligible contact is refused with the reasons unless " +
-    "override_reason is given (stored and audited); get_advocate_profile (advocate_id, or client_id + email); " +
-    "list_advocates (status, client_id filters; highest points first); track_contribution (advocate_id, " +
-    "contribution_type case_study|reference_call|review|referral|speaking|award; description, occurred_at, " +
-    "referred_client_id for a referral) — points from the ADVOCACY_POINTS table (default case_study 500, " +
-    "reference_call 250, review 100, referral 300, speaking 400, award 200); award_points (advocate_id, points — " +
-    "negative for a correction, reason; awarded_by); set_status (advocate_id, status active|paused|retired, reason); " +
-    "get_program_analytics (period_days, default 90, or start_date/end_date): advocates by status, contributions by " +
-    "type in the period, points leaderboard, advocate accounts' ARR and renewal outcome, referrals. A missing field, " +
-    "or one the action does not use, is named in the error and nothing changes. Example: {action: " +
-    "'track_contribution', advocate_id: '0197…', contribution_type: 'case_study', description: 'Published Q3 case study'}.",
+    "The advocacy program: enroll_advocate (healthy promoter accounts, or override_reason), " +
+    "get_advocate_profile, list_advocates, track_contribution (earns ADVOCACY_POINTS), award_points, " +
+    "set_status, get_program_analytics. Example: {action: 'track_contribution', advocate_id: '0197…', " +
+    "contribution_type: 'case_study'}.",
   input: z.strictObject({
-    action: enumOf(ADVOCACY_ACTIONS).describe(ADVOCACY_ACTIONS.join(", ")),
-    advocate_id: z.uuid({ error: "must be an advocate_id (a UUID) from enroll_advocate or list_advocates" }).optional().describe("The advocate (profile, track_contribution, award_points, set_status)"),
-    client_id: clientId().optional().describe("The advocate's account (enroll_advocate; with email for get_advocate_profile; filter for list_advocates)"),
-    email: email().optional().describe("The advocate's email (enroll_advocate; with client_id for get_advocate_profile)"),
-    advocate_name: text(200).optional().describe("Display name (enroll_advocate; default the contact's name)"),
-    override_reason: text(1000).optional().describe("Enroll although the eligibility rules fail; why (enroll_advocate; stored and audited)"),
-    status: enumOf(ADVOCATE_STATUSES).optional().describe("active, paused or retired (set_status; filter for list_advocates)"),
-    contribution_type: enumOf(CONTRIBUTION_TYPES).optional().describe("case_study, reference_call, review, referral, speaking or award (track_contribution)"),
-    description: text(2000).optional().describe("What the contribution was (track_contribution)"),
-    occurred_at: isoDateOrDateTime().optional().describe("When it happened, not in the future (track_contribution; default now)"),
-    referred_client_id: clientId().optional().describe("The account a referral brought in, if registered (track_contribution with contribution_type referral)"),
-    points: z.number().int().min(-100_000).max(100_000).optional().describe("Points to add; negative to correct (award_points; not 0)"),
-    reason: text(1000).optional().describe("Why the points are awarded (award_points) or the status changes (set_status)"),
-    awarded_by: text(200).optional().describe("Who awards the points (award_points)"),
-    period_days: z.number().int().min(1).max(3650).optional().describe("Analytics period: the last N days (get_program_analytics; default 90)"),
-    start_date: isoDateOrDateTime().optional().describe("Analytics period start, instead of period_days (get_program_analytics)"),
-    end_date: isoDateOrDateTime().optional().describe("Analytics period end, default now (get_program_analytics)"),
-    limit: z.number().int().min(1).max(75).default(50).describe("Page size for list_advocates, 1–75 (default 50)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for list_advocates (default 0)"),
+    action: enumOf(ADVOCACY_ACTIONS),
+    advocate_id: z.uuid({ error: "must be an advocate_id (a UUID) from enroll_advocate or list_advocates" }).optional().describe("The advocate"),
+    client_id: clientId().optional().describe("The advocate's account"),
+    email: email().optional().describe("With client_id"),
+    advocate_name: text(200).optional().describe("Default: contact's name"),
+    override_reason: text(1000).optional().describe("Why enroll anyway (audited)"),
+    status: enumOf(ADVOCATE_STATUSES).optional().describe("set_status; list filter"),
+    contribution_type: enumOf(CONTRIBUTION_TYPES).optional().describe("track_contribution"),
+    description: text(2000).optional().describe("track_contribution"),
+    occurred_at: isoDateOrDateTime().optional().describe("Default now"),
+    referred_client_id: clientId().optional().describe("Referral's account"),
+    points: z.number().int().min(-100_000).max(100_000).optional().describe("Negative corrects"),
+    reason: text(1000).optional().describe("award_points, set_status"),
+    awarded_by: text(200).optional().describe("award_points"),
+    period_days: z.number().int().min(1).max(3650).optional().describe("Default 90"),
+    start_date: isoDateOrDateTime().optional().describe("Instead of period_days"),
+    end_date: isoDateOrDateTime().optional().describe("Default now"),
+    limit: z.number().int().min(1).max(75).default(50),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   output: z.object({
     action: enumOf(ADVOCACY_ACTIONS),

@@ -61,43 +61,31 @@ export const manageCommunity = defineTool({
   toolset: "communication",
   title: "Manage customer communities",
   description:
-    "Customer communities: create them, add members (linked to an account and its contact by email), record posts, " +
-    "list members and posts, read a member's profile, compute analytics from the stored rows and moderate. Actions and " +
-    "their fields: create_community (name; description, visibility); list_communities; add_member (community_id, email; " +
-    "member_name, role, client_id — without client_id the member is linked to the one account whose contact has that " +
-    "email); get_member_profile (member_id, or community_id + email); list_members (community_id; status, role, " +
-    "client_id filters); post_content (community_id, body, member_id or email; title); list_posts (community_id; " +
-    "member_id, include_moderated — hidden and removed posts are left out unless true); get_analytics (community_id; " +
-    "period_days (default 30) or start_date/end_date, granularity day|week|month (default week; ≤ 150 buckets)): members total/new/" +
-    "active, posts per period, top contributors, engagement rate = active members ÷ members × 100, accounts represented " +
-    "and their ARR; moderate (moderation_action, reason, and post_id for hide_post|remove_post|restore_post or " +
-    "member_id for suspend_member|reinstate_member; audited). A missing field, or one the action does not use, is " +
-    `named in the error and nothing changes. ${CUSTOMER_TEXT_NOTE} Example: {action: 'get_analytics', community_id: ` +
-    "'0197…', period_days: 90, granularity: 'month'}.",
+    `Customer communities: create_community, list_communities, add_member, get_member_profile, list_members, post_content, list_posts, get_analytics (members, posts, contributors, engagement, ARR) and moderate (audited). ${CUSTOMER_TEXT_NOTE} Example: {action: 'get_analytics', community_id: '0197…', period_days: 90}.`,
   input: z.strictObject({
-    action: enumOf(COMMUNITY_ACTIONS).describe(COMMUNITY_ACTIONS.join(", ")),
-    community_id: z.uuid({ error: "must be a community_id (a UUID) from create_community or list_communities" }).optional().describe("The community (every action but create_community, list_communities and moderate)"),
-    name: text(200).optional().describe("Community name, unique (create_community)"),
-    description: text(2000).optional().describe("What the community is for (create_community)"),
-    visibility: enumOf(VISIBILITIES).optional().describe("public or private, default private (create_community)"),
-    member_id: z.uuid({ error: "must be a member_id (a UUID) from add_member or list_members" }).optional().describe("The member (get_member_profile, post_content author, list_posts filter, moderate suspend/reinstate)"),
-    email: email().optional().describe("Member email (add_member; or instead of member_id for get_member_profile with community_id, and post_content)"),
-    member_name: text(200).optional().describe("Member display name (add_member)"),
-    role: enumOf(MEMBER_ROLES).optional().describe("member, moderator or admin, default member (add_member; filter for list_members)"),
-    client_id: clientId().optional().describe("Account the member belongs to (add_member, overrides the email match; filter for list_members)"),
-    status: enumOf(MEMBER_STATUSES).optional().describe("Filter members by status: active, suspended or removed (list_members)"),
-    title: text(300).optional().describe("Post title (post_content)"),
-    body: text(20_000).optional().describe("Post text written by the member (post_content)"),
-    include_moderated: z.boolean().optional().describe("Also list hidden and removed posts, with their moderation reason (list_posts; default false)"),
-    post_id: z.uuid({ error: "must be a post_id (a UUID) from post_content or list_posts" }).optional().describe("The post to hide, remove or restore (moderate)"),
-    moderation_action: enumOf(MODERATION_ACTIONS).optional().describe("hide_post, remove_post, restore_post (with post_id) or suspend_member, reinstate_member (with member_id) (moderate)"),
-    reason: text(1000).optional().describe("Why the moderation is done; stored and audited (moderate)"),
-    period_days: z.number().int().min(1).max(3650).optional().describe("Analytics period: the last N days up to now or end_date (get_analytics; default 30)"),
-    start_date: isoDateOrDateTime().optional().describe("Analytics period start, instead of period_days (get_analytics)"),
-    end_date: isoDateOrDateTime().optional().describe("Analytics period end, default now (get_analytics)"),
-    granularity: enumOf(GRANULARITIES).optional().describe("Bucket of posts per period: day, week or month (get_analytics; default week)"),
-    limit: z.number().int().min(1).max(25).default(25).describe("Page size for lists, 1–25 (default 25); post bodies cut at 500 characters"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for lists (default 0)"),
+    action: enumOf(COMMUNITY_ACTIONS),
+    community_id: z.uuid({ error: "must be a community_id (a UUID) from create_community or list_communities" }).optional().describe("The community"),
+    name: text(200).optional().describe("Unique"),
+    description: text(2000).optional().describe("create_community"),
+    visibility: enumOf(VISIBILITIES).optional().describe("Default private"),
+    member_id: z.uuid({ error: "must be a member_id (a UUID) from add_member or list_members" }).optional().describe("The member"),
+    email: email().optional().describe("Or instead of member_id"),
+    member_name: text(200).optional().describe("add_member"),
+    role: enumOf(MEMBER_ROLES).optional().describe("Default member"),
+    client_id: clientId().optional().describe("Overrides the email match"),
+    status: enumOf(MEMBER_STATUSES).optional().describe("list_members filter"),
+    title: text(300).optional().describe("post_content"),
+    body: text(20_000).optional().describe("post_content"),
+    include_moderated: z.boolean().optional().describe("Also hidden/removed posts"),
+    post_id: z.uuid({ error: "must be a post_id (a UUID) from post_content or list_posts" }).optional().describe("moderate"),
+    moderation_action: enumOf(MODERATION_ACTIONS).optional().describe("Posts need post_id, members member_id"),
+    reason: text(1000).optional().describe("Audited"),
+    period_days: z.number().int().min(1).max(3650).optional().describe("Default 30"),
+    start_date: isoDateOrDateTime().optional().describe("Instead of period_days"),
+    end_date: isoDateOrDateTime().optional().describe("Default now"),
+    granularity: enumOf(GRANULARITIES).optional().describe("Default week"),
+    limit: z.number().int().min(1).max(25).default(25),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   output: z.object({
     action: enumOf(COMMUNITY_ACTIONS),

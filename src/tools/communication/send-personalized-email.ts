@@ -21,50 +21,39 @@ export const sendPersonalizedEmail = defineTool({
   toolset: "communication",
   title: "Send a personalized email campaign",
   description:
-    "Send one email campaign to stored contacts, personalized per recipient, through SendGrid via the durable outbox. " +
-    "Target exactly one of: target_client_ids (those accounts), target_segment (a segment id or name stored by " +
-    "segment_customers; a name means its newest snapshot) or target_tier. recipient_scope 'primary' (default) takes " +
-    "each account's primary contact, 'all' every contact. Unsubscribed addresses are always skipped, duplicate " +
-    "addresses sent once; the answer counts every skip and why. subject_line, body_html and body_text are Handlebars " +
-    `templates: {{token}} with stored tokens (${STORED_TOKENS.join(", ")}) or your personalization_tokens; ` +
-    "{{#if token}}…{{else}}…{{/if}} and {{#unless}} work; values are HTML-escaped in body_html, not in body_text or " +
-    "the subject. An unknown token is refused before anything is written. Sends are queued in batches of at most " +
-    "1,000 recipients (scheduled_send_time delays delivery); every recipient gets an email_sends row for tracking. " +
-    "Without SendGrid credentials the campaign and sends are recorded as not_sent and the variables to set are named. " +
-    "Retrying the same call (same idempotency_key, or the same arguments) returns the recorded campaign and queues " +
-    "nothing. preview: true renders the first recipients without writing. campaign_id alone returns that campaign's " +
-    "delivery and engagement report (sent, delivered, opens, unique opens, clicks, bounces, unsubscribes, rates) " +
-    "from stored sends and the SendGrid events imported with `cs-mcp import email_events`. Example: {campaign_name: " +
-    "'Q3 check-in', subject_line: '{{company_name}}: your Q3 review', body_html: '<p>Hi {{first_name}},</p><p>{{csm_name}} " +
-    "here…</p>', body_text: 'Hi {{first_name}}, …', target_tier: 'enterprise'}.",
+    "Send a personalized email campaign via SendGrid to the contacts of target_client_ids, a " +
+    "target_segment or a target_tier; templates use stored tokens ({{first_name}}, {{company_name}}…). " +
+    "Unsubscribed addresses are skipped; retries send nothing twice; preview writes nothing; campaign_id " +
+    "alone reports engagement. Example: {campaign_name: 'Q3', subject_line: 'Hi {{first_name}}', " +
+    "body_text: '…', target_tier: 'enterprise'}.",
   input: z.strictObject({
-    campaign_name: text(200).optional().describe("Name of the campaign (required to send)"),
+    campaign_name: text(200).optional().describe("Required to send"),
     template_type: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,63}$/, "must be a lowercase slug such as check_in, renewal_reminder, product_update")
       .optional()
-      .describe("Kind of email, a lowercase slug (check_in, renewal_reminder, product_update…); sent to SendGrid as a category"),
-    subject_line: text(998).optional().describe("Subject template, e.g. '{{company_name}}: your quarterly review' (required to send)"),
-    body_text: text(200_000).optional().describe("Plain-text body template (not HTML-escaped); give it and/or body_html"),
-    body_html: text(500_000).optional().describe("HTML body template; every {{token}} is HTML-escaped ({{{token}}} is refused)"),
-    sender_email: email().optional().describe("From address (a sender verified in SendGrid); default SENDGRID_FROM_EMAIL"),
-    sender_name: text(200).optional().describe("From name shown with sender_email"),
-    target_client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("Send to these accounts' contacts"),
-    target_segment: text(200).optional().describe("Send to the accounts of this segment: its id, or its name (newest snapshot) from segment_customers"),
-    target_tier: tier().optional().describe("Send to the accounts of this tier: starter, standard, professional or enterprise"),
-    recipient_scope: z.enum(RECIPIENT_SCOPES, { error: "must be primary or all" }).optional().describe("primary (default): each account's primary contact; all: every stored contact of the accounts"),
-    include_churned: z.boolean().optional().describe("With target_segment or target_tier: include churned accounts (default false; explicit target_client_ids are always used)"),
+      .describe("Slug, e.g. check_in"),
+    subject_line: text(998).optional().describe("Template; required to send"),
+    body_text: text(200_000).optional().describe("Template; this and/or body_html"),
+    body_html: text(500_000).optional().describe("Template; values HTML-escaped"),
+    sender_email: email().optional().describe("Default SENDGRID_FROM_EMAIL"),
+    sender_name: text(200).optional().describe("From name"),
+    target_client_ids: z.array(clientId()).min(1, "must list at least one client_id").max(10_000, "must list at most 10,000 client_ids").optional().describe("These accounts"),
+    target_segment: text(200).optional().describe("Segment id or name"),
+    target_tier: tier().optional().describe("This tier"),
+    recipient_scope: z.enum(RECIPIENT_SCOPES, { error: "must be primary or all" }).optional().describe("Primary contact or all"),
+    include_churned: z.boolean().optional().describe("Segment/tier: include churned"),
     personalization_tokens: z
       .record(z.string(), z.union([z.string().max(10_000, "must be at most 10,000 characters"), z.number(), z.boolean()]))
       .optional()
-      .describe("Extra tokens with one value for every recipient, e.g. {webinar_date: '12 March'}; names must not shadow stored tokens"),
-    send_immediately: z.boolean().optional().describe("true (default when no scheduled_send_time): deliver now; false requires scheduled_send_time"),
-    scheduled_send_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("Deliver no earlier than this time (future, within a year)"),
-    track_opens: z.boolean().optional().describe("Track opens (default true): sent to SendGrid as the mail's open-tracking setting"),
-    track_clicks: z.boolean().optional().describe("Track clicks (default true): sent to SendGrid as the mail's click-tracking setting"),
-    idempotency_key: text(200).optional().describe("Your key for this send: a retry with the same key returns the recorded campaign; default: derived from the arguments"),
-    preview: z.boolean().optional().describe("true: resolve and render (first 3 recipients shown, bodies cut at 1,500 characters) without recording or queuing anything"),
-    campaign_id: z.uuid({ error: "must be a campaign_id (a UUID) returned by send_personalized_email" }).optional().describe("Alone: report this campaign's delivery and engagement instead of sending"),
+      .describe("Extra tokens, e.g. {webinar_date: '12 March'}"),
+    send_immediately: z.boolean().optional().describe("false needs scheduled_send_time"),
+    scheduled_send_time: z.iso.datetime({ offset: true, error: "must be an ISO 8601 date-time with offset, e.g. 2026-07-01T09:00:00Z" }).optional().describe("Future, within a year"),
+    track_opens: z.boolean().optional().describe("Default true"),
+    track_clicks: z.boolean().optional().describe("Default true"),
+    idempotency_key: text(200).optional().describe("Default: from the arguments"),
+    preview: z.boolean().optional().describe("Render only, write nothing"),
+    campaign_id: z.uuid({ error: "must be a campaign_id (a UUID) returned by send_personalized_email" }).optional().describe("Alone: report, don't send"),
   }),
   output: z.object({
     mode: z.enum(["send", "preview", "report"]),

@@ -10,11 +10,9 @@ export const getClientOverview = defineTool({
   toolset: "core",
   title: "Client overview",
   description:
-    "One view of an account from stored data: profile, contract and days to renewal, latest health score with its " +
-    "five components and trend, open tickets by priority, open risks and escalations, latest NPS and the last-90-day " +
-    "NPS, onboarding progress, open expansion opportunities and the last engagement. Sections with no data are null " +
-    "and listed in missing_data with how to supply them. Use list_clients to find a client_id; use " +
-    "get_client_timeline for the dated history. Example: {client_id: 'cs_1700000000_acme_corp'}.",
+    "Everything about one account now: profile, contract and renewal, health and components, open " +
+    "tickets, risks, escalations, NPS, onboarding, expansion, last engagement; empty sections say how to " +
+    "supply data. Dated history: get_client_timeline. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z.strictObject({ client_id: clientId() }),
   output: z.object({
     client_id: z.string(),

@@ -10,22 +10,20 @@ export const listClients = defineTool({
   toolset: "core",
   title: "List client accounts",
   description:
-    "List accounts with optional filters on tier, lifecycle stage and health score range, sorted by company_name " +
-    "(default), arr, health_score, churn_risk (latest stored churn probability) or renewal_date (active contract), asc " +
-    "or desc; ties by client_id, accounts without the value last. Returns the total matching count, one page (limit ≤ " +
-    "100, default 50) and the filters applied. Page with offset, or with next_cursor passed back as cursor (stable " +
-    "while accounts are added). Accounts without a health score are left out when a health filter is given. For one " +
-    "account's details use get_client_overview. Example: {tier_filter: 'enterprise', sort_by: 'arr', sort_order: 'desc', limit: 20}.",
+    "Find accounts: filter by tier, lifecycle stage or health range; sort by company_name, arr, " +
+    "health_score, churn_risk or renewal_date; page with offset or next_cursor. One account: " +
+    "get_client_overview. Example: {tier_filter: 'enterprise', sort_by: 'arr', sort_order: 'desc', limit:" +
+    " 20}.",
   input: z.strictObject({
-    tier_filter: tier().optional().describe("Only accounts of this tier"),
-    lifecycle_stage_filter: lifecycleStage().optional().describe("Only accounts in this lifecycle stage"),
-    health_score_min: z.number().int().min(0).max(100).optional().describe("Lowest health score to include (0–100)"),
-    health_score_max: z.number().int().min(0).max(100).optional().describe("Highest health score to include (0–100)"),
-    sort_by: z.enum(ACCOUNT_SORT_FIELDS, { error: `must be one of ${ACCOUNT_SORT_FIELDS.join(", ")}` }).default("company_name").describe("Sort field (default company_name)"),
-    sort_order: z.enum(["asc", "desc"], { error: "must be asc or desc" }).default("asc").describe("asc (default) or desc"),
-    limit: z.number().int().min(1).max(LIST_CLIENTS_MAX).default(50).describe(`Page size, 1–${LIST_CLIENTS_MAX} (default 50)`),
+    tier_filter: tier().optional().describe("Only this tier"),
+    lifecycle_stage_filter: lifecycleStage().optional().describe("Only this stage"),
+    health_score_min: z.number().int().min(0).max(100).optional().describe("Lowest health score"),
+    health_score_max: z.number().int().min(0).max(100).optional().describe("Highest health score"),
+    sort_by: z.enum(ACCOUNT_SORT_FIELDS, { error: `must be one of ${ACCOUNT_SORT_FIELDS.join(", ")}` }).default("company_name").describe("Sort field"),
+    sort_order: z.enum(["asc", "desc"], { error: "must be asc or desc" }).default("asc").describe("Sort order"),
+    limit: z.number().int().min(1).max(LIST_CLIENTS_MAX).default(50),
     offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip (not with cursor)"),
-    cursor: z.string().max(1000).optional().describe("next_cursor from the previous page"),
+    cursor: z.string().max(1000).optional(),
   }),
   output: z.object({
     total: z.number().int(),

@@ -9,19 +9,18 @@ export const updateClientInfo = defineTool({
   toolset: "core",
   title: "Update client information",
   description:
-    "Change known, editable fields of an account or its current contract. Unknown fields are refused by name and " +
-    "nothing is changed. Each change is written to the account's timeline (with from/to values) and to the audit log; " +
-    "fields already holding the given value are reported as unchanged. Lifecycle stage moves go through " +
-    "manage_lifecycle_stages, which records the reason. Example: {client_id: 'cs_1700000000_acme_corp', updates: " +
-    "{tier: 'enterprise', contract_value: 96000, renewal_date: '2026-12-31'}, reason: 'upgraded at QBR'}.",
+    "Change editable fields of an account or its current contract; unknown fields are refused and nothing" +
+    " changes. Changes go to the timeline and audit log. Stage moves: manage_lifecycle_stages. Example: " +
+    "{client_id: 'cs_1700000000_acme_corp', updates: {tier: 'enterprise', contract_value: 96000}, reason:" +
+    " 'upgraded at QBR'}.",
   input: z.strictObject({
     client_id: clientId(),
     updates: z
       .strictObject({
         client_name: text(200).optional().describe("Account name"),
         company_name: text(200).optional().describe("Company name"),
-        industry: text(100).nullable().optional().describe("Industry (null clears it)"),
-        tier: tier().optional().describe("starter, standard, professional or enterprise"),
+        industry: text(100).nullable().optional().describe("null clears"),
+        tier: tier().optional().describe("Service tier"),
         primary_contact_email: email().optional().describe("New primary contact email"),
         primary_contact_name: text(200).nullable().optional().describe("Primary contact name"),
         csm_name: text(200).nullable().optional().describe("Customer success manager"),
@@ -35,8 +34,8 @@ export const updateClientInfo = defineTool({
         billing_frequency: z.enum(["monthly", "quarterly", "annual"]).optional().describe("Billing frequency"),
         auto_renew: z.boolean().optional().describe("Automatic renewal"),
       })
-      .describe("The fields to change, by name; at least one"),
-    reason: text(500).optional().describe("Why the change was made; stored with the timeline entries"),
+      .describe("Fields to change; at least one"),
+    reason: text(500).optional().describe("Stored on the timeline"),
   }),
   output: z.object({
     client_id: z.string(),

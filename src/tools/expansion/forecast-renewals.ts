@@ -10,21 +10,16 @@ export const forecastRenewals = defineTool({
   toolset: "expansion",
   title: "Forecast renewals",
   description:
-    "Forecast each renewal due in the next forecast_period_days (default 180; active contracts, renewal_date else " +
-    "end_date) and store the forecasts (renewal_forecasts). Renewal probability = 1 − churn probability (churn model: a " +
-    "stored identify_churn_risk prediction at most prediction_max_age_days old, else computed now), + " +
-    "RENEWAL_AUTO_RENEW_UPLIFT (0.05) for auto-renewing contracts, capped at 1; payment status is not counted twice (the " +
-    "churn model already weighs it). Forecast ARR = ARR × probability. Renewal risk level = the churn levels applied to " +
-    "1 − probability. Totals: due = Σ ARR; expected = Σ forecast ARR; at_risk = Σ ARR of renewals at high or medium risk " +
-    "(1 − probability ≥ CHURN_MEDIUM_FROM 0.40); expected_loss = due − expected; each sum written out. " +
-    "include_risk_analysis adds per-renewal adjustments and churn factors, and the factors ranked by the expected loss " +
-    "attributed to them. Example: {forecast_period_days: 90, include_risk_analysis: true}.",
+    "Forecast and store each renewal due in the window: probability (from churn risk, auto-renew uplift)," +
+    " forecast ARR, risk level, and totals due, expected, at risk and lost. include_risk_analysis adds " +
+    "the loss drivers. Formula: cs://docs/formulas. Calendar only: track_renewals. Example: " +
+    "{forecast_period_days: 90}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("One account's renewals; leave out for every active account"),
-    forecast_period_days: z.number().int().min(1).max(730).default(180).describe("Window in days from today, 1–730 (default 180)"),
-    include_risk_analysis: z.boolean().default(false).describe("Add the churn factors and probability adjustments per renewal, and the portfolio's risk factors"),
+    client_id: clientId().optional().describe("Omit for every active account"),
+    forecast_period_days: z.number().int().min(1).max(730).default(180).describe("Days ahead"),
+    include_risk_analysis: z.boolean().default(false).describe("Factors per renewal and portfolio"),
     ...churnAge,
-    limit: z.number().int().min(1).max(8).default(8).describe("Renewals listed, soonest first, 1–8 (default 8); totals and stored forecasts cover all"),
+    limit: z.number().int().min(1).max(8).default(8).describe("Most listed"),
   }),
   output: z.object({
     as_of: z.string(),

@@ -7,16 +7,9 @@ export const identifyCrosssellOpportunities = defineTool({
   toolset: "expansion",
   title: "Identify cross-sell opportunities",
   description:
-    "Find products (and add-ons) an account does not own that similar accounts own, and store each as a cross-sell " +
-    "opportunity. Similar accounts = other active accounts with an active contract on the same tier and, when the account's " +
-    "industry is set, the same industry; when that leaves fewer than min_similar_accounts (3), the same tier only (each " +
-    "row's signals.similarity_basis says which). Eligible when health ≥ min_health_score (75) and tenure ≥ 60 days. Score = " +
-    "share of similar accounts owning the product × (0.5 + 0.5 × health ÷ 100); stored when ≥ CROSSSELL_MIN_SCORE (0.60). " +
-    "Value = median over the owning accounts of their contract ARR ÷ number of products and add-ons on that contract — " +
-    "what owners pay per product line, never a list price. product_family keeps one family ('analytics' matches " +
-    "'analytics-pro'). An open opportunity for the same account and product is updated, never duplicated. Accounts " +
-    "lacking data (no contract, no health score, too few similar accounts) are listed with what is missing. Example: " +
-    "{client_id: 'cs_1700000000_acme_corp', product_family: 'analytics'}.",
+    "Find products and add-ons an account lacks that similar accounts own, and store each as a cross-sell" +
+    " opportunity valued at what owners pay; open ones are updated, not duplicated. Rules: " +
+    "cs://docs/formulas. Example: {client_id: 'cs_1700000000_acme_corp', product_family: 'analytics'}.",
   input: z.strictObject({ ...commonInput, ...crossSellInput }),
   output: z.object({
     ...runOutput,

@@ -10,17 +10,10 @@ export const identifyExpansionOpportunities = defineTool({
   toolset: "expansion",
   title: "Identify expansion opportunities",
   description:
-    "Run every expansion rule (or those in opportunity_types) and store the results, deduplicated against open " +
-    "opportunities: an open one with the same account, type and product is updated (score, value, rationale), never " +
-    "inserted again; the answer says created / updated / unchanged per row and per type. Types: upsell (seats near the " +
-    "limit, see identify_upsell_opportunities), cross_sell (products similar accounts own, see " +
-    "identify_crosssell_opportunities), seats (true-up: active users in the last 30 days > contracted seats; score = " +
-    "min(1, 0.7 + 0.3 × overage ÷ seats); value = overage × ARR per seat), tier_upgrade (healthy account with usage ≥ " +
-    "0.70 whose active users reach the median of the next tier's accounts; score = 0.5 × min(1, users ÷ next-tier median) " +
-    "+ 0.3 × health ÷ 100 + 0.2 × min(1, usage); value = median ARR of the next tier − the account's ARR). Every type needs " +
-    "health ≥ 75 and tenure ≥ 60 days; upsell, seats and tier_upgrade are stored from UPSELL_MIN_SCORE (0.65), cross_sell " +
-    "from CROSSSELL_MIN_SCORE (0.60). pipeline_value_without_overlap counts the larger of upsell and tier_upgrade per " +
-    "account once. Example: {opportunity_types: ['seats', 'upsell']}.",
+    "Run every expansion rule (upsell, cross_sell, seats true-up, tier_upgrade) or some, storing results " +
+    "deduplicated against open opportunities; the pipeline total counts overlaps once. One rule with its " +
+    "own options: the upsell or cross-sell tool. Rules: cs://docs/formulas. Example: {opportunity_types: " +
+    "['seats', 'upsell']}.",
   input: z.strictObject({
     ...commonInput,
     opportunity_types: z
@@ -28,7 +21,7 @@ export const identifyExpansionOpportunities = defineTool({
       .min(1, "give at least one type, or leave opportunity_types out for all")
       .max(4)
       .optional()
-      .describe("Which rules to run: upsell, cross_sell, seats, tier_upgrade (default all four)"),
+      .describe("Default all"),
     ...seatInput,
     ...crossSellInput,
   }),

@@ -7,16 +7,11 @@ export const identifyUpsellOpportunities = defineTool({
   toolset: "expansion",
   title: "Identify upsell opportunities",
   description:
-    "Find accounts near their plan's seat limit with good health, and store each as an upsell opportunity with an estimated " +
-    "value. Plan limit = seats of the active contract, else the account's seats; usage = distinct users with a usage event in " +
-    "the last 30 days ÷ seats. Eligible when health (latest stored score) ≥ min_health_score (75), tenure ≥ " +
-    "EXPANSION_MIN_TENURE_DAYS (60 days) and usage ≥ min_usage_threshold (0.70; exactly 0.70 qualifies). Score = 0.5 × " +
-    "min(1, usage) + 0.3 × health ÷ 100 + 0.2 × user growth (growth of active users against the 30 days before, 0–1); " +
-    "only scores ≥ UPSELL_MIN_SCORE (0.65) are stored. Value = extra seats × ARR per seat, extra seats = ceil(active users ÷ " +
-    "target_utilization 0.60) − max(seats, active users), ARR per seat = ARR ÷ seats (ARR = the contract's annual value). " +
-    "Seats already used beyond the contract are the separate 'seats' type of identify_expansion_opportunities. An open " +
-    "opportunity for the same account is updated, never duplicated (outcome created/updated/unchanged). Accounts lacking " +
-    "data are listed with what is missing. Example: {min_health_score: 80}.",
+    "Find healthy accounts near their seat limit and store each as an upsell opportunity with an " +
+    "estimated value (extra seats × ARR per seat); an open one for the account is updated, never " +
+    "duplicated. Accounts lacking data are listed with what is missing. Eligibility, score and value: " +
+    "cs://docs/formulas. Seats already over contract: identify_expansion_opportunities type seats. " +
+    "Example: {min_health_score: 80}.",
   input: z.strictObject({ ...commonInput, ...seatInput }),
   output: z.object({
     ...runOutput,

@@ -12,23 +12,16 @@ export const negotiateRenewals = defineTool({
   toolset: "expansion",
   title: "Renewal negotiation brief",
   description:
-    "Build a renewal negotiation brief for one account from stored facts only: value delivered (active users now vs 30 " +
-    "and 90 days earlier, seat utilisation, feature breadth over 90 days, time-to-value milestones reached, support " +
-    "tickets resolved and CSAT, escalations resolved, NPS over 365 days), health, price history (every contract: value, " +
-    "seats, discount, per-seat price and its change against the previous contract), risks (churn probability and " +
-    "factors, open P1/P2 tickets, escalations, overdue invoices), leverage points (ours) and pressure points (the " +
-    "customer's), and the asks of each strategy with the figure and the facts behind it: value_based (right-size seats " +
-    "at the current per-seat price, drop the discount when leverage outweighs pressure), multi_year (price lock, discount " +
-    "only for a longer term), expansion_bundle (renewal plus open expansion opportunities), retention_save (fix open " +
-    "problems, hold price, address the top churn factors). Without negotiation_strategy: retention_save at high or " +
-    "medium churn risk, else expansion_bundle when opportunities are open, else value_based. Read-only. Example: " +
-    "{client_id: 'cs_1700000000_acme_corp', negotiation_strategy: 'multi_year'}.",
+    "A renewal negotiation brief for one account from stored facts: value delivered, health, price " +
+    "history, risks, leverage and pressure points, and the asks of a strategy (value_based, multi_year, " +
+    "expansion_bundle, retention_save; chosen from risk if omitted). Read-only. Example: {client_id: " +
+    "'cs_1700000000_acme_corp', negotiation_strategy: 'multi_year'}.",
   input: z.strictObject({
-    client_id: clientId().describe("The account whose renewal is negotiated"),
+    client_id: clientId().describe("The account"),
     negotiation_strategy: z
       .enum(NEGOTIATION_STRATEGIES, { error: `must be one of ${NEGOTIATION_STRATEGIES.join(", ")}` })
       .optional()
-      .describe("value_based, multi_year, expansion_bundle or retention_save; leave out to choose from churn risk and open opportunities"),
+      .describe("Omit to choose from risk"),
     ...churnAge,
   }),
   output: z.object({

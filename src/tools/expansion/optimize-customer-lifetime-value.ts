@@ -11,21 +11,17 @@ export const optimizeCustomerLifetimeValue = defineTool({
   toolset: "expansion",
   title: "Customer lifetime value and its levers",
   description:
-    "Customer lifetime value per account (client_id) or for every active account: CLV = ARR × GROSS_MARGIN (0.80) × " +
-    "expected remaining lifetime, lifetime = 1 ÷ annual churn probability capped at CLV_MAX_LIFETIME_YEARS (10; the cap " +
-    "when the probability is 0). ARR = the active contract's annual value, else the account's ARR; churn probability = a " +
-    "stored identify_churn_risk prediction at most prediction_max_age_days old, else computed now by the same model. " +
-    "Levers, each computed by recomputing CLV with one input changed and ranked by the CLV change: retention (churn " +
-    "probability − churn_reduction_points), expansion (ARR + the account's open expansion opportunities), margin (gross " +
-    "margin + margin_change_points, at most 1). optimization_focus ranks the accounts by that lever's gain (balanced: " +
-    "the largest of the three). Read-only. Example: {optimization_focus: 'retention', churn_reduction_points: 10}.",
+    "Customer lifetime value (ARR × gross margin × expected lifetime from churn probability) for one or " +
+    "every active account, and the levers — retention, expansion, margin — each recomputed with one input" +
+    " changed and ranked by gain. Read-only. Formula: cs://docs/formulas. Example: {optimization_focus: " +
+    "'retention', churn_reduction_points: 10}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("One account; leave out for every active account"),
-    optimization_focus: z.enum(CLV_FOCUS, { error: `must be one of ${CLV_FOCUS.join(", ")}` }).default("balanced").describe("balanced, retention, expansion or margin: which lever ranks the accounts (default balanced)"),
-    churn_reduction_points: z.number().min(0.1).max(100).default(5).describe("Retention lever: percentage points taken off the churn probability (default 5)"),
-    margin_change_points: z.number().min(0.1).max(100).default(5).describe("Margin lever: percentage points added to the gross margin (default 5)"),
+    client_id: clientId().optional().describe("Omit for every active account"),
+    optimization_focus: z.enum(CLV_FOCUS, { error: `must be one of ${CLV_FOCUS.join(", ")}` }).default("balanced").describe("Lever that ranks accounts"),
+    churn_reduction_points: z.number().min(0.1).max(100).default(5).describe("Points off churn probability"),
+    margin_change_points: z.number().min(0.1).max(100).default(5).describe("Points added to margin"),
     ...churnAge,
-    limit: z.number().int().min(1).max(15).default(15).describe("Accounts listed, 1–15 (default 15); totals cover all"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Most listed"),
   }),
   output: z.object({
     as_of: z.string(),

@@ -50,25 +50,25 @@ export const runOutput = {
 };
 
 export const commonInput = {
-  client_id: clientId().optional().describe("One account to evaluate; leave out to evaluate every active account"),
-  min_health_score: z.number().int().min(0).max(100).optional().describe("Minimum health score (default EXPANSION_MIN_HEALTH, 75); health = latest stored score from calculate_health_score"),
-  min_tenure_days: z.number().int().min(0).max(3650).optional().describe("Minimum days since the account was created (default EXPANSION_MIN_TENURE_DAYS, 60)"),
-  min_similar_accounts: z.number().int().min(1).max(1000).default(3).describe("Peer-based rules (cross-sell, tier upgrade): fewest similar accounts needed to judge (default 3)"),
-  limit: z.number().int().min(1).max(15).default(15).describe("Rows listed per section, 1–15 (default 15); totals always cover every account"),
+  client_id: clientId().optional().describe("Omit for every active account"),
+  min_health_score: z.number().int().min(0).max(100).optional().describe("Default 75"),
+  min_tenure_days: z.number().int().min(0).max(3650).optional().describe("Default 60"),
+  min_similar_accounts: z.number().int().min(1).max(1000).default(3).describe("Fewest peers to judge (default 3)"),
+  limit: z.number().int().min(1).max(15).default(15).describe("Rows per section"),
 };
 
 export const seatInput = {
-  min_usage_threshold: z.number().min(0).max(1).optional().describe("Minimum share of plan seats in use, 0–1 (default EXPANSION_MIN_USAGE, 0.70); usage = distinct active users in the last 30 days ÷ seats"),
-  target_utilization: z.number().min(0.05).max(1).optional().describe("Utilisation the upsell seats restore (default UPSELL_TARGET_UTILIZATION, 0.60): extra seats = ceil(active users ÷ this) − max(seats, active users)"),
+  min_usage_threshold: z.number().min(0).max(1).optional().describe("Share of seats in use (default 0.7)"),
+  target_utilization: z.number().min(0.05).max(1).optional().describe("Utilisation after upsell (default 0.6)"),
 };
 
 export const crossSellInput = {
-  product_family: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").optional().describe("Only products of this family: the product name itself or the name followed by a separator (':', '/', '-', '_', '.', space), case-insensitive — 'analytics' matches 'analytics-pro'"),
-  include_add_ons: z.boolean().default(true).describe("Also recommend add-ons similar accounts own, not only products (default true)"),
+  product_family: z.string().trim().min(1, "must not be empty").max(100, "must be at most 100 characters").optional().describe("'analytics' matches 'analytics-pro'"),
+  include_add_ons: z.boolean().default(true).describe("Include add-ons"),
 };
 
 export const churnAge = {
-  prediction_max_age_days: z.number().int().min(0).max(365).default(30).describe("Use a stored churn prediction (identify_churn_risk) at most this many days old; otherwise compute it now with the same model (default 30)"),
+  prediction_max_age_days: z.number().int().min(0).max(365).default(30).describe("Reuse stored churn predictions up to this age"),
 };
 
 export const churnView = z.object({ probability: z.number(), risk_level: z.enum(["high", "medium", "low", "minimal"]), source: z.enum(["stored_prediction", "computed_now"]), predicted_at: z.string(), model_version: z.string() });

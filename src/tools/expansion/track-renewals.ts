@@ -8,19 +8,15 @@ export const trackRenewals = defineTool({
   toolset: "expansion",
   title: "Track upcoming renewals",
   description:
-    "List the renewals due in the next days_until_renewal days (default 90): active contracts of active accounts whose " +
-    "renewal date (renewal_date, else end_date) is between today and today + days (UTC calendar days, both ends " +
-    "included), soonest first. Each row: ARR (the contract's annual value), latest stored health score, churn risk (latest " +
-    "identify_churn_risk prediction at most prediction_max_age_days old, else computed now by the same model), auto_renew, " +
-    "notice deadline = renewal date − notice_period_days (and whether it passed), payment status, and the reminder " +
-    "schedule at RENEWAL_REMINDER_DAYS (90, 60, 30, 14, 7 days before) with each date and status past / due_today / " +
-    "upcoming. Totals: ARR due, by churn risk level, auto-renewing, notice deadlines passed, payment issues, reminders due " +
-    "today. Read-only. Example: {days_until_renewal: 30}.",
+    "Renewals due in the next days_until_renewal days, soonest first: ARR, health, churn risk (stored " +
+    "prediction or computed now), auto_renew, notice deadline, payment status and reminder schedule; " +
+    "totals by risk level. Read-only. For probabilities and forecast ARR use forecast_renewals; for a " +
+    "negotiation brief negotiate_renewals. Example: {days_until_renewal: 30}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("One account's renewals; leave out for every active account"),
-    days_until_renewal: z.number().int().min(0).max(730).default(90).describe("Window in days from today, 0–730 (default 90)"),
+    client_id: clientId().optional().describe("Omit for every active account"),
+    days_until_renewal: z.number().int().min(0).max(730).default(90).describe("Days ahead"),
     ...churnAge,
-    limit: z.number().int().min(1).max(15).default(15).describe("Renewals listed, soonest first, 1–15 (default 15); totals cover all"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Most listed"),
   }),
   output: z.object({
     as_of: z.string(),

@@ -9,21 +9,15 @@ export const trackRevenueExpansion = defineTool({
   toolset: "expansion",
   title: "Track revenue expansion, GRR and NRR",
   description:
-    "Expansion, contraction and churned ARR over a calendar period (UTC) with gross and net revenue retention, the " +
-    "formulas written out with the figures. Period: the latest complete month / quarter / year (time_period), or the one " +
-    "starting at period_start (its first day). ARR of an account on a day = Σ contract_value of its contracts in force " +
-    "that day (start_date ≤ day < end_date; contract_value is the annual value, so billing_frequency does not multiply " +
-    "it), 0 once churned. Cohort = accounts with ARR on the first day; accounts whose ARR began inside the period are new " +
-    "business, listed apart and EXCLUDED. Per account: churned (ending ARR 0 or churned_at in the period: churned = its " +
-    "starting ARR), expansion (ending > starting), contraction (0 < ending < starting), flat. GRR = (starting − churned − " +
-    "contraction) ÷ starting, never above 100 %; NRR = (starting + expansion − contraction − churned) ÷ starting. " +
-    "include_pipeline adds open expansion opportunities and the NRR if the cohort's pipeline closed. Read-only. " +
-    "Example: {time_period: 'quarterly', period_start: '2026-01-01', include_pipeline: true}.",
+    "Expansion, contraction and churned ARR over a calendar month, quarter or year, with GRR and NRR and " +
+    "their formulas filled in; new business is listed apart. include_pipeline adds open opportunities. " +
+    "Read-only. Formulas: cs://docs/formulas. Example: {time_period: 'quarterly', period_start: " +
+    "'2026-01-01'}.",
   input: z.strictObject({
-    time_period: z.enum(TIME_PERIODS, { error: `must be one of ${TIME_PERIODS.join(", ")}` }).default("monthly").describe("monthly, quarterly or annual calendar periods (default monthly)"),
-    period_start: isoDate().optional().describe("First day of the period (YYYY-MM-DD: a month's 1st, a quarter's 01-01/04-01/07-01/10-01, a year's 01-01); default the latest complete period"),
-    include_pipeline: z.boolean().default(false).describe("Add open expansion opportunities' value and the NRR if the cohort's pipeline closed"),
-    limit: z.number().int().min(1).max(150).default(50).describe("Accounts listed, largest ARR change first, 1–150 (default 50); totals cover all"),
+    time_period: z.enum(TIME_PERIODS, { error: `must be one of ${TIME_PERIODS.join(", ")}` }).default("monthly").describe("Calendar period"),
+    period_start: isoDate().optional().describe("Period's first day; default latest complete"),
+    include_pipeline: z.boolean().default(false).describe("Add open pipeline"),
+    limit: z.number().int().min(1).max(150).default(50).describe("Most listed"),
   }),
   output: z.object({
     as_of: z.string(),

@@ -12,26 +12,17 @@ export const analyzeFeedbackSentiment = defineTool({
   toolset: "feedback",
   title: "Feedback sentiment, themes and NPS over a period",
   description:
-    "Analyses the stored feedback of one account (client_id) or the portfolio over a period (default the last 30 days; " +
-    "the period is (period_start, period_end]: a date as period_end means the end of that day): the distribution of " +
-    "sentiment labels (counts and shares of the feedback with a stored sentiment), the mean sentiment (−1…+1) and the same " +
-    "per feedback type; themes (include_themes) — the most frequent terms (lower-cased, English stopwords and tokens under " +
-    "3 characters removed, counted once per feedback) and the categories and tags, each with its count and mean sentiment; " +
-    "NPS of the period (include_nps) from the stored NPS answers = % promoters (9–10) − % detractors (0–6); and " +
-    "(compare_to_previous) the same figures for the previous period of equal length with the deltas. Also lists the most " +
-    "negative feedback. Read-only: nothing is stored (manage_voice_of_customer create_voc_report stores a snapshot). " +
-    CUSTOMER_TEXT_NOTE +
-    " Example: {client_id: 'cs_1700000000_acme_corp', period_start: '2026-04-01', period_end: '2026-06-30', feedback_types: ['feature_request', 'bug_report']}.",
+    `Sentiment of stored feedback (one account or all) over a period: distribution and mean per type, themes, NPS, change against the previous period, most negative items. Read-only; manage_voice_of_customer stores reports. ${CUSTOMER_TEXT_NOTE} Example: {client_id: 'cs_1700000000_acme_corp', feedback_types: ['bug_report']}.`,
   input: z.strictObject({
-    client_id: clientId().optional().describe("Only this account; omit for the whole portfolio"),
-    period_start: windowStart().describe("Start of the period, exclusive: a date (that day 00:00 UTC) or an ISO date-time (default: 30 days before period_end)"),
-    period_end: windowEnd().describe("End of the period, inclusive: a date (the end of that day, UTC) or an ISO date-time (default: now)"),
-    feedback_types: z.array(feedbackType()).max(8).optional().describe("Only these feedback types (default all)"),
-    include_nps: z.boolean().default(true).describe("Include the NPS of the period from the stored NPS answers"),
-    include_themes: z.boolean().default(true).describe("Include the most frequent terms, categories and tags with their sentiment"),
-    compare_to_previous: z.boolean().default(true).describe("Compare with the previous period of the same length (deltas)"),
-    theme_limit: z.number().int().min(1).max(50).default(15).describe("Most terms, categories and tags listed, 1–50 (default 15)"),
-    negative_examples: z.number().int().min(0).max(50).default(5).describe("Most negative feedback items to list, 0–50 (default 5)"),
+    client_id: clientId().optional().describe("Omit for the portfolio"),
+    period_start: windowStart().describe("Exclusive; default 30 days before end"),
+    period_end: windowEnd().describe("Inclusive; default now"),
+    feedback_types: z.array(feedbackType()).max(8).optional().describe("Default all"),
+    include_nps: z.boolean().default(true).describe("Period's NPS"),
+    include_themes: z.boolean().default(true).describe("Themes"),
+    compare_to_previous: z.boolean().default(true).describe("Deltas vs previous period"),
+    theme_limit: z.number().int().min(1).max(50).default(15).describe("Most themes listed"),
+    negative_examples: z.number().int().min(0).max(50).default(5).describe("Most negative items listed"),
   }),
   output: z.object({
     scope: z.object({ client_id: z.string().nullable(), feedback_types: z.array(z.string()).nullable() }),

@@ -11,25 +11,20 @@ export const analyzeProductUsage = defineTool({
   toolset: "feedback",
   title: "Product usage of one account, against its tier",
   description:
-    "How one account uses the product over a period (default the last 30 days), from stored usage events: summary (events, " +
-    "active users, active days, DAU, features used); feature breakdown (events, distinct users, share of feature events and " +
-    "of active users per feature); user segments by active days — power ≥ 50 % of the period's days, regular ≥ 20 %, light " +
-    "below, dormant = seen before the period but not in it; adoption = features used ÷ features in the portfolio catalog " +
-    "(every feature any account's events name), with the unused ones; trend against the previous period of the same length; " +
-    "benchmark against the other active accounts of the same tier with usage in the period: their median and the account's " +
-    "percentile (100 × (peers below + ½ × peers equal) ÷ peers). Says what is missing when no usage is stored. " +
-    "Example: {client_id: 'cs_1700000000_acme_corp', period: 'last_90_days'}.",
+    "How one account uses the product over a period, from stored usage: summary, features, user segments," +
+    " adoption of the catalogue, trend and percentile among same-tier peers. Portfolio adoption: " +
+    "track_feature_adoption. Example: {client_id: 'cs_1700000000_acme_corp', period: 'last_90_days'}.",
   input: z.strictObject({
     client_id: clientId(),
     period: periodPreset(),
-    period_start: isoDate().optional().describe("First day of a custom period, YYYY-MM-DD"),
-    period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default today, UTC); at most 731 days"),
-    include_feature_breakdown: z.boolean().default(true).describe("Include events and users per feature"),
-    include_user_segmentation: z.boolean().default(true).describe("Include power / regular / light / dormant users"),
-    include_adoption: z.boolean().default(true).describe("Include adoption against the feature catalog"),
-    include_trend: z.boolean().default(true).describe("Compare with the previous period of the same length"),
-    include_benchmark: z.boolean().default(true).describe("Compare with the active accounts of the same tier"),
-    feature_limit: z.number().int().min(1).max(200).default(25).describe("Most features in the breakdown, 1–200 (default 25)"),
+    period_start: isoDate().optional().describe("Custom period start"),
+    period_end: isoDate().optional().describe("Inclusive; default today"),
+    include_feature_breakdown: z.boolean().default(true).describe("Per-feature events and users"),
+    include_user_segmentation: z.boolean().default(true).describe("Power/regular/light/dormant users"),
+    include_adoption: z.boolean().default(true).describe("Adoption vs catalogue"),
+    include_trend: z.boolean().default(true).describe("Trend vs previous period"),
+    include_benchmark: z.boolean().default(true).describe("Same-tier benchmark"),
+    feature_limit: z.number().int().min(1).max(200).default(25).describe("Most features listed"),
   }),
   output: z.object({
     client_id: z.string(),

@@ -30,40 +30,24 @@ export const manageVoiceOfCustomer = defineTool({
   toolset: "feedback",
   title: "Voice-of-customer program: reports, feedback loop, roadmap",
   description:
-    "Runs the voice-of-customer program over stored feedback. Actions and their fields: create_voc_report (client_id?, " +
-    "period_start?, period_end? — default the last 90 days — title?) stores a report of the period: sentiment, themes, NPS, " +
-    "top feature requests by ARR affected, insights and the loop status; track_feedback_loop (client_id?, period) gives " +
-    "feedback by status (open, acknowledged, in_roadmap, closed_loop) with ages, the loop-closure rate (closed ÷ all) and " +
-    "the oldest unclosed items; measure_program_effectiveness (client_id?, period) gives response volume, closure rate, " +
-    "days to close, and the NPS change of accounts whose feedback was closed vs not; generate_executive_summary (report_id? " +
-    "or client_id? — default the latest stored report) gives headline figures against the previous report; " +
-    "acknowledge_feedback (feedback_ids) moves open feedback to acknowledged; close_feedback_loop (feedback_id, response, " +
-    "responded_by?, notify_submitter?, notify_channel?) sets closed_loop with the response and, when notify_submitter is true, " +
-    "queues an email to the submitter through SendGrid, or with notify_channel 'in_app' an Intercom in-app message (reported " +
-    "queued, not_configured with the variables to set, or skipped); " +
-    "update_customer_roadmap (insight_id and at least one of feedback_ids, roadmap_item, insight_status) links feedback to " +
-    "the insight / roadmap item, recomputes its affected ARR and moves the linked feedback to in_roadmap (not when " +
-    "declined). A missing field or one the action does not use is named and nothing changes. Periods are (period_start, " +
-    "period_end]. " +
-    CUSTOMER_TEXT_NOTE +
-    " Example: {action: 'close_feedback_loop', feedback_id: '0197…', response: 'Bulk export shipped in 4.2', notify_submitter: true}.",
+    `The voice-of-customer loop: create_voc_report, track_feedback_loop, measure_program_effectiveness, generate_executive_summary, acknowledge_feedback, close_feedback_loop (answer, optionally sent) and update_customer_roadmap (link feedback to an insight). ${CUSTOMER_TEXT_NOTE} Example: {action: 'close_feedback_loop', feedback_id: '0197…', response: 'Shipped in 4.2'}.`,
   input: z.strictObject({
-    action: z.enum(VOC_ACTIONS, { error: `must be one of ${VOC_ACTIONS.join(", ")}` }).describe(VOC_ACTIONS.join(", ")),
-    client_id: clientId().optional().describe("Only this account (create_voc_report, track_feedback_loop, measure_program_effectiveness, generate_executive_summary)"),
-    period_start: windowStart().describe("Start of the period, exclusive: date or ISO date-time (default: 90 days before period_end)"),
-    period_end: windowEnd().describe("End of the period, inclusive: a date (end of that day, UTC) or ISO date-time (default now)"),
-    title: text(300).optional().describe("Title of the report (create_voc_report)"),
-    report_id: z.uuid({ error: "must be a report_id (a UUID) from create_voc_report" }).optional().describe("The stored report to summarise (generate_executive_summary; default the latest)"),
-    feedback_id: feedbackId().optional().describe("The feedback whose loop to close (close_feedback_loop)"),
-    feedback_ids: z.array(feedbackId()).min(1, "must not be empty").max(1000, "must have at most 1000 ids").optional().describe("Feedback to acknowledge (acknowledge_feedback) or to link to the insight (update_customer_roadmap)"),
-    response: text(5000).optional().describe("What the team answers the customer (close_feedback_loop); sent in the email when notify_submitter is true"),
-    responded_by: text(200).optional().describe("Who answered (close_feedback_loop, acknowledge_feedback); signs the email (default the account's CSM)"),
-    notify_submitter: z.boolean().optional().describe("Send the response to the feedback's submitter (close_feedback_loop; default false)"),
-    notify_channel: z.enum(["email", "in_app"]).optional().describe("How notify_submitter reaches them: 'email' through SendGrid (default) or 'in_app' through Intercom (close_feedback_loop)"),
-    insight_id: z.uuid({ error: "must be an insight_id (a UUID) from share_product_insights" }).optional().describe("The product insight / roadmap entry (update_customer_roadmap)"),
-    roadmap_item: text(300).optional().describe("The roadmap entry the insight is on: its name or tracker key (update_customer_roadmap)"),
-    insight_status: z.enum(INSIGHT_STATUSES, { error: `must be one of ${INSIGHT_STATUSES.join(", ")}` }).optional().describe("New status of the insight (update_customer_roadmap; default planned when it was open)"),
-    limit: z.number().int().min(1).max(30).default(20).describe("Most oldest-unclosed items listed by track_feedback_loop, 1–30 (default 20)"),
+    action: z.enum(VOC_ACTIONS, { error: `must be one of ${VOC_ACTIONS.join(", ")}` }),
+    client_id: clientId().optional().describe("Only this account"),
+    period_start: windowStart().describe("Exclusive; default 90 days before end"),
+    period_end: windowEnd().describe("Inclusive; default now"),
+    title: text(300).optional().describe("create_voc_report"),
+    report_id: z.uuid({ error: "must be a report_id (a UUID) from create_voc_report" }).optional().describe("Default latest"),
+    feedback_id: feedbackId().optional().describe("close_feedback_loop"),
+    feedback_ids: z.array(feedbackId()).min(1, "must not be empty").max(1000, "must have at most 1000 ids").optional().describe("acknowledge or link"),
+    response: text(5000).optional().describe("Answer to the customer"),
+    responded_by: text(200).optional().describe("Default the CSM"),
+    notify_submitter: z.boolean().optional().describe("Send the response"),
+    notify_channel: z.enum(["email", "in_app"]).optional().describe("Default email"),
+    insight_id: z.uuid({ error: "must be an insight_id (a UUID) from share_product_insights" }).optional().describe("update_customer_roadmap"),
+    roadmap_item: text(300).optional().describe("Name or tracker key"),
+    insight_status: z.enum(INSIGHT_STATUSES, { error: `must be one of ${INSIGHT_STATUSES.join(", ")}` }).optional().describe("Default planned"),
+    limit: z.number().int().min(1).max(30).default(20).describe("Most oldest-unclosed listed"),
   }),
   output: z.object({
     action: z.enum(VOC_ACTIONS),

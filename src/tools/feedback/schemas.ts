@@ -18,7 +18,7 @@ export const periodPreset = () =>
   z
     .enum(PERIOD_PRESETS, { error: `must be one of ${PERIOD_PRESETS.join(", ")}` })
     .optional()
-    .describe("Named period ending today (or at period_end): last_7_days, last_30_days, last_90_days, last_6_months, last_12_months, year_to_date, quarter_to_date; or custom with period_start/period_end");
+    .describe("Ends today or at period_end; custom uses period_start");
 
 export const feedbackView = z.object({
   feedback_id: z.string(),

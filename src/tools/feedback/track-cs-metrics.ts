@@ -21,25 +21,19 @@ export const trackCsMetrics = defineTool({
   toolset: "feedback",
   title: "Customer-success metric time series",
   description:
-    "A time series of one metric from stored data, for one account (client_id) or the portfolio, per day, ISO week, month " +
-    "or quarter, optionally per segment (segment_by tier, industry, lifecycle_stage or csm — each account's current value). " +
-    "A bucket without data has value null and count 0, never zero. Formulas: nps = % promoters (9–10) − % detractors (0–6); " +
-    "csat = % of answers 4–5; ces = mean 1–7; support_satisfaction = % of ticket ratings 4–5; churn_rate = accounts churned " +
-    "in the bucket ÷ accounts that were customers at its start; retention_rate = 100 − churn_rate; expansion_rate = " +
-    "expansion ARR ÷ starting ARR of the bucket, the ARR movements of track_revenue_expansion (null without contracts); time_to_value = median days from signup " +
-    "to first value (first feature event) by signup cohort; feature_adoption = accounts (users, for one account) using the " +
-    "feature (any feature without `feature`) ÷ those with any usage; engagement_score / health_score = mean of each " +
-    "account's latest stored engagement component / overall health score in the bucket. The summary gives the whole " +
-    "period's value. At most 150 points (buckets × series): segments are listed largest first (≤ 50), with series for as many as fit. Example: {metric_type: 'nps', period: 'last_12_months', granularity: 'quarter', segment_by: 'tier'}.",
+    "A time series of one CS metric (NPS, CSAT, CES, churn, retention, expansion, time to value, " +
+    "adoption, engagement, health, support CSAT) for one account or all, per day to quarter, optionally " +
+    "per segment; empty buckets are null. Formulas: cs://docs/formulas. Example: {metric_type: 'nps', " +
+    "period: 'last_12_months', granularity: 'quarter'}.",
   input: z.strictObject({
-    metric_type: z.enum(METRIC_TYPES, { error: `must be one of ${METRIC_TYPES.join(", ")}` }).describe(`The metric: ${METRIC_TYPES.join(", ")}`),
-    client_id: clientId().optional().describe("Only this account; omit for the portfolio"),
+    metric_type: z.enum(METRIC_TYPES, { error: `must be one of ${METRIC_TYPES.join(", ")}` }).describe("The metric"),
+    client_id: clientId().optional().describe("Omit for the portfolio"),
     period: periodPreset(),
-    period_start: isoDate().optional().describe("First day of a custom period, YYYY-MM-DD (with period 'custom' or without period)"),
-    period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default today, UTC)"),
-    granularity: z.enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(", ")}` }).default("month").describe("Bucket size: day, week (ISO, Monday), month (default) or quarter; at most 150 buckets (75 with segment_by)"),
-    segment_by: z.enum(SEGMENT_DIMENSIONS, { error: `must be one of ${SEGMENT_DIMENSIONS.join(", ")}` }).optional().describe("Also give one series per tier, industry, lifecycle_stage or csm (portfolio only)"),
-    feature: text(200).optional().describe("For feature_adoption: one feature (as stored in usage events); default any feature"),
+    period_start: isoDate().optional().describe("Custom period start"),
+    period_end: isoDate().optional().describe("Inclusive; default today"),
+    granularity: z.enum(GRANULARITIES, { error: `must be one of ${GRANULARITIES.join(", ")}` }).default("month").describe("≤ 150 buckets"),
+    segment_by: z.enum(SEGMENT_DIMENSIONS, { error: `must be one of ${SEGMENT_DIMENSIONS.join(", ")}` }).optional().describe("Portfolio only"),
+    feature: text(200).optional().describe("feature_adoption: one feature"),
   }),
   output: z.object({
     metric_type: z.string(),

@@ -17,33 +17,30 @@ export const analyzeEngagementPatterns = defineTool({
   toolset: "health",
   title: "Analyze engagement patterns",
   description:
-    "Weekly engagement trends and sudden drops over stored usage events, for one account, a segment (a stored segment_id or a " +
-    "tier/lifecycle stage/industry filter) or the whole portfolio, computed in the database. Trends: week-over-week change and " +
-    "slope of active users, logins and events over complete ISO weeks. Anomalies per account: a week's active users or logins " +
-    "below mean − 2σ of the previous 8 weeks, or a drop of more than 50 % from the week before (from a base of ≥ 3). The rules are " +
-    "returned with the answer. For one account's detailed usage use track_usage_engagement. Example: {analysis_scope: 'portfolio', " +
-    "lookback_period_days: 84} or {analysis_scope: 'account', scope_filter: {client_id: 'cs_1700000000_acme_corp'}}.",
+    "Weekly engagement trends and sudden drops for one account, a segment or the portfolio, from stored " +
+    "usage; the rules come with the answer (cs://docs/formulas). One account's detail: " +
+    "track_usage_engagement. Example: {analysis_scope: 'portfolio', lookback_period_days: 84}.",
   input: z.strictObject({
-    analysis_scope: z.enum(["account", "segment", "portfolio"], { error: "must be one of account, segment, portfolio" }).default("portfolio").describe("What to analyse: one account, a segment, or every active account"),
+    analysis_scope: z.enum(["account", "segment", "portfolio"], { error: "must be one of account, segment, portfolio" }).default("portfolio").describe("One account, a segment or all"),
     scope_filter: z
       .strictObject({
-        client_id: clientId().optional().describe("The account (analysis_scope 'account')"),
-        segment_id: text(64).optional().describe("A stored segment's id, from segment_customers or segment_by_value_tier"),
-        tier: tier().optional().describe("Only accounts of this tier"),
-        lifecycle_stage: lifecycleStage().optional().describe("Only accounts in this lifecycle stage"),
-        industry: text(100).optional().describe("Only accounts in this industry (case-insensitive)"),
+        client_id: clientId().optional().describe("For scope account"),
+        segment_id: text(64).optional().describe("From segment_customers or segment_by_value_tier"),
+        tier: tier().optional().describe("Only this tier"),
+        lifecycle_stage: lifecycleStage().optional().describe("Only this stage"),
+        industry: text(100).optional().describe("Case-insensitive"),
       })
       .optional()
-      .describe("Which accounts: client_id for 'account'; segment_id or tier/lifecycle_stage/industry for 'segment' (filters also narrow 'portfolio')"),
+      .describe("client_id for account; segment_id or filters for segment"),
     pattern_types: z
       .array(z.enum(["trends", "anomalies"], { error: "must be trends or anomalies" }))
       .min(1, "must name at least one pattern type")
       .max(2)
       .default(["trends", "anomalies"])
-      .describe("Which patterns: trends, anomalies (default both)"),
-    lookback_period_days: z.number().int().min(14).max(365).default(84).describe("Window ending now, in days, 14–365 (default 84 = 12 weeks)"),
-    anomaly_detection: z.boolean().default(true).describe("Detect sudden drops (false skips anomalies even when listed in pattern_types)"),
-    limit: z.number().int().min(1).max(60).default(50).describe("Most anomalies listed, newest first, 1–60 (default 50)"),
+      .describe("Default both"),
+    lookback_period_days: z.number().int().min(14).max(365).default(84).describe("Days back from now"),
+    anomaly_detection: z.boolean().default(true).describe("false skips anomalies"),
+    limit: z.number().int().min(1).max(60).default(50).describe("Most anomalies listed"),
   }),
   output: z.object({
     analysis_scope: z.string(),

@@ -40,45 +40,38 @@ const accountHealth = z.object({
   stored: z.boolean(),
 });
 
-const weightField = (name: string) => z.number().min(0).max(1).optional().describe(`Weight of the ${name} component, 0–1 (omitted = 0)`);
+const weight = z.number().min(0).max(1).optional();
 
 export const calculateHealthScore = defineTool({
   name: "calculate_health_score",
   toolset: "health",
   title: "Calculate customer health scores",
   description:
-    "Compute and store the health score of one account (client_id), a list (client_ids, ≤ 500) or the whole active portfolio " +
-    "(all: true) in one set-based pass. Five components 0–100 from stored data over the lookback window — usage (active users " +
-    "vs seats, active user-days), engagement (feature breadth, active days, recency), support (open tickets by priority, SLA " +
-    "breaches, escalations, ticket CSAT), satisfaction (NPS/CSAT/CES of the last 180 days), payment (overdue invoices, " +
-    "payment status) — weighted by the configured weights (or component_weights with scoring_model 'custom'). A component " +
-    "without data is null, listed in missing_components, and its weight is spread over the others; coverage = share of " +
-    "weight backed by data. Band insufficient_data (no rating, no alert) when usage and engagement are both missing or " +
-    "coverage < 0.5. Returns trend against the previous stored score, band, an alert under risk_threshold and, with " +
-    "include_predictions, a least-squares projection over the stored scores (needs ≥ 3 spanning ≥ 14 days). Custom " +
-    "weights or a lookback other than 30 are what-ifs: answered, not stored. Portfolio answers list the lowest scores first (limit/offset) with totals. " +
-    "For churn probability use identify_churn_risk. Example: {client_id: 'cs_1700000000_acme_corp', include_predictions: true}.",
+    "Compute and store health scores (0–100) for one account, a list, or all (all: true): five weighted " +
+    "components from stored data, band, trend, alert, optional projection. Custom weights are what-ifs, " +
+    "not stored. Formula: cs://docs/formulas. Churn probability: identify_churn_risk. Example: " +
+    "{client_id: 'cs_1700000000_acme_corp'}.",
   input: z
     .strictObject({
-      client_id: clientId().optional().describe("Score this one account (exactly one of client_id, client_ids, all)"),
-      client_ids: z.array(clientId()).min(1).max(500).optional().describe("Score these accounts (1–500 client_ids) in one pass"),
-      all: z.literal(true).optional().describe("true: score every active account in one set-based pass"),
-      scoring_model: z.enum(["weighted_composite", "custom"]).default("weighted_composite").describe("weighted_composite uses the configured HEALTH_WEIGHT_* weights; custom uses component_weights"),
+      client_id: clientId().optional().describe("Exactly one of client_id, client_ids, all"),
+      client_ids: z.array(clientId()).min(1).max(500).optional().describe("These accounts"),
+      all: z.literal(true).optional().describe("Every active account"),
+      scoring_model: z.enum(["weighted_composite", "custom"]).default("weighted_composite").describe("custom uses component_weights"),
       component_weights: z
         .strictObject({
-          usage: weightField("usage"),
-          engagement: weightField("engagement"),
-          support: weightField("support"),
-          satisfaction: weightField("satisfaction"),
-          payment: weightField("payment"),
+          usage: weight,
+          engagement: weight,
+          support: weight,
+          satisfaction: weight,
+          payment: weight,
         })
         .optional()
-        .describe("Weights for scoring_model 'custom': must sum to 1 ± 0.01, normalised to exactly 1"),
-      lookback_period_days: z.number().int().min(7).max(365).default(30).describe("Window of usage, engagement and support data in days, 7–365 (default 30)"),
-      include_predictions: z.boolean().default(false).describe("Add a next-period projection from the stored score history (needs ≥ 3 scores)"),
-      risk_threshold: z.number().int().min(0).max(100).optional().describe("Alert when the overall score is under this (default HEALTH_AT_RISK_BELOW, 50)"),
-      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio runs: accounts listed per page, 1–15 (default 15), lowest scores first"),
-      offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio runs: accounts to skip in the listing"),
+        .describe("Sum to 1 (±0.01); omitted = 0"),
+      lookback_period_days: z.number().int().min(7).max(365).default(30).describe("Days of data"),
+      include_predictions: z.boolean().default(false).describe("Projection from stored scores"),
+      risk_threshold: z.number().int().min(0).max(100).optional().describe("Alert under this (default 50)"),
+      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio: page size, lowest first"),
+      offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio: rows to skip"),
     })
     .superRefine((v, ctx) => {
       const given = [v.client_id !== undefined, v.client_ids !== undefined, v.all === true].filter(Boolean).length;

@@ -30,24 +30,20 @@ export const manageLifecycleStages = defineTool({
   toolset: "health",
   title: "Manage lifecycle stages",
   description:
-    "Read or move accounts through the lifecycle onboarding → adoption → growth → maturity → renewal (→ at_risk, churned). " +
-    "action 'get' (default with client_id): the account's stage, days in it, its transition history and interventions derived " +
-    "from stored facts (health, usage recency, renewal date, time in onboarding). action 'move' (default when new_stage is given): " +
-    "needs client_id, new_stage and reason; writes the transition, the account's stage (status churned when moving to churned, " +
-    "active again when leaving it), a timeline entry and an audit record in one transaction; current_stage, when given, must " +
-    "match or nothing is changed. action 'portfolio' (default without client_id): accounts, ARR and mean health per stage, " +
-    "interventions per stage, the accounts of current_stage (paginated) and recent transitions. Example: {client_id: " +
-    "'cs_1700000000_acme_corp', new_stage: 'adoption', reason: 'kick-off complete, 5 users active'}.",
+    "Read or move accounts through lifecycle stages (onboarding → adoption → growth → maturity → renewal," +
+    " at_risk, churned). get: stage, history, interventions; move: new_stage and reason, audited; " +
+    "portfolio: accounts, ARR and health per stage. Example: {client_id: 'cs_1700000000_acme_corp', " +
+    "new_stage: 'adoption', reason: 'kick-off done'}.",
   input: z.strictObject({
-    action: z.enum(["get", "move", "portfolio"], { error: "must be one of get, move, portfolio" }).optional().describe("get, move or portfolio (default: move when new_stage is given, get with client_id, else portfolio)"),
-    client_id: clientId().optional().describe("The account (get, move)"),
-    current_stage: lifecycleStage().optional().describe("move: the stage the account must be in now (optimistic check); portfolio: list the accounts in this stage"),
-    new_stage: lifecycleStage().optional().describe("move: the stage to move to"),
-    reason: text(500).optional().describe("move: why the account moves; stored with the transition and on the timeline"),
-    include_transitions: z.boolean().default(true).describe("Include transition history (the account's, or the portfolio's last 90 days)"),
-    intervention_planning: z.boolean().default(true).describe("Include suggested interventions derived from stored facts"),
-    limit: z.number().int().min(1).max(100).default(50).describe("portfolio: accounts per page of current_stage, 1–100 (default 50)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("portfolio: accounts to skip"),
+    action: z.enum(["get", "move", "portfolio"], { error: "must be one of get, move, portfolio" }).optional().describe("Default: move with new_stage, get with client_id, else portfolio"),
+    client_id: clientId().optional().describe("get, move"),
+    current_stage: lifecycleStage().optional().describe("move: must match now; portfolio: list this stage"),
+    new_stage: lifecycleStage().optional().describe("move: target stage"),
+    reason: text(500).optional().describe("move: why (stored)"),
+    include_transitions: z.boolean().default(true).describe("Transition history"),
+    intervention_planning: z.boolean().default(true).describe("Suggested interventions"),
+    limit: z.number().int().min(1).max(100).default(50).describe("portfolio: page size"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("portfolio: rows to skip"),
   }),
   output: z.object({
     action: z.enum(["get", "move", "portfolio"]),

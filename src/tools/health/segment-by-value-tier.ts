@@ -9,28 +9,24 @@ export const segmentByValueTier = defineTool({
   toolset: "health",
   title: "Segment by value tier",
   description:
-    "Assign every active account to a value tier by ARR, health or both, store the tiers as segments (type 'value_tier', one " +
-    "transaction) with counts, ARR, ARR share and mean health, attach a service level per tier, and list the VIP accounts (the top " +
-    "tier by ARR, flagged at risk when health is below the at-risk band). Default (criteria arr): platinum ARR ≥ 100k, gold ≥ 50k, " +
-    "silver ≥ 10k, bronze the rest, so the largest accounts are at the top. arr_and_health adds health ≥ healthy to platinum and " +
-    "≥ at-risk to gold; health: champion / healthy / at-risk bands (unrated accounts fail any health minimum). " +
-    "An account takes the first tier whose thresholds it meets; tier_definitions are listed from the highest and validated as ordered. " +
-    "For other segmentations use segment_customers. Example: {segmentation_criteria: 'arr', tier_definitions: [{name: 'strategic', " +
-    "min_arr: 200000}, {name: 'core', min_arr: 0}], service_level_mapping: {strategic: {csm_coverage: 'dedicated CSM'}}}.",
+    "Assign every active account a value tier by ARR and/or health, store tiers as segments with counts " +
+    "and ARR, attach service levels and list VIP accounts. Default tiers: cs://docs/formulas. Other " +
+    "segmentations: segment_customers. Example: {segmentation_criteria: 'arr', tier_definitions: [{name: " +
+    "'strategic', min_arr: 200000}, {name: 'core', min_arr: 0}]}.",
   input: z.strictObject({
-    segmentation_criteria: z.enum(["arr", "health", "arr_and_health"], { error: "must be one of arr, health, arr_and_health" }).default("arr").describe("What the tiers are cut on (default arr)"),
+    segmentation_criteria: z.enum(["arr", "health", "arr_and_health"], { error: "must be one of arr, health, arr_and_health" }).default("arr").describe("What tiers are cut on"),
     tier_definitions: z
       .array(
         z.strictObject({
           name: z.string().trim().regex(/^[a-z][a-z0-9_]{0,39}$/, "must be a lowercase name of letters, digits and _ (≤ 40)").describe("Tier name"),
-          min_arr: money().optional().describe("Lowest ARR of the tier (needed unless segmentation_criteria is health)"),
-          min_health: z.number().int().min(0).max(100).optional().describe("Lowest health score of the tier (unscored accounts fail any minimum above 0)"),
+          min_arr: money().optional().describe("Needed unless criteria is health"),
+          min_health: z.number().int().min(0).max(100).optional().describe("Lowest health score"),
         }),
       )
       .min(1, "must list at least one tier")
       .max(10, "must list at most 10 tiers")
       .optional()
-      .describe("Custom tiers from the highest to the lowest; thresholds must not rise down the list (default: platinum, gold, silver, bronze)"),
+      .describe("Highest tier first; thresholds must not rise"),
     service_level_mapping: z
       .record(
         z.string().max(40),
@@ -41,10 +37,10 @@ export const segmentByValueTier = defineTool({
         }),
       )
       .optional()
-      .describe("Service level per tier name, overriding the defaults field by field"),
-    vip_identification: z.boolean().default(true).describe("List the VIP accounts (the top tier by ARR)"),
-    vip_limit: z.number().int().min(1).max(100).default(25).describe("Most VIP accounts listed, 1–100 (default 25)"),
-    include_churned: z.boolean().default(false).describe("Include churned accounts (default false)"),
+      .describe("Per tier name; overrides defaults"),
+    vip_identification: z.boolean().default(true).describe("List top-tier accounts"),
+    vip_limit: z.number().int().min(1).max(100).default(25).describe("Most VIPs listed"),
+    include_churned: z.boolean().default(false).describe("Include churned accounts"),
   }),
   output: z.object({
     segmentation_criteria: z.string(),

@@ -5,35 +5,32 @@ import { recommendation } from "./schemas.ts";
 
 export const segmentCriteria = z
   .strictObject({
-    name: text(100).optional().describe("Name of the custom segment (default 'custom')"),
+    name: text(100).optional().describe("Segment name"),
     tiers: z.array(z.enum(TIERS, { error: `must be one of ${TIERS.join(", ")}` })).max(4).optional().describe("Only these tiers"),
-    industries: z.array(text(100)).max(50).optional().describe("Only these industries (case-insensitive)"),
-    stages: z.array(z.enum(LIFECYCLE_STAGES, { error: `must be one of ${LIFECYCLE_STAGES.join(", ")}` })).max(7).optional().describe("Only these lifecycle stages"),
-    arr_min: money().optional().describe("Lowest ARR to include"),
-    arr_max: money().optional().describe("Highest ARR to include"),
-    health_min: z.number().int().min(0).max(100).optional().describe("Lowest health score to include (unscored accounts are left out)"),
-    health_max: z.number().int().min(0).max(100).optional().describe("Highest health score to include (unscored accounts are left out)"),
-    include_churned: z.boolean().optional().describe("Include churned accounts (default false)"),
+    industries: z.array(text(100)).max(50).optional().describe("Case-insensitive"),
+    stages: z.array(z.enum(LIFECYCLE_STAGES, { error: `must be one of ${LIFECYCLE_STAGES.join(", ")}` })).max(7).optional().describe("Only these stages"),
+    arr_min: money().optional().describe("Lowest ARR"),
+    arr_max: money().optional().describe("Highest ARR"),
+    health_min: z.number().int().min(0).max(100).optional().describe("Lowest health score"),
+    health_max: z.number().int().min(0).max(100).optional().describe("Highest health score"),
+    include_churned: z.boolean().optional().describe("Include churned accounts"),
   })
-  .describe("Filter on the accounts considered; for segmentation_type 'custom' it defines the one segment (at least one filter)");
+  .describe("Account filter; defines the segment for custom");
 
 export const segmentCustomers = defineTool({
   name: "segment_customers",
   toolset: "health",
   title: "Segment customers",
   description:
-    "Build and store customer segments with account counts, ARR, ARR share and mean health, computed with one GROUP BY over the " +
-    "accounts. segmentation_type: value (ARR ≥ 100k high, ≥ 25k mid, else low), engagement (active days in the last 30: ≥ 15, " +
-    "≥ 5, ≥ 1, none), lifecycle (stage), health (the configured health bands, unscored), industry, or custom (the accounts " +
-    "matching criteria). criteria also narrows the other types. Segments smaller than min_segment_size are reported, not stored. " +
-    "Recommendations are rule-based from each segment's figures, with the rule and figure named. Each call stores a new snapshot " +
-    "(segment_ids usable in analyze_engagement_patterns). For ARR/health service tiers use segment_by_value_tier. Example: " +
-    "{segmentation_type: 'custom', criteria: {name: 'enterprise at risk', tiers: ['enterprise'], health_max: 49}}.",
+    "Build and store segments (accounts, ARR, mean health) by value, engagement, lifecycle, health, " +
+    "industry or custom criteria, with optional recommendations. Rules: cs://docs/formulas. Service " +
+    "tiers: segment_by_value_tier. Example: {segmentation_type: 'custom', criteria: {name: 'enterprise at" +
+    " risk', tiers: ['enterprise'], health_max: 49}}.",
   input: z.strictObject({
     segmentation_type: z.enum(["value", "engagement", "lifecycle", "health", "industry", "custom"], { error: "must be one of value, engagement, lifecycle, health, industry, custom" }).describe("How to segment"),
-    criteria: segmentCriteria.optional().describe("Filter on the accounts considered; for segmentation_type 'custom' it defines the one segment (at least one filter)"),
-    min_segment_size: z.number().int().min(1).max(100_000).default(1).describe("Smallest segment to store, in accounts (default 1)"),
-    include_recommendations: z.boolean().default(true).describe("Include rule-based recommendations per segment"),
+    criteria: segmentCriteria.optional().describe("Account filter; defines the segment for custom"),
+    min_segment_size: z.number().int().min(1).max(100_000).default(1).describe("Smallest segment stored"),
+    include_recommendations: z.boolean().default(true).describe("Rule-based recommendations"),
   }),
   output: z.object({
     segmentation_type: z.string(),

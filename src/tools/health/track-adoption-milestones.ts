@@ -11,11 +11,11 @@ const customMilestone = z
     name: z
       .string()
       .regex(/^[a-z][a-z0-9_]{0,39}$/, "must be 1–40 characters: lowercase letters, digits and _, starting with a letter")
-      .describe("The milestone's name in the answer, e.g. 'first_report'"),
-    event: text(200).optional().describe("Reached at the first stored event with this usage_events.event value (give event or feature)"),
-    feature: text(200).optional().describe("Reached at the first stored event with this usage_events.feature value (give event or feature)"),
-    min_users: z.number().int().min(1).max(10_000).default(1).describe("Reached only when this many distinct users had such an event, 1–10000 (default 1)"),
-    target_days: z.number().int().min(1).max(730).describe("Target in days from the account's creation, 1–730"),
+      .describe("e.g. first_report"),
+    event: text(200).optional().describe("usage event name"),
+    feature: text(200).optional().describe("usage feature"),
+    min_users: z.number().int().min(1).max(10_000).default(1).describe("Distinct users needed"),
+    target_days: z.number().int().min(1).max(730).describe("Days from creation"),
   })
   .superRefine((m, ctx) => {
     if ((m.event === undefined) === (m.feature === undefined)) ctx.addIssue({ code: "custom", path: ["event"], message: "give exactly one of event or feature" });
@@ -26,40 +26,33 @@ export const trackAdoptionMilestones = defineTool({
   toolset: "health",
   title: "Track adoption milestones",
   description:
-    "Which adoption milestones each account reached and when, from stored usage events, against target days from its creation. " +
-    "Default framework: first_login (first 'login' event; target TTV_FIRST_VALUE_DAYS, 7), first_value (first non-login event " +
-    "naming a feature; TTV_FIRST_VALUE_DAYS), activation (activation_users distinct active users, default 3; TTV_ACTIVATION_DAYS, 14), " +
-    "key_feature_used (first use of one of key_features, default the feature used by most accounts; TTV_ACTIVATION_DAYS), " +
-    "integration_connected (first 'integration_connected' event; TTV_ACTIVATION_DAYS), full_value (full_value_features features, " +
-    "default 3, each used by full_value_users_per_feature users, default 2; TTV_FULL_VALUE_DAYS, 30). custom_milestones are added " +
-    "to it, or replace it with milestone_framework 'custom'. Per milestone: reached_at, days_to_reach (UTC calendar days from " +
-    "created_at), status on_time | late | overdue | pending | unknown (account older than the stored usage history). With client_id one account; without, a summary over every active " +
-    "account (reach rate, median days, on time, overdue) and a page of accounts, newest first. The definitions are returned. For " +
-    "stored onboarding plans use track_onboarding_progress. Example: {client_id: 'cs_1700000000_acme_corp'} or " +
-    "{milestone_framework: 'custom', custom_milestones: [{name: 'first_report', feature: 'reports', target_days: 10}]}.",
+    "Which adoption milestones (first_login, first_value, activation, key_feature_used, " +
+    "integration_connected, full_value, custom) each account reached and when, from stored usage events, " +
+    "against target days: on_time, late, overdue, pending. One account or a portfolio summary. Onboarding" +
+    " plans: track_onboarding_progress. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z
     .strictObject({
-      client_id: clientId().optional().describe("One account (any status); omit for every active account with a portfolio summary"),
+      client_id: clientId().optional().describe("Omit for the portfolio"),
       milestone_framework: z
         .enum(["default", "custom"], { error: "must be one of default, custom" })
         .default("default")
-        .describe("default: the six default milestones plus any custom_milestones; custom: only custom_milestones"),
+        .describe("custom: only custom_milestones"),
       custom_milestones: z
         .array(customMilestone)
         .max(20, "must list at most 20 milestones")
         .default([])
-        .describe("Extra milestones, at most 20: {name, event or feature, min_users?, target_days}"),
+        .describe("Give event or feature"),
       key_features: z
         .array(text(200))
         .min(1, "must list at least one feature")
         .max(20, "must list at most 20 features")
         .optional()
-        .describe("Features (usage_events.feature values) whose first use is key_feature_used (default: the feature used by most active accounts)"),
-      activation_users: z.number().int().min(1).max(10_000).default(3).describe("Distinct active users for the activation milestone, 1–10000 (default 3)"),
-      full_value_features: z.number().int().min(1).max(50).default(3).describe("Distinct features needed for full_value, 1–50 (default 3)"),
-      full_value_users_per_feature: z.number().int().min(1).max(10_000).default(2).describe("Distinct users each of those features needs for full_value, 1–10000 (default 2)"),
-      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio: accounts per page, 1–15 (default 15; fewer when accounts × milestones > 90), newest first"),
-      offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio: accounts to skip"),
+        .describe("Default: most used feature"),
+      activation_users: z.number().int().min(1).max(10_000).default(3).describe("Users for activation"),
+      full_value_features: z.number().int().min(1).max(50).default(3).describe("Features for full_value"),
+      full_value_users_per_feature: z.number().int().min(1).max(10_000).default(2).describe("Users per feature for full_value"),
+      limit: z.number().int().min(1).max(15).default(15).describe("Portfolio: page size"),
+      offset: z.number().int().min(0).max(1_000_000).default(0).describe("Portfolio: rows to skip"),
     })
     .superRefine((v, ctx) => {
       if (v.milestone_framework === "custom" && v.custom_milestones.length === 0) {

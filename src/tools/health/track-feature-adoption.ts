@@ -8,18 +8,17 @@ export const trackFeatureAdoption = defineTool({
   toolset: "health",
   title: "Track feature adoption",
   description:
-    "Adoption rate per feature from stored usage events over the last time_period_days: without client_id, accounts that used " +
-    "the feature ÷ active accounts with any usage in the window; with client_id, the account's users who used it ÷ its active " +
-    "users. Features under adoption_threshold are listed as under-adopted. Every feature seen in stored events is listed (least " +
-    "adopted first, paginated), so unused features show 0. For one account's overall usage use track_usage_engagement. " +
-    "Example: {time_period_days: 30, adoption_threshold: 0.3} or {client_id: 'cs_1700000000_acme_corp', feature_id: 'reports'}.",
+    "Adoption rate per feature over the last time_period_days from stored usage events: across accounts " +
+    "(accounts using it ÷ active accounts) or within one account (its users ÷ its active users). Features" +
+    " under adoption_threshold are flagged; unused features show 0. For one account's overall usage use " +
+    "track_usage_engagement. Example: {time_period_days: 30, adoption_threshold: 0.3}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("Measure adoption among this account's users (default: across accounts)"),
-    feature_id: text(200).optional().describe("Only this feature (the value stored in usage_events.feature)"),
-    time_period_days: z.number().int().min(1).max(365).default(30).describe("Window ending now, in days, 1–365 (default 30)"),
-    adoption_threshold: z.number().min(0).max(1).default(0.3).describe("A feature adopted by less than this share (0–1, default 0.3) is under-adopted"),
-    limit: z.number().int().min(1).max(200).default(100).describe("Features per page, 1–200 (default 100)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Features to skip"),
+    client_id: clientId().optional().describe("Within this account (default: across accounts)"),
+    feature_id: text(200).optional().describe("Only this feature"),
+    time_period_days: z.number().int().min(1).max(365).default(30).describe("Days back from now"),
+    adoption_threshold: z.number().min(0).max(1).default(0.3).describe("Under this share is under-adopted"),
+    limit: z.number().int().min(1).max(200).default(100),
+    offset: z.number().int().min(0).max(1_000_000).default(0),
   }),
   output: z.object({
     scope: z.object({ level: z.enum(["users", "accounts"]), client_id: z.string().nullable() }),

@@ -10,21 +10,19 @@ export const trackUsageEngagement = defineTool({
   toolset: "health",
   title: "Track usage and engagement",
   description:
-    "Usage and engagement of one account over a period, computed from stored usage events: DAU/WAU/MAU (distinct users), " +
-    "logins (event 'login'), sessions (event 'session_start') and events per daily, weekly or monthly bucket; optionally the " +
-    "feature breakdown, power/regular/light/dormant users, and a comparison with the portfolio median over the same period. " +
-    "When no usage is stored it says so and how to import it. For trends and drops across accounts use " +
-    "analyze_engagement_patterns; for adoption rates per feature use track_feature_adoption. Example: " +
-    "{client_id: 'cs_1700000000_acme_corp', period_start: '2026-05-01', period_end: '2026-05-31', granularity: 'weekly', benchmark_comparison: true}.",
+    "One account's usage over a period from stored usage events: DAU/WAU/MAU, logins, sessions and events" +
+    " per bucket; optionally features, user segments and the portfolio median. Trends across accounts: " +
+    "analyze_engagement_patterns; per-feature adoption: track_feature_adoption. Example: {client_id: " +
+    "'cs_1700000000_acme_corp', granularity: 'weekly'}.",
   input: z.strictObject({
     client_id: clientId(),
-    period_start: isoDate().optional().describe("First day of the period, YYYY-MM-DD (default: 29 days before period_end)"),
-    period_end: isoDate().optional().describe("Last day of the period, inclusive, YYYY-MM-DD (default: today, UTC); at most 731 days after period_start"),
-    granularity: z.enum(["daily", "weekly", "monthly"], { error: "must be one of daily, weekly, monthly" }).default("weekly").describe("Bucket size: daily (periods ≤ 120 days), weekly (ISO weeks) or monthly"),
-    include_feature_breakdown: z.boolean().default(true).describe("Include events and users per feature"),
-    include_user_segmentation: z.boolean().default(false).describe("Include counts of power, regular, light and dormant users"),
-    benchmark_comparison: z.boolean().default(false).describe("Compare with the portfolio median of the same figures over the same period"),
-    feature_limit: z.number().int().min(1).max(200).default(25).describe("Most features listed in the breakdown, 1–200 (default 25)"),
+    period_start: isoDate().optional().describe("Default: 29 days before period_end"),
+    period_end: isoDate().optional().describe("Inclusive; default today"),
+    granularity: z.enum(["daily", "weekly", "monthly"], { error: "must be one of daily, weekly, monthly" }).default("weekly").describe("daily needs ≤ 120 days"),
+    include_feature_breakdown: z.boolean().default(true).describe("Per-feature events and users"),
+    include_user_segmentation: z.boolean().default(false).describe("Power/regular/light/dormant users"),
+    benchmark_comparison: z.boolean().default(false).describe("Compare with the portfolio median"),
+    feature_limit: z.number().int().min(1).max(200).default(25).describe("Most features listed"),
   }),
   output: z.object({
     client_id: z.string(),

@@ -7,11 +7,11 @@ import { deliveryReport } from "./schemas.ts";
 
 const preferences = z
   .strictObject({
-    channel: z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(", ")}` }).default("email").describe("email (SendGrid) or in_app (Intercom message, found by email); default email"),
-    recipients: z.enum(RECIPIENT_SCOPES, { error: `must be one of ${RECIPIENT_SCOPES.join(", ")}` }).default("primary_contact").describe("primary_contact (default) or all_contacts of the account (unsubscribed contacts are left out)"),
-    reminder_days_before: z.number().int().min(0, "must be 0–30").max(30, "must be 0–30").default(3).describe("Days before a milestone's due date to send its reminder, 0–30 (default 3)"),
-    overdue_days_after: z.number().int().min(1, "must be 1–30").max(30, "must be 1–30").default(1).describe("Days after a missed due date to send the nudge, 1–30 (default 1)"),
-    send_hour_utc: z.number().int().min(0, "must be 0–23").max(23, "must be 0–23").default(9).describe("Hour of the day (UTC) dated messages go out, 0–23 (default 9)"),
+    channel: z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(", ")}` }).default("email"),
+    recipients: z.enum(RECIPIENT_SCOPES, { error: `must be one of ${RECIPIENT_SCOPES.join(", ")}` }).default("primary_contact"),
+    reminder_days_before: z.number().int().min(0, "must be 0–30").max(30, "must be 0–30").default(3),
+    overdue_days_after: z.number().int().min(1, "must be 1–30").max(30, "must be 1–30").default(1),
+    send_hour_utc: z.number().int().min(0, "must be 0–23").max(23, "must be 0–23").default(9),
   })
   .default({ channel: "email", recipients: "primary_contact", reminder_days_before: 3, overdue_days_after: 1, send_hour_utc: 9 });
 
@@ -20,25 +20,20 @@ export const activateOnboardingAutomation = defineTool({
   toolset: "onboarding",
   title: "Activate onboarding reminders",
   description:
-    "Schedules an onboarding plan's messages through the durable outbox, each delivered no earlier than its send time: a welcome " +
-    "(now), a reminder reminder_days_before each open milestone's due date (now if that moment passed but the due date has not), " +
-    "and an overdue nudge overdue_days_after each due date (superseded if the milestone is completed first). Channel email sends " +
-    "through SendGrid to the primary contact or all contacts; in_app through Intercom by email. Calling again with the same " +
-    "preferences queues nothing twice (stable idempotency keys per plan, milestone and kind); calling with other preferences marks " +
-    "the old pending messages failed as 'superseded' and queues the new ones; a message already delivered is not sent again. Without " +
-    "SendGrid/Intercom settings each message reports not_configured with the variables to set, and the schedule is still stored " +
-    "on the plan. Example: {client_id: 'cs_1700000000_acme_corp', plan_id: '0197…', automation_triggers: ['welcome', " +
-    "'milestone_reminder'], notification_preferences: {channel: 'email', reminder_days_before: 2}}.",
+    "Schedule an onboarding plan's welcome, milestone reminders and overdue nudges via the outbox (email " +
+    "or in-app). Repeats queue nothing twice; new preferences supersede pending ones; unconfigured " +
+    "vendors report not_configured. Example: {client_id: 'cs_1700000000_acme_corp', plan_id: '0197…', " +
+    "notification_preferences: {channel: 'email'}}.",
   input: z.strictObject({
     client_id: clientId(),
-    plan_id: z.uuid({ error: "must be a plan_id (a UUID) from create_onboarding_plan" }).describe("The active onboarding plan to automate"),
+    plan_id: z.uuid({ error: "must be a plan_id (a UUID) from create_onboarding_plan" }).describe("Active onboarding plan"),
     automation_triggers: z
       .array(z.enum(AUTOMATION_TRIGGERS, { error: `must be one of ${AUTOMATION_TRIGGERS.join(", ")}` }))
       .min(1, "must list at least one trigger")
       .max(3)
       .default([...AUTOMATION_TRIGGERS])
-      .describe("Which messages: welcome, milestone_reminder, overdue_nudge (default all three)"),
-    notification_preferences: preferences.describe("channel, recipients, reminder_days_before, overdue_days_after, send_hour_utc"),
+      .describe("Default all three"),
+    notification_preferences: preferences.describe("Delivery preferences"),
   }),
   output: z.object({
     plan_id: z.string(),

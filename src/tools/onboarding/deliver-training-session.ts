@@ -8,20 +8,17 @@ export const deliverTrainingSession = defineTool({
   toolset: "onboarding",
   title: "Record a delivered training session",
   description:
-    "Records a training session that was delivered to an account, and one completion record (status attended) per attendee. " +
-    "The module must be defined first (manage_certification_program action 'define_module'); name it by its id or its code. " +
-    "session_date may not be in the future; the same module at the same time for the same account is a conflict (no duplicate). " +
-    "Returns the session, the attendees' completion ids and the share of the account's contacts trained against " +
-    "TRAINING_COMPLETE_PERCENT. Assessment scores go to manage_certification_program action 'record_result'. Example: " +
-    "{client_id: 'cs_1700000000_acme_corp', training_module_id: 'ADMIN-101', session_format: 'virtual', attendee_emails: " +
-    "['ana@acme.com', 'bo@acme.com'], session_date: '2026-03-02T15:00:00Z', duration_minutes: 90}.",
+    "Record a delivered training session and one completion per attendee, for a module defined with " +
+    "manage_certification_program (id or code); returns the share of contacts trained. Scores go to its " +
+    "record_result. Example: {client_id: 'cs_1700000000_acme_corp', training_module_id: 'ADMIN-101', " +
+    "session_format: 'virtual', attendee_emails: ['ana@acme.com'], session_date: '2026-03-02'}.",
   input: z.strictObject({
     client_id: clientId(),
-    training_module_id: text(120).describe("The training module's id (UUID) or code, as defined with manage_certification_program define_module"),
-    session_format: z.enum(SESSION_FORMATS, { error: `must be one of ${SESSION_FORMATS.join(", ")}` }).describe("live, virtual, self_paced or workshop"),
-    attendee_emails: z.array(email()).min(1, "must list at least one attendee").max(200, "must list at most 200 attendees").describe("Who attended (1–200 emails, each once)"),
-    session_date: isoDateOrDateTime().describe("When the session was delivered: YYYY-MM-DD (midnight UTC) or an ISO date-time; not in the future"),
-    duration_minutes: z.number().int().min(1, "must be 1–1440").max(1440, "must be 1–1440").optional().describe("Length in minutes, 1–1440 (default: the module's duration_minutes)"),
+    training_module_id: text(120).describe("Module id or code"),
+    session_format: z.enum(SESSION_FORMATS, { error: `must be one of ${SESSION_FORMATS.join(", ")}` }).describe("Format"),
+    attendee_emails: z.array(email()).min(1, "must list at least one attendee").max(200, "must list at most 200 attendees").describe("Each once"),
+    session_date: isoDateOrDateTime().describe("Not in the future"),
+    duration_minutes: z.number().int().min(1, "must be 1–1440").max(1440, "must be 1–1440").optional().describe("Default: the module's"),
   }),
   output: z.object({
     session: z.object({ session_id: z.string(), client_id: z.string(), company_name: z.string(), session_format: z.string(), session_date: z.string(), duration_minutes: z.number().int() }),

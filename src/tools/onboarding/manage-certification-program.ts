@@ -53,33 +53,27 @@ export const manageCertificationProgram = defineTool({
   toolset: "onboarding",
   title: "Manage training modules and certifications",
   description:
-    "Training modules and user certifications. Actions and the fields each needs: define_module (code, name, certification_level; " +
-    "optional description, passing_score 0–100 default 75, max_attempts default 3, duration_minutes default 60); list (optional " +
-    "certification_level; with client_id also the account's certifications, optional user_email); enroll (client_id, user_email, " +
-    "certification_level; module_ids by id or code, default every module of that level); record_result (client_id, user_email, " +
-    "module_id, score 0–100; optional result_date): passes at score ≥ the module's passing_score, each result is one attempt, refused " +
-    "after max_attempts or after a pass; issue (client_id, user_email, certification_level): only when every module is passed, else " +
-    "the error names the missing modules; status (client_id; optional user_email, certification_level): per module best score and " +
-    "attempts left, training complete at TRAINING_COMPLETE_PERCENT of modules passed. A missing field, or one the action does not " +
-    "use, is named in the error and nothing changes. Example: {action: 'record_result', client_id: 'cs_1700000000_acme_corp', " +
+    "Training modules and certifications: define_module, list, enroll, record_result (pass at " +
+    "passing_score, limited attempts), issue (all modules passed), status. Sessions: " +
+    "deliver_training_session. Example: {action: 'record_result', client_id: 'cs_1700000000_acme_corp', " +
     "user_email: 'ana@acme.com', module_id: 'ADMIN-101', score: 82}.",
   input: z.strictObject({
-    action: z.enum(CERT_ACTIONS, { error: `must be one of ${CERT_ACTIONS.join(", ")}` }).describe("define_module, list, enroll, record_result, issue or status"),
-    client_id: clientId().optional().describe("The account (enroll, record_result, issue, status; optional filter for list)"),
-    certification_level: z.enum(LEVELS, { error: `must be one of ${LEVELS.join(", ")}` }).optional().describe("foundation, advanced or expert: the certification (enroll, issue; filter for list/status) or the module's level (define_module)"),
-    user_email: email().optional().describe("The learner (enroll, record_result, issue; filter for list/status)"),
-    module_ids: z.array(moduleRef).min(1, "must list at least one module").max(50, "must list at most 50 modules").optional().describe("Modules the certification covers, by id or code (enroll; default every module of the level)"),
-    module_id: moduleRef.optional().describe("The module a result is for, by id or code (record_result)"),
-    score: z.number().int("must be a whole number").min(0, "must be 0–100").max(100, "must be 0–100").optional().describe("Assessment score 0–100 (record_result)"),
-    result_date: isoDateOrDateTime().optional().describe("When the assessment was taken (record_result; default now; not in the future)"),
-    code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$/, "must be 1–60 letters, digits, _ . or -, starting with a letter or digit").optional().describe("Unique module code, e.g. ADMIN-101 (define_module)"),
-    name: text(200).optional().describe("Module name (define_module)"),
-    description: text(2000).optional().describe("What the module covers (define_module)"),
-    passing_score: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100").optional().describe("Score needed to pass, 0–100 (define_module; default 75)"),
-    max_attempts: z.number().int().min(1, "must be 1–20").max(20, "must be 1–20").optional().describe("Results allowed per learner, 1–20 (define_module; default 3)"),
-    duration_minutes: z.number().int().min(1, "must be 1–1440").max(1440, "must be 1–1440").optional().describe("Usual session length in minutes (define_module; default 60)"),
-    limit: z.number().int().min(1).max(200).default(50).describe("Modules per page for list, 1–200 (default 50)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Modules to skip for list (default 0)"),
+    action: z.enum(CERT_ACTIONS, { error: `must be one of ${CERT_ACTIONS.join(", ")}` }),
+    client_id: clientId().optional().describe("enroll, record_result, issue, status; list filter"),
+    certification_level: z.enum(LEVELS, { error: `must be one of ${LEVELS.join(", ")}` }).optional().describe("Certification or module level"),
+    user_email: email().optional().describe("The learner"),
+    module_ids: z.array(moduleRef).min(1, "must list at least one module").max(50, "must list at most 50 modules").optional().describe("enroll; default all of the level"),
+    module_id: moduleRef.optional().describe("record_result: id or code"),
+    score: z.number().int("must be a whole number").min(0, "must be 0–100").max(100, "must be 0–100").optional().describe("record_result"),
+    result_date: isoDateOrDateTime().optional().describe("record_result; default now"),
+    code: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}$/, "must be 1–60 letters, digits, _ . or -, starting with a letter or digit").optional().describe("define_module, e.g. ADMIN-101"),
+    name: text(200).optional().describe("define_module"),
+    description: text(2000).optional().describe("define_module"),
+    passing_score: z.number().int().min(0, "must be 0–100").max(100, "must be 0–100").optional().describe("define_module; default 75"),
+    max_attempts: z.number().int().min(1, "must be 1–20").max(20, "must be 1–20").optional().describe("define_module; default 3"),
+    duration_minutes: z.number().int().min(1, "must be 1–1440").max(1440, "must be 1–1440").optional().describe("define_module; default 60"),
+    limit: z.number().int().min(1).max(200).default(50).describe("list: page size"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("list: rows to skip"),
   }),
   output: z.object({
     action: z.enum(CERT_ACTIONS),

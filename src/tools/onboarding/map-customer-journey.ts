@@ -8,19 +8,16 @@ export const mapCustomerJourney = defineTool({
   toolset: "onboarding",
   title: "Map an account's customer journey",
   description:
-    "The account's journey from stored rows: lifecycle stages (from lifecycle_transitions, the first entered at the account's " +
-    "creation) with entered/exited dates and days in stage, the current stage, touchpoints from the account timeline (tickets, " +
-    "surveys, emails, reviews, training, milestones, escalations, notes) with a category each, milestones (the onboarding plan, " +
-    "adoption milestones first_login … full_value, training and certifications), latest health, and the next expected step derived " +
-    "from the data (the active plan's next open milestone; a plan to create; the first time-to-value milestone not reached; the " +
-    "upcoming renewal). journey_stage narrows stages and touchpoints to the periods the account spent in that stage. Event payloads " +
-    "are left out; use get_client_timeline for them. Example: {client_id: 'cs_1700000000_acme_corp', include_touchpoints: true}.",
+    "One account's journey from stored rows: lifecycle stages with dates and days in each, touchpoints by" +
+    " category, onboarding/adoption/training milestones, latest health and the next expected step. " +
+    "journey_stage narrows to one stage's periods. For event payloads use get_client_timeline. Example: " +
+    "{client_id: 'cs_1700000000_acme_corp', include_touchpoints: true}.",
   input: z.strictObject({
     client_id: clientId(),
-    journey_stage: lifecycleStage().optional().describe("Only this lifecycle stage's periods (onboarding, adoption, growth, maturity, renewal, at_risk, churned)"),
-    include_touchpoints: z.boolean().default(true).describe("List timeline touchpoints, newest touchpoint_limit (default true)"),
-    include_milestones: z.boolean().default(true).describe("Include onboarding, adoption and training milestones (default true)"),
-    touchpoint_limit: z.number().int().min(1).max(60).default(50).describe("Most recent touchpoints listed, 1–60 (default 50)"),
+    journey_stage: lifecycleStage().optional().describe("Only this stage's periods"),
+    include_touchpoints: z.boolean().default(true).describe("List touchpoints"),
+    include_milestones: z.boolean().default(true).describe("List milestones"),
+    touchpoint_limit: z.number().int().min(1).max(60).default(50).describe("Most touchpoints listed"),
   }),
   output: z.object({
     client_id: z.string(),

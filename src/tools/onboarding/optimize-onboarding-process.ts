@@ -8,18 +8,15 @@ export const optimizeOnboardingProcess = defineTool({
   toolset: "onboarding",
   title: "Find where onboardings slip",
   description:
-    "Analyses onboarding plans completed in the last analysis_period_days: per milestone the delay in days (completed date − due " +
-    "date: mean, median, p90, share late), bottleneck milestones ranked by mean delay, task delays per owner (customer, csm, " +
-    "support, engineering), plan duration against target, and the accounts' time-to-value distribution (days to first_value, " +
-    "activation, full_value against TTV_* targets). With fewer than min_completed_onboardings completed plans it says so with the " +
-    "count and gives no figures. include_in_progress adds today's overdue milestones of active plans. Per-account detail: " +
-    "track_onboarding_progress. Example: {analysis_period_days: 180, min_completed_onboardings: 5, include_in_progress: true}.",
+    "Where onboarding is slow across the portfolio: completed plans' delay per milestone (mean, median, " +
+    "p90), bottlenecks, delay per owner, duration against target, time-to-value spread. One account: " +
+    "track_onboarding_progress. Example: {analysis_period_days: 180, include_in_progress: true}.",
   input: z.strictObject({
-    analysis_period_days: z.number().int().min(1, "must be 1–1095").max(1095, "must be 1–1095").default(180).describe("Plans completed within this many days before now, 1–1095 (default 180)"),
-    min_completed_onboardings: z.number().int().min(1, "must be 1–10000").max(10_000, "must be 1–10000").default(5).describe("Fewest completed plans worth analysing (default 5)"),
-    include_in_progress: z.boolean().default(false).describe("Also list the overdue milestones of active plans as of today (default false)"),
-    in_progress_limit: z.number().int().min(1).max(100).default(50).describe("At most this many overdue milestones listed, 1–100 (default 50)"),
-    activation_users: z.number().int().min(1).max(10_000).default(3).describe("Distinct users that make the activation milestone, as in track_adoption_milestones (default 3)"),
+    analysis_period_days: z.number().int().min(1, "must be 1–1095").max(1095, "must be 1–1095").default(180).describe("Days back from now"),
+    min_completed_onboardings: z.number().int().min(1, "must be 1–10000").max(10_000, "must be 1–10000").default(5).describe("Fewest plans worth analysing"),
+    include_in_progress: z.boolean().default(false).describe("Overdue milestones of active plans"),
+    in_progress_limit: z.number().int().min(1).max(100).default(50).describe("Most listed"),
+    activation_users: z.number().int().min(1).max(10_000).default(3).describe("Users for activation"),
   }),
   output: z.object({
     period: z.object({ analysis_period_days: z.number().int(), from: z.string(), to: z.string() }),

@@ -19,21 +19,17 @@ export const optimizeTimeToValue = defineTool({
   toolset: "onboarding",
   title: "Measure and improve time to value",
   description:
-    "Measured days from the account's creation to first value (first non-login event naming a feature), activation " +
-    "(activation_users distinct active users) and full value (3 features each used by 2 users) — the track_adoption_milestones " +
-    "definitions, from stored usage events — against targets (TTV_FIRST_VALUE_DAYS 7, TTV_ACTIVATION_DAYS 14, TTV_FULL_VALUE_DAYS " +
-    "30; target_time_to_value_days overrides the overall/full-value target, target_first_value_days and target_activation_days the " +
-    "others). Status per milestone: on_time, late, overdue (not reached, past target), pending, or unknown (account older than the usage history). Lists what delays it, from stored " +
-    "facts: overdue onboarding milestones/tasks or no plan, no 'integration_connected' event, fewer users active in 30 days than " +
-    "activation needs, open tickets, no training; and recommendations tied to each. current_time_to_value_days (a figure you have) " +
-    "is compared with the measured one. Example: {client_id: 'cs_1700000000_acme_corp', target_time_to_value_days: 45}.",
+    "One account's measured days to first value, activation and full value against targets, what delays " +
+    "each (overdue milestones, no integration, few active users, open tickets, no training) and what to " +
+    "do. Rules: cs://docs/formulas. Example: {client_id: 'cs_1700000000_acme_corp', " +
+    "target_time_to_value_days: 45}.",
   input: z.strictObject({
     client_id: clientId(),
-    current_time_to_value_days: z.number().int().min(0, "must be 0–3650").max(3650, "must be 0–3650").optional().describe("Your own figure for the account's time to value in days, compared with the measured days to first value"),
-    target_time_to_value_days: days("Target days to full value, the overall time to value (default TTV_FULL_VALUE_DAYS, 30)"),
-    target_first_value_days: days("Target days to first value (default TTV_FIRST_VALUE_DAYS, 7)"),
-    target_activation_days: days("Target days to activation (default TTV_ACTIVATION_DAYS, 14)"),
-    activation_users: z.number().int().min(1).max(10_000).default(3).describe("Distinct active users that make the activation milestone (default 3)"),
+    current_time_to_value_days: z.number().int().min(0, "must be 0–3650").max(3650, "must be 0–3650").optional().describe("Your figure, compared"),
+    target_time_to_value_days: days("Days to full value (default 30)"),
+    target_first_value_days: days("Default 7"),
+    target_activation_days: days("Default 14"),
+    activation_users: z.number().int().min(1).max(10_000).default(3).describe("Users for activation"),
   }),
   output: z.object({
     client_id: z.string(),

@@ -8,19 +8,19 @@ const status = z.enum(ITEM_STATUSES, { error: `must be one of ${ITEM_STATUSES.jo
 
 const milestoneUpdate = z
   .strictObject({
-    milestone_id: z.uuid({ error: "must be a milestone_id (a UUID) of the plan" }).optional().describe("The milestone to update (or give sequence)"),
-    sequence: z.number().int().min(1).max(100).optional().describe("The milestone's position in the plan, 1 = first (or give milestone_id)"),
-    status: status.describe("pending, in_progress, completed or skipped"),
-    completed_at: isoDateOrDateTime().optional().describe("When it was completed (status completed only; default now; not in the future, not before the plan's start)"),
+    milestone_id: z.uuid({ error: "must be a milestone_id (a UUID) of the plan" }).optional(),
+    sequence: z.number().int().min(1).max(100).optional(),
+    status: status,
+    completed_at: isoDateOrDateTime().optional(),
   })
   .superRefine((u, ctx) => {
     if ((u.milestone_id === undefined) === (u.sequence === undefined)) ctx.addIssue({ code: "custom", path: ["milestone_id"], message: "give exactly one of milestone_id or sequence" });
   });
 
 const taskUpdate = z.strictObject({
-  task_id: z.uuid({ error: "must be a task_id (a UUID) of the plan" }).describe("The task to update"),
-  status: status.describe("pending, in_progress, completed or skipped"),
-  completed_at: isoDateOrDateTime().optional().describe("When it was completed (status completed only; default now)"),
+  task_id: z.uuid({ error: "must be a task_id (a UUID) of the plan" }),
+  status: status,
+  completed_at: isoDateOrDateTime().optional(),
 });
 
 const overdueMilestone = milestoneOut.omit({ tasks: true });
@@ -30,20 +30,16 @@ export const trackOnboardingProgress = defineTool({
   toolset: "onboarding",
   title: "Track and update onboarding progress",
   description:
-    "Shows an onboarding plan's progress as of now and applies status updates when given. percent_complete = completed milestones ÷ " +
-    "all milestones; at ONBOARDING_COMPLETE_PERCENT (default 80) the plan is marked completed (completed_at = when the threshold was " +
-    "reached) and its pending reminders are superseded. Lists overdue milestones and tasks (open and due before today, UTC). Risk " +
-    "analysis projects the finish from the pace so far (days elapsed ÷ milestones completed × milestones still needed) against the " +
-    "target date, with the arithmetic shown. milestone_updates / task_updates change statuses (completing a milestone supersedes its " +
-    "pending reminders); an unknown id or a future completed_at is named in the error and nothing changes. Without plan_id the " +
-    "account's active plan (else its newest) is used. Example: {client_id: 'cs_1700000000_acme_corp', milestone_updates: [{sequence: 1, " +
-    "status: 'completed', completed_at: '2026-03-04'}]}.",
+    "An onboarding plan's progress, applying milestone and task updates when given: percent complete, " +
+    "overdue items, projected finish against the target. Default: the active plan. Portfolio view: " +
+    "optimize_onboarding_process. Example: {client_id: 'cs_1700000000_acme_corp', milestone_updates: " +
+    "[{sequence: 1, status: 'completed'}]}.",
   input: z.strictObject({
     client_id: clientId(),
-    plan_id: z.uuid({ error: "must be a plan_id (a UUID)" }).optional().describe("The plan (default: the account's active plan, else its newest)"),
-    include_risk_analysis: z.boolean().default(true).describe("Project the finish date from the pace so far against the target date (default true)"),
-    milestone_updates: z.array(milestoneUpdate).max(100, "must list at most 100 updates").default([]).describe("Milestone status changes: {milestone_id or sequence, status, completed_at?}"),
-    task_updates: z.array(taskUpdate).max(500, "must list at most 500 updates").default([]).describe("Task status changes: {task_id, status, completed_at?}"),
+    plan_id: z.uuid({ error: "must be a plan_id (a UUID)" }).optional().describe("Default: active plan"),
+    include_risk_analysis: z.boolean().default(true).describe("Project the finish date"),
+    milestone_updates: z.array(milestoneUpdate).max(100, "must list at most 100 updates").default([]).describe("milestone_id or sequence, status"),
+    task_updates: z.array(taskUpdate).max(500, "must list at most 500 updates").default([]).describe("task_id, status"),
   }),
   output: z.object({
     plan: planOut,

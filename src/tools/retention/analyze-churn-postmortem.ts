@@ -9,18 +9,14 @@ export const analyzeChurnPostmortem = defineTool({
   toolset: "retention",
   title: "Churn post-mortem",
   description:
-    "Mark an account churned and reconstruct what preceded it from the stored history. Marking (one transaction, " +
-    "done once: a churned account is left as it is) sets status churned, churned_at, lifecycle stage churned with " +
-    "its transition row, cancels active retention campaigns, and writes the timeline and audit log. The analysis: " +
-    "health decline (peak of 180 days vs last score), tickets and P1/P2 in the 90 days before churn vs the 90 before, " +
-    "NPS answers, active users of the last 30 days vs days 30–90, unpaid and late invoices, escalations, and the " +
-    "dated warning signs with when each first appeared and its lead time in days; missing data is named. For " +
-    "accounts still active use score_risk_factors or identify_churn_risk. Example: {client_id: " +
-    "'cs_1700000000_acme_corp', churn_date: '2026-05-31', churn_reason: 'moved to a competitor on price'}.",
+    "Mark an account churned (once, one transaction) and reconstruct what preceded it: health, tickets, " +
+    "NPS, usage, invoices, escalations and dated warning signs with lead times. Active accounts: " +
+    "score_risk_factors or identify_churn_risk. Example: {client_id: 'cs_1700000000_acme_corp', " +
+    "churn_reason: 'moved to a competitor'}.",
   input: z.strictObject({
     client_id: clientId(),
-    churn_date: isoDate().optional().describe("Date the customer churned, YYYY-MM-DD, not in the future (default: now)"),
-    churn_reason: text(1000).optional().describe("Why the customer left, as the CS team records it"),
+    churn_date: isoDate().optional().describe("Default now"),
+    churn_reason: text(1000).optional().describe("Why the customer left"),
   }),
   output: z.object({
     client_id: z.string(),

@@ -10,36 +10,28 @@ export const automateRetentionCampaigns = defineTool({
   toolset: "retention",
   title: "Start retention campaigns for every matching account",
   description:
-    "Find the active accounts matching a trigger (one set-based query) and start a campaign for each, the same " +
-    "way execute_retention_campaign does (steps, outreach email queued through SendGrid or reported " +
-    "not_configured). Triggers and their threshold: health_below — health score below threshold (default " +
-    "RETENTION_TRIGGER_HEALTH, 60); usage_drop — active users of the last 30 days down by at least threshold " +
-    "(share, default 0.3) against days 30–60; nps_detractor — latest NPS answer of 90 days at or below threshold " +
-    "(default 6); renewal_risk — renewal within threshold days (default 90) with health below " +
-    "RETENTION_TRIGGER_HEALTH. At most one campaign per account within RETENTION_FREQUENCY_DAYS, whatever its type " +
-    "(the rule of execute_retention_campaign too): covered accounts are skipped with the reason and do not count " +
-    "toward max_accounts, so calling again continues with the next matches (remaining). Use dry_run to see who would " +
-    "get one. Most severe first, at most max_accounts (≤ 200) campaigns per call. " +
-    "Example: {trigger_type: 'health_below', threshold: 50, campaign_template: {campaign_type: 're_engagement', " +
-    "intervention_level: 'high'}, dry_run: true}.",
+    "Start retention campaigns for every active account matching a trigger (health_below, usage_drop, " +
+    "nps_detractor, renewal_risk), most severe first; recently covered accounts are skipped, so calling " +
+    "again continues. dry_run lists who. One account: execute_retention_campaign. Example: {trigger_type:" +
+    " 'health_below', threshold: 50, dry_run: true}.",
   input: z.strictObject({
-    trigger_type: z.enum(TRIGGER_TYPES, { error: `must be one of ${TRIGGER_TYPES.join(", ")}` }).describe("What selects the accounts: health_below, usage_drop, nps_detractor or renewal_risk"),
+    trigger_type: z.enum(TRIGGER_TYPES, { error: `must be one of ${TRIGGER_TYPES.join(", ")}` }).describe("What selects accounts"),
     threshold: z
       .number()
       .finite()
       .min(0)
       .max(3650)
       .optional()
-      .describe("Trigger threshold: health score (health_below), drop share 0–1 (usage_drop), NPS answer (nps_detractor) or days to renewal (renewal_risk); defaults from configuration"),
+      .describe("Score, drop share, NPS answer or days, per trigger"),
     campaign_template: z
       .strictObject({
-        campaign_type: z.enum(CAMPAIGN_TYPES, { error: `must be one of ${CAMPAIGN_TYPES.join(", ")}` }).describe("Campaign type for every started campaign"),
-        intervention_level: z.enum(INTERVENTION_LEVELS, { error: `must be one of ${INTERVENTION_LEVELS.join(", ")}` }).default("medium").describe("Intervention level (default medium)"),
+        campaign_type: z.enum(CAMPAIGN_TYPES, { error: `must be one of ${CAMPAIGN_TYPES.join(", ")}` }),
+        intervention_level: z.enum(INTERVENTION_LEVELS, { error: `must be one of ${INTERVENTION_LEVELS.join(", ")}` }).default("medium"),
       })
       .default({ campaign_type: "re_engagement", intervention_level: "medium" })
-      .describe("The campaign to start for each account (default re_engagement, medium)"),
-    dry_run: z.boolean().default(false).describe("true: list the accounts that would get a campaign, change nothing"),
-    max_accounts: z.number().int().min(1).max(200).default(100).describe("Most campaigns to start (dry_run: to list) in this call, 1–200 (default 100); already covered accounts do not count"),
+      .describe("Default re_engagement, medium"),
+    dry_run: z.boolean().default(false).describe("List only, change nothing"),
+    max_accounts: z.number().int().min(1).max(200).default(100).describe("Most campaigns per call"),
   }),
   output: z.object({
     trigger_type: z.string(),

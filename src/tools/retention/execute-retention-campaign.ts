@@ -9,23 +9,19 @@ export const executeRetentionCampaign = defineTool({
   toolset: "retention",
   title: "Start a retention campaign",
   description:
-    "Start a retention campaign for one account: records the campaign with its dated steps (a sequence derived " +
-    "from campaign_type; higher intervention levels compress it and add manager or executive steps) and queues " +
-    "the outreach email to the account's primary contact through SendGrid. The email is reported as queued (with " +
-    "its outbox id) or not_configured with the variables to set; nothing is pretended sent. At most one campaign " +
-    "per account within RETENTION_FREQUENCY_DAYS (default 7), whatever its type or status (as automate_retention_campaigns): " +
-    "a second one is refused as a conflict naming the existing one. For many accounts at once use automate_retention_campaigns; to find who needs one use " +
-    "identify_churn_risk or score_risk_factors. Example: {client_id: 'cs_1700000000_acme_corp', campaign_type: " +
-    "'value_review', intervention_level: 'high'}.",
+    "Start a retention campaign for one account: dated steps by type and intervention level, and an " +
+    "outreach email queued via SendGrid. One per account within RETENTION_FREQUENCY_DAYS. Many accounts: " +
+    "automate_retention_campaigns; who needs one: identify_churn_risk. Example: {client_id: " +
+    "'cs_1700000000_acme_corp', campaign_type: 'value_review', intervention_level: 'high'}.",
   input: z.strictObject({
     client_id: clientId(),
     campaign_type: z
       .enum(CAMPAIGN_TYPES, { error: `must be one of ${CAMPAIGN_TYPES.join(", ")}` })
-      .describe("Kind of campaign: re_engagement, executive_outreach, value_review, training_offer, discount_offer or success_plan"),
+      .describe("Kind of campaign"),
     intervention_level: z
       .enum(INTERVENTION_LEVELS, { error: `must be one of ${INTERVENTION_LEVELS.join(", ")}` })
       .default("medium")
-      .describe("Intensity: low (spread out), medium, high (compressed, manager review), critical (fastest, leadership escalation); default medium"),
+      .describe("Intensity"),
   }),
   output: z.object({
     campaign_id: z.string(),

@@ -36,21 +36,16 @@ export const identifyChurnRisk = defineTool({
   toolset: "retention",
   title: "Identify churn risk",
   description:
-    "Predict the churn probability (0–1) of one account (client_id) or of every active account (no client_id), with the " +
-    "risk level (high ≥ CHURN_HIGH_FROM 0.70, medium ≥ 0.40, low ≥ 0.15, else minimal), the contributing factors with " +
-    "their share of the risk, and the model version. The model is a published logistic model over stored signals: health " +
-    "score and its decline, usage decline (recent vs previous window), no usage (never activated or none in two windows), " +
-    "detractor NPS, open P1/P2 tickets, SLA breaches, open escalations, overdue payment, days to renewal, tenure and " +
-    "lifecycle stage. Health: the latest stored standard score, else computed now (health_source says which; null when " +
-    "data is insufficient). Every prediction is stored. The " +
-    "portfolio answer ranks accounts by probability (limit ≤ 15) with counts per level. To refresh stored health " +
-    "scores use calculate_health_score; to act on risk use execute_retention_campaign. Example: {limit: 20}.",
+    "Churn probability (0–1) and risk level of one account, or every active account ranked, from a " +
+    "published logistic model over stored signals, with contributing factors; every prediction is stored." +
+    " Model: cs://docs/formulas. Refresh health with calculate_health_score; act with " +
+    "execute_retention_campaign. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("One account to assess; leave out to assess every active account"),
-    health_score_threshold: z.number().int().min(0).max(100).optional().describe("Flag accounts whose health is under this (default RETENTION_TRIGGER_HEALTH, 60)"),
-    days_lookback: z.number().int().min(7).max(365).default(30).describe("Window in days for recent signals; usage decline compares it with the window before (default 30)"),
-    include_predictions: z.boolean().default(false).describe("Add the probability if the health trend of the stored score history continues one more window"),
-    limit: z.number().int().min(1).max(15).default(15).describe("Portfolio runs: accounts listed, highest probability first, 1–15 (default 15)"),
+    client_id: clientId().optional().describe("Omit for every active account"),
+    health_score_threshold: z.number().int().min(0).max(100).optional().describe("Flag health under this"),
+    days_lookback: z.number().int().min(7).max(365).default(30).describe("Days of recent signals"),
+    include_predictions: z.boolean().default(false).describe("Probability if the health trend continues"),
+    limit: z.number().int().min(1).max(15).default(15).describe("Portfolio: most listed"),
   }),
   output: z.object({
     mode: z.enum(["single", "portfolio"]),

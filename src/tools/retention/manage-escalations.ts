@@ -24,25 +24,22 @@ export const manageEscalations = defineTool({
   toolset: "retention",
   title: "Manage account escalations",
   description:
-    "Create, list, update and resolve account escalations. create needs client_id, severity and reason (owner and " +
-    "ticket_id optional; a linked ticket is marked escalated); list filters by client_id, severity, status and " +
-    "owner, newest first, paginated; update needs escalation_id and at least one of severity, reason, owner, " +
-    "status (open|in_progress), ticket_id; resolve needs escalation_id and resolution. A missing field or one the " +
-    "action does not use is named in the error and nothing changes. Writes go to the timeline and the audit log. " +
-    "Example: {action: 'create', client_id: 'cs_1700000000_acme_corp', severity: 'high', reason: 'Outage hit " +
-    "month-end close', owner: 'jane.csm@vendor.com'}.",
+    "Create, list, update and resolve account escalations; a linked ticket is marked escalated; writes go" +
+    " to the timeline and audit log. Ticket-level escalation: handle_support_ticket. Example: {action: " +
+    "'create', client_id: 'cs_1700000000_acme_corp', severity: 'high', reason: 'Outage hit month-end " +
+    "close'}.",
   input: z.strictObject({
-    action: z.enum(ESCALATION_ACTIONS, { error: `must be one of ${ESCALATION_ACTIONS.join(", ")}` }).describe("create, list, update or resolve"),
-    escalation_id: z.uuid({ error: "must be an escalation_id (a UUID) from create or list" }).optional().describe("The escalation to update or resolve"),
-    client_id: clientId().optional().describe("Account to escalate (create) or to filter by (list)"),
-    severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }).optional().describe("low, medium, high or critical (create, update; filter for list)"),
-    reason: text(2000).optional().describe("Why the account is escalated (create, update)"),
-    owner: text(200).optional().describe("Who owns the escalation: name or email (create, update, resolve; filter for list)"),
-    status: z.enum(ESCALATION_STATUSES, { error: `must be one of ${ESCALATION_STATUSES.join(", ")}` }).optional().describe("open or in_progress (update); filter for list, including resolved"),
-    resolution: text(4000).optional().describe("How it was resolved (resolve)"),
-    ticket_id: z.uuid({ error: "must be a ticket id (a UUID)" }).optional().describe("Support ticket behind the escalation, of the same account (create, update)"),
-    limit: z.number().int().min(1).max(30).default(20).describe("Page size for list, 1–30 (default 20); reasons cut at 300 characters"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("Rows to skip for list (default 0)"),
+    action: z.enum(ESCALATION_ACTIONS, { error: `must be one of ${ESCALATION_ACTIONS.join(", ")}` }),
+    escalation_id: z.uuid({ error: "must be an escalation_id (a UUID) from create or list" }).optional().describe("update, resolve"),
+    client_id: clientId().optional().describe("create; list filter"),
+    severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }).optional().describe("create, update; list filter"),
+    reason: text(2000).optional().describe("create, update"),
+    owner: text(200).optional().describe("Name or email"),
+    status: z.enum(ESCALATION_STATUSES, { error: `must be one of ${ESCALATION_STATUSES.join(", ")}` }).optional().describe("update; list filter"),
+    resolution: text(4000).optional().describe("resolve"),
+    ticket_id: z.uuid({ error: "must be a ticket id (a UUID)" }).optional().describe("Same account's ticket"),
+    limit: z.number().int().min(1).max(30).default(20).describe("list: page size"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("list: rows to skip"),
   }),
   output: z.object({
     action: z.enum(ESCALATION_ACTIONS),

@@ -9,15 +9,10 @@ export const scoreRiskFactors = defineTool({
   toolset: "retention",
   title: "Score an account's risk factors",
   description:
-    "Compute an account's risk indicators from its stored data and keep them in risk_indicators: usage decline " +
-    "(−25 % or more in active users or user-days, 30 days vs the 30 before), no product activity for 14+ days, detractor latest " +
-    "NPS (≤ 6), open P1/P2 tickets, SLA breaches (as in calculate_health_score), open escalations, overdue invoices, " +
-    "renewal within 90 days with health below RETENTION_TRIGGER_HEALTH, and health below ESCALATION_HEALTH_BELOW. " +
-    "Health: the latest stored standard score, else computed now (health.source says which). " +
-    "Each comes with category, severity, value against threshold and a mitigation. Indicators that still apply " +
-    "stay open (refreshed), new ones are opened, and open ones whose condition cleared are closed with resolved_at. " +
-    "Returns the open indicators, those closed now and an overall risk level and score. For a churn probability " +
-    "use identify_churn_risk. Example: {client_id: 'cs_1700000000_acme_corp'}.",
+    "Compute one account's risk indicators (usage decline, inactivity, detractor NPS, urgent tickets, SLA" +
+    " breaches, escalations, overdue invoices, low health) and keep them open or closed in " +
+    "risk_indicators, with severity and mitigation. Thresholds: cs://docs/formulas. Churn probability: " +
+    "identify_churn_risk. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z.strictObject({ client_id: clientId() }),
   output: z.object({
     client_id: z.string(),

@@ -23,20 +23,17 @@ export const analyzeSupportPerformance = defineTool({
   toolset: "support",
   title: "Support performance: volume, response times, SLA, CSAT, backlog",
   description:
-    "Support figures over the last period_days from stored tickets: tickets created and resolved; first response and " +
-    "resolution times in minutes (median, mean, p90); SLA attainment % = met ÷ tickets whose target is decided, for first " +
-    "response and for resolution; CSAT % = ratings 4–5 ÷ all ratings (tickets resolved in the period); the open backlog " +
-    "now by age (under 1 day, 1–3, 3–7, 7–30, 30+ days) with breached, at-risk and escalation-due counts. analysis_type: " +
-    "overview (totals and backlog), by_team, by_agent, by_priority, or full (all three breakdowns). Filters: client_id, " +
-    "team_filter, agent_filter (email or name), priority_filter. Every answer carries its definitions and says what data " +
-    "is missing. Example: {analysis_type: 'by_agent', period_days: 30, team_filter: 'Billing'}.",
+    "Support figures over the last period_days from stored tickets: volume, response and resolution " +
+    "times, SLA attainment, ticket CSAT and the open backlog by age; overall or by team, agent or " +
+    "priority. Definitions: cs://docs/formulas. One ticket: handle_support_ticket. Example: " +
+    "{analysis_type: 'by_agent', period_days: 30}.",
   input: z.strictObject({
-    client_id: clientId().optional().describe("Only this account's tickets; omit for all accounts"),
-    analysis_type: z.enum(ANALYSIS_TYPES, { error: `must be one of ${ANALYSIS_TYPES.join(", ")}` }).default("overview").describe("overview (default), by_team, by_agent, by_priority or full"),
-    period_days: z.number().int().min(1, "must be at least 1").max(730, "must be at most 730").default(30).describe("Length of the period ending now, in days, 1–730 (default 30)"),
-    team_filter: text(100).optional().describe("Only tickets of this team (the ticket's team, else its agent's team)"),
-    agent_filter: text(200).optional().describe("Only tickets assigned to this agent (email or name)"),
-    priority_filter: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("Only tickets of this priority"),
+    client_id: clientId().optional().describe("Omit for all accounts"),
+    analysis_type: z.enum(ANALYSIS_TYPES, { error: `must be one of ${ANALYSIS_TYPES.join(", ")}` }).default("overview").describe("Breakdown"),
+    period_days: z.number().int().min(1, "must be at least 1").max(730, "must be at most 730").default(30).describe("Days back from now"),
+    team_filter: text(100).optional().describe("Only this team"),
+    agent_filter: text(200).optional().describe("Email or name"),
+    priority_filter: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("Only this priority"),
   }),
   output: z.object({
     scope: z.object({ client_id: z.string().nullable(), team_filter: z.string().nullable(), agent_filter: z.string().nullable(), priority_filter: z.string().nullable() }),

@@ -28,47 +28,32 @@ export const handleSupportTicket = defineTool({
   toolset: "support",
   title: "Create and work support tickets",
   description:
-    "Support tickets with SLA tracking. Actions: create (client_id, subject, description; priority P1–P4, default P3; " +
-    "category, requester_email, assigned_agent, team, tags), update (ticket_id and fields to change; status open|pending|" +
-    "in_progress; a resolved ticket set back to a working status is reopened), comment (ticket_id, notes = the comment; " +
-    "author_type agent|requester, default agent; is_public default true; a public agent comment is the first response), get " +
-    "(ticket_id, with comments), list (filters client_id, status, priority, category, assigned_agent, team, " +
-    "escalation_due_only), resolve (ticket_id; optional notes, satisfaction_rating 1–5), close (only a resolved ticket), " +
-    "escalate (ticket_id; notes = reason, needed unless the escalation rule applies; severity defaults from priority " +
-    "P1 critical … P4 low; writes an escalations row). escalate: true on create/update escalates in the same call. SLA " +
-    "targets: first response 15 min; resolution P1 240, P2 480, P3 1440, P4 2880 min (settings SLA_*). Each target's " +
-    "status: met, breached, at_risk (≥ SLA_AT_RISK_PERCENT of the target used, still open) or on_track, with minutes " +
-    "used/left. escalation_rule says when DOMAIN's rule (no first response in 2 h, no resolution in 3 days) calls for " +
-    "escalation. Changes are mirrored to Zendesk through the outbox when it is configured; otherwise zendesk reports " +
-    "not_configured with the variables to set. Closed tickets take no changes. " +
-    CUSTOMER_TEXT_NOTE +
-    " Example: {action: 'create', client_id: 'cs_1700000000_acme_corp', subject: 'SSO login fails', description: 'Users get " +
-    "a 500 after the IdP redirect', priority: 'P2', category: 'technical'}.",
+    `Support tickets with SLA tracking: create, update, comment, get, list, resolve, close, escalate. Each SLA target reports met, breached, at_risk or on_track with minutes left; changes mirror to Zendesk when configured. Portfolio figures: analyze_support_performance. ${CUSTOMER_TEXT_NOTE} Example: {action: 'create', client_id: 'cs_1700000000_acme_corp', subject: 'SSO fails', description: 'Users get a 500', priority: 'P2'}.`,
   input: z.strictObject({
-    action: z.enum(TICKET_ACTIONS, { error: `must be one of ${TICKET_ACTIONS.join(", ")}` }).describe("create, update, comment, get, list, resolve, close or escalate"),
-    ticket_id: z.uuid({ error: "must be a ticket_id (a UUID) from create or list" }).optional().describe("The ticket (every action except create and list)"),
-    client_id: clientId().optional().describe("Account the ticket belongs to (create); filter (list)"),
-    subject: text(500).optional().describe("One-line summary (create, update)"),
-    description: text(20_000).optional().describe("What the customer reported (create, update)"),
-    priority: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("P1 (urgent) … P4 (low); default P3 on create. Changing it re-targets the resolution due time"),
-    category: text(100).optional().describe("Topic such as billing, technical, integration (create, update; filter for list). Routing matches it against agent skills"),
-    requester_email: email().optional().describe("Who asked (create, update)"),
-    assigned_agent: text(200).optional().describe("Agent handling it, by email (create, update; filter for list); route_tickets assigns automatically"),
-    team: text(100).optional().describe("Support team (create, update; filter for list)"),
-    status: z.enum(TICKET_STATUSES, { error: `must be one of ${TICKET_STATUSES.join(", ")}` }).optional().describe("update: open, pending or in_progress (resolve/close have their own actions); list: filter by any status"),
-    notes: text(20_000).optional().describe("comment: the comment text; resolve/close: a closing comment; escalate (or escalate: true): the reason"),
-    satisfaction_rating: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 5").max(5, "must be between 1 and 5").optional().describe("CSAT answer 1–5, once the ticket is resolved (resolve, close, update of a resolved ticket)"),
-    escalate: z.boolean().optional().describe("create/update: also escalate the ticket in the same call (notes = reason)"),
-    tags: z.array(tag).max(30, "must have at most 30 tags").optional().describe("Labels (create, update: replaces the list)"),
-    author: text(200).optional().describe("Comment author's name or email (comment, resolve, close); default the assigned agent or the requester"),
-    author_type: z.enum(AUTHOR_TYPES, { error: `must be one of ${AUTHOR_TYPES.join(", ")}` }).optional().describe("comment: agent (default) or requester. A public agent comment sets the first response; a requester comment reopens a resolved ticket"),
-    is_public: z.boolean().optional().describe("comment/resolve/close: visible to the customer (default true) or an internal note"),
-    severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }).optional().describe("escalate: low, medium, high or critical (default from priority: P1 critical, P2 high, P3 medium, P4 low)"),
-    owner: text(200).optional().describe("escalate: who owns the escalation"),
-    escalation_due_only: z.boolean().optional().describe("list: only open, not yet escalated tickets the escalation rule calls for"),
-    include_comments: z.boolean().default(true).describe("get: include the newest 20 comments (default true)"),
-    limit: z.number().int().min(1).max(20).default(20).describe("list: page size 1–20 (default 20); descriptions cut at 200 characters (get shows all)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("list: rows to skip (default 0)"),
+    action: z.enum(TICKET_ACTIONS, { error: `must be one of ${TICKET_ACTIONS.join(", ")}` }),
+    ticket_id: z.uuid({ error: "must be a ticket_id (a UUID) from create or list" }).optional().describe("All but create, list"),
+    client_id: clientId().optional().describe("create; list filter"),
+    subject: text(500).optional().describe("One line"),
+    description: text(20_000).optional().describe("What the customer reported"),
+    priority: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("P1 urgent … P4 low; default P3"),
+    category: text(100).optional().describe("e.g. billing; matched to agent skills"),
+    requester_email: email().optional().describe("Who asked"),
+    assigned_agent: text(200).optional().describe("Agent email"),
+    team: text(100).optional().describe("Support team"),
+    status: z.enum(TICKET_STATUSES, { error: `must be one of ${TICKET_STATUSES.join(", ")}` }).optional().describe("update: working status; list filter"),
+    notes: text(20_000).optional().describe("Comment, closing note or escalation reason"),
+    satisfaction_rating: z.number({ error: "must be a number" }).int("must be a whole number").min(1, "must be between 1 and 5").max(5, "must be between 1 and 5").optional().describe("CSAT 1–5 once resolved"),
+    escalate: z.boolean().optional().describe("Also escalate (notes = reason)"),
+    tags: z.array(tag).max(30, "must have at most 30 tags").optional().describe("Replaces the list"),
+    author: text(200).optional().describe("Name or email"),
+    author_type: z.enum(AUTHOR_TYPES, { error: `must be one of ${AUTHOR_TYPES.join(", ")}` }).optional().describe("Default agent"),
+    is_public: z.boolean().optional().describe("false: internal note"),
+    severity: z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(", ")}` }).optional().describe("escalate; default from priority"),
+    owner: text(200).optional().describe("escalate"),
+    escalation_due_only: z.boolean().optional().describe("list: due for escalation"),
+    include_comments: z.boolean().default(true).describe("get: newest 20 comments"),
+    limit: z.number().int().min(1).max(20).default(20).describe("list: page size"),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("list: rows to skip"),
   }),
   output: z.object({
     action: z.enum(TICKET_ACTIONS),

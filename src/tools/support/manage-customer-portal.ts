@@ -25,21 +25,17 @@ export const manageCustomerPortal = defineTool({
   toolset: "support",
   title: "Customer portal settings",
   description:
-    "An account's self-service portal. get_status (features on and off, branding, resource count), enable_feature / " +
-    `disable_feature (feature: one of ${PORTAL_FEATURE_NAMES.join(", ")}), customize_branding (any of primary_color, ` +
-    "secondary_color as hex #rrggbb or #rgb, logo_url https, portal_title, custom_domain), list_resources (optional " +
-    "resource_type), add_resource (resource_title, resource_url https, resource_type: " +
-    `${RESOURCE_TYPES.join(", ")}; the same URL is not added twice), remove_resource (resource_id). The settings are ` +
-    "created by the first change. Changes go to the account timeline and the audit log. Example: {client_id: " +
-    "'cs_1700000000_acme_corp', action: 'enable_feature', feature: 'knowledge_base'}.",
+    "An account's self-service portal: get_status, enable_feature, disable_feature, customize_branding, " +
+    "list_resources, add_resource (https, no duplicates), remove_resource; changes are audited. Example: " +
+    "{client_id: 'cs_1700000000_acme_corp', action: 'enable_feature', feature: 'knowledge_base'}.",
   input: z.strictObject({
-    client_id: clientId().describe("The account whose portal this is"),
-    action: z.enum(PORTAL_ACTIONS, { error: `must be one of ${PORTAL_ACTIONS.join(", ")}` }).describe("get_status, enable_feature, disable_feature, customize_branding, list_resources, add_resource or remove_resource"),
-    feature: z.enum(PORTAL_FEATURE_NAMES as [string, ...string[]], { error: `must be one of ${PORTAL_FEATURE_NAMES.join(", ")}` }).optional().describe("enable_feature / disable_feature: the feature"),
-    primary_color: hexColor().optional().describe("customize_branding: main colour, hex"),
-    secondary_color: hexColor().optional().describe("customize_branding: second colour, hex"),
-    logo_url: httpsUrl().optional().describe("customize_branding: logo image, https URL"),
-    portal_title: text(120).optional().describe("customize_branding: title shown in the portal"),
+    client_id: clientId().describe("The account"),
+    action: z.enum(PORTAL_ACTIONS, { error: `must be one of ${PORTAL_ACTIONS.join(", ")}` }),
+    feature: z.enum(PORTAL_FEATURE_NAMES as [string, ...string[]], { error: `must be one of ${PORTAL_FEATURE_NAMES.join(", ")}` }).optional().describe("enable/disable_feature"),
+    primary_color: hexColor().optional().describe("Hex #rrggbb"),
+    secondary_color: hexColor().optional().describe("Hex #rrggbb"),
+    logo_url: httpsUrl().optional().describe("https URL"),
+    portal_title: text(120).optional().describe("customize_branding"),
     custom_domain: z
       .string()
       .trim()
@@ -47,11 +43,11 @@ export const manageCustomerPortal = defineTool({
       .max(253, "must be at most 253 characters")
       .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a host name like support.acme.com")
       .optional()
-      .describe("customize_branding: host name the portal is served on"),
-    resource_title: text(200).optional().describe("add_resource: title of the link"),
-    resource_url: httpsUrl().optional().describe("add_resource: https URL"),
-    resource_type: z.enum(RESOURCE_TYPES, { error: `must be one of ${RESOURCE_TYPES.join(", ")}` }).optional().describe("add_resource: kind of resource; list_resources: filter"),
-    resource_id: z.uuid({ error: "must be a resource_id (a UUID) from list_resources" }).optional().describe("remove_resource: the resource"),
+      .describe("Host name"),
+    resource_title: text(200).optional().describe("add_resource"),
+    resource_url: httpsUrl().optional().describe("add_resource: https"),
+    resource_type: z.enum(RESOURCE_TYPES, { error: `must be one of ${RESOURCE_TYPES.join(", ")}` }).optional().describe("add_resource; list filter"),
+    resource_id: z.uuid({ error: "must be a resource_id (a UUID) from list_resources" }).optional().describe("remove_resource"),
   }),
   output: z.object({
     action: z.enum(PORTAL_ACTIONS),

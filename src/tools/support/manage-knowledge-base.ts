@@ -14,29 +14,22 @@ export const manageKnowledgeBase = defineTool({
   toolset: "support",
   title: "Search and add knowledge-base articles",
   description:
-    "The knowledge base. search (search_query; full-text in PostgreSQL with web-search syntax: words, \"exact phrase\", OR, " +
-    "-exclude; English stemming; ranked by ts_rank_cd with title weighted above body; a highlighted snippet per hit; only " +
-    "published articles unless include_unpublished; optional category), get (article_id: body, version history, " +
-    "helpfulness and the latest voter feedback), create (title, body; category, tags, author; publish: true publishes at " +
-    "once, otherwise a draft; stored as version 1), list (filters status, category; sort helpfulness (Wilson lower bound, " +
-    "default), updated or title). Edit, publish, archive and votes: update_knowledge_base. " +
-    CUSTOMER_TEXT_NOTE +
-    " Example: {action: 'search', search_query: 'reset password sso'}.",
+    `The knowledge base: search (full-text, web-search syntax, ranked snippets), get, create (draft, or publish: true), list. Edit, publish, archive or vote: update_knowledge_base. ${CUSTOMER_TEXT_NOTE} Example: {action: 'search', search_query: 'reset password sso'}.`,
   input: z.strictObject({
-    action: z.enum(KB_MANAGE_ACTIONS, { error: `must be one of ${KB_MANAGE_ACTIONS.join(", ")}` }).describe("search, get, create or list"),
-    article_id: z.uuid({ error: "must be an article_id (a UUID) from search, list or create" }).optional().describe("The article (get)"),
-    title: text(300).optional().describe("Article title (create)"),
-    body: text(100_000).optional().describe("Article text (create); plain text or Markdown"),
-    category: text(100).optional().describe("Category (create); filter (search, list)"),
-    tags: z.array(tag).max(30, "must have at most 30 tags").optional().describe("Labels (create)"),
-    author: text(200).optional().describe("Who wrote it (create)"),
-    publish: z.boolean().optional().describe("create: publish at once (default: stored as a draft)"),
-    search_query: text(500).optional().describe("Words to search for (search); web-search syntax"),
-    status: z.enum(KB_STATUSES, { error: `must be one of ${KB_STATUSES.join(", ")}` }).optional().describe("list: only this status (draft, published, archived)"),
-    include_unpublished: z.boolean().optional().describe("search: include drafts and archived articles (default: published only)"),
-    sort: z.enum(KB_SORTS, { error: `must be one of ${KB_SORTS.join(", ")}` }).optional().describe("list: helpfulness (default), updated or title"),
-    limit: z.number().int().min(1).max(100).default(20).describe("search/list: page size 1–100 (default 20)"),
-    offset: z.number().int().min(0).max(100_000).default(0).describe("search/list: rows to skip (default 0)"),
+    action: z.enum(KB_MANAGE_ACTIONS, { error: `must be one of ${KB_MANAGE_ACTIONS.join(", ")}` }),
+    article_id: z.uuid({ error: "must be an article_id (a UUID) from search, list or create" }).optional().describe("get"),
+    title: text(300).optional().describe("create"),
+    body: text(100_000).optional().describe("create; text or Markdown"),
+    category: text(100).optional().describe("create; filter"),
+    tags: z.array(tag).max(30, "must have at most 30 tags").optional().describe("create"),
+    author: text(200).optional().describe("create"),
+    publish: z.boolean().optional().describe("create: publish now, else draft"),
+    search_query: text(500).optional().describe("Web-search syntax"),
+    status: z.enum(KB_STATUSES, { error: `must be one of ${KB_STATUSES.join(", ")}` }).optional().describe("list filter"),
+    include_unpublished: z.boolean().optional().describe("search: drafts and archived too"),
+    sort: z.enum(KB_SORTS, { error: `must be one of ${KB_SORTS.join(", ")}` }).optional().describe("list order"),
+    limit: z.number().int().min(1).max(100).default(20),
+    offset: z.number().int().min(0).max(100_000).default(0),
   }),
   output: z.object({
     action: z.enum(KB_MANAGE_ACTIONS),

@@ -7,12 +7,12 @@ import { PRIORITIES } from "../../services/support/sla.ts";
 const skill = z.string().trim().min(1, "must not be empty").max(60, "must be at most 60 characters").transform((s) => s.toLowerCase());
 
 const agentInput = z.strictObject({
-  email: email().describe("The agent's email: the key of the roster and what tickets' assigned_agent holds"),
-  name: text(200).optional().describe("Display name (needed for a new agent)"),
-  team: text(100).optional().describe("Team the agent belongs to"),
-  skills: z.array(skill).max(50, "must have at most 50 skills").optional().describe("Skills matched against ticket category and tags (case-insensitive); replaces the list"),
-  max_open: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional().describe("Most open tickets the agent should hold (default 20 for a new agent)"),
-  is_active: z.boolean().optional().describe("false takes the agent out of routing"),
+  email: email(),
+  name: text(200).optional(),
+  team: text(100).optional(),
+  skills: z.array(skill).max(50, "must have at most 50 skills").optional(),
+  max_open: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional(),
+  is_active: z.boolean().optional(),
 });
 
 const ticketRow = z.object({ ticket_id: z.string(), client_id: z.string(), priority: z.string(), category: z.string().nullable() });
@@ -22,26 +22,20 @@ export const routeTickets = defineTool({
   toolset: "support",
   title: "Route open tickets to support agents",
   description:
-    "Assigns open, unassigned tickets (or the one ticket_id) to active support agents and says why each went where, e.g. " +
-    "\"skill 'billing' matches; 2 open of cap 5; fewest open among 2 candidates\". Tickets are placed P1 first, then " +
-    "oldest. Strategies: auto (agents whose skills match the ticket's category or tags when one has room, else anyone), " +
-    "skill_based (only matching skills), priority (most headroom: lowest open ÷ cap), round_robin (fixed rotation by email " +
-    "that continues across calls). load_balance (default true) picks the candidate with the fewest open tickets; false " +
-    "fills agents in roster order. Cap per agent = min(agent's max_open, max_tickets_per_agent), counted over the agent's " +
-    "open tickets including those assigned in this call. Tickets nobody can take are listed with the reason. The roster " +
-    "comes from stored agents: add or change them with agents: [{email, name, team, skills, max_open, is_active}] (upsert " +
-    "by email, applied before routing). Example: {routing_strategy: 'skill_based', priority_filter: 'P1', agents: " +
-    "[{email: 'dana@vendor.com', name: 'Dana', team: 'Billing', skills: ['billing'], max_open: 5}]}.",
+    "Assign open unassigned tickets (P1 first) to active agents by strategy — auto, skill_based, " +
+    "priority, round_robin — within each agent's cap, saying why; tickets nobody can take are listed. " +
+    "agents upserts the roster first. Example: {routing_strategy: 'skill_based', agents: [{email: " +
+    "'dana@vendor.com', name: 'Dana', skills: ['billing']}]}.",
   input: z.strictObject({
-    routing_strategy: z.enum(ROUTING_STRATEGIES, { error: `must be one of ${ROUTING_STRATEGIES.join(", ")}` }).default("auto").describe("auto (default), round_robin, skill_based or priority"),
-    ticket_id: z.uuid({ error: "must be a ticket_id (a UUID)" }).optional().describe("Route only this open, unassigned ticket"),
-    team_filter: text(100).optional().describe("Only agents of this team, and tickets of this team or with no team"),
-    priority_filter: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("Only tickets of this priority"),
-    category_filter: text(100).optional().describe("Only tickets of this category (case-insensitive)"),
-    load_balance: z.boolean().default(true).describe("Pick the candidate with the fewest open tickets (default true); false = first in roster order with room"),
-    max_tickets_per_agent: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional().describe("Cap on open tickets per agent for this call (the lower of this and the agent's max_open applies)"),
-    agents: z.array(agentInput).max(200, "must have at most 200 agents").optional().describe("Agents to add or change before routing (upsert by email)"),
-    limit: z.number().int().min(1).max(50).default(50).describe("Most tickets to place in one call, 1–50 (default 50)"),
+    routing_strategy: z.enum(ROUTING_STRATEGIES, { error: `must be one of ${ROUTING_STRATEGIES.join(", ")}` }).default("auto").describe("Strategy"),
+    ticket_id: z.uuid({ error: "must be a ticket_id (a UUID)" }).optional().describe("Only this ticket"),
+    team_filter: text(100).optional().describe("Only this team"),
+    priority_filter: z.enum(PRIORITIES, { error: `must be one of ${PRIORITIES.join(", ")}` }).optional().describe("Only this priority"),
+    category_filter: text(100).optional().describe("Case-insensitive"),
+    load_balance: z.boolean().default(true).describe("Fewest open first; false: roster order"),
+    max_tickets_per_agent: z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000").optional().describe("Cap per agent"),
+    agents: z.array(agentInput).max(200, "must have at most 200 agents").optional().describe("Upsert by email"),
+    limit: z.number().int().min(1).max(50).default(50).describe("Most tickets per call"),
   }),
   output: z.object({
     routing_strategy: z.enum(ROUTING_STRATEGIES),

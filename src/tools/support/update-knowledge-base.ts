@@ -12,30 +12,23 @@ export const updateKnowledgeBase = defineTool({
   toolset: "support",
   title: "Edit, publish, archive and vote on articles",
   description:
-    "Changes a knowledge-base article. update (fields: {title, body, category, tags}; editor): a change of title or body is " +
-    "stored as a new version in the version history and bumps the version number; category and tags change in place. " +
-    "publish (draft or archived → published), archive (→ archived; archived articles are not edited or voted on). vote " +
-    "(helpful_vote true/false; voter_email optional: one vote per voter and article, a second vote replaces the first; " +
-    "feedback optional). Helpfulness = helpful ÷ (helpful + unhelpful); articles rank by the 95 % Wilson lower bound of that " +
-    "share. " +
-    CUSTOMER_TEXT_NOTE +
-    " Example: {article_id: '0190…', action: 'vote', helpful_vote: false, feedback: 'Step 3 no longer matches the UI'}.",
+    `Change a knowledge-base article: update (title or body make a new version), publish, archive, or vote (helpful or not, one per voter). Search or create: manage_knowledge_base. ${CUSTOMER_TEXT_NOTE} Example: {article_id: '0190…', action: 'vote', helpful_vote: false, feedback: 'Step 3 is outdated'}.`,
   input: z.strictObject({
-    article_id: z.uuid({ error: "must be an article_id (a UUID) from manage_knowledge_base" }).describe("The article to change"),
-    action: z.enum(KB_UPDATE_ACTIONS, { error: `must be one of ${KB_UPDATE_ACTIONS.join(", ")}` }).describe("update, publish, archive or vote"),
+    article_id: z.uuid({ error: "must be an article_id (a UUID) from manage_knowledge_base" }).describe("The article"),
+    action: z.enum(KB_UPDATE_ACTIONS, { error: `must be one of ${KB_UPDATE_ACTIONS.join(", ")}` }),
     fields: z
       .strictObject({
-        title: text(300).optional().describe("New title"),
-        body: text(100_000).optional().describe("New text"),
-        category: text(100).optional().describe("New category"),
-        tags: z.array(tag).max(30, "must have at most 30 tags").optional().describe("New tags (replaces the list)"),
+        title: text(300).optional(),
+        body: text(100_000).optional(),
+        category: text(100).optional(),
+        tags: z.array(tag).max(30, "must have at most 30 tags").optional(),
       })
       .optional()
-      .describe("update: the article fields to change (title, body, category, tags)"),
-    editor: text(200).optional().describe("Who made the change (update, publish, archive); stored with the version"),
-    helpful_vote: z.boolean().optional().describe("vote: true = helpful, false = not helpful"),
-    voter_email: email().optional().describe("vote: who voted; one vote per voter and article"),
-    feedback: text(2000).optional().describe("vote: what the reader said (customer text)"),
+      .describe("update: fields to change"),
+    editor: text(200).optional().describe("Stored with the version"),
+    helpful_vote: z.boolean().optional().describe("vote"),
+    voter_email: email().optional().describe("vote: one per voter"),
+    feedback: text(2000).optional().describe("vote: reader's comment"),
   }),
   output: z.object({
     action: z.enum(KB_UPDATE_ACTIONS),

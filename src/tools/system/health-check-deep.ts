@@ -7,9 +7,8 @@ export const healthCheckDeep = defineTool({
   toolset: "system",
   title: "Deep health check",
   description:
-    "Everything health_check_readiness reports, plus database latency, connection pool use, applied migrations, " +
-    "row counts, versions (server, Node.js, MCP SDK, PostgreSQL), process memory and per-tool call metrics " +
-    "(calls, errors, p50/p99 latency). For operators diagnosing a slow or failing server.",
+    "Everything health_check_readiness reports plus database latency, pool use, migrations, row counts, " +
+    "versions, memory and per-tool call metrics. For operators diagnosing a slow or failing server.",
   input: z.strictObject({}),
   output: z.object({
     ...readinessShape,

@@ -6,8 +6,8 @@ export const healthCheckLiveness = defineTool({
   toolset: "system",
   title: "Liveness check",
   description:
-    "Answers whether this server process is alive, with its version, pid and uptime. It touches no dependency; " +
-    "use health_check_readiness to know whether the database and Redis answer, health_check_deep for latencies and metrics.",
+    "Whether this server process is alive, with version, pid and uptime; touches no dependency. For the " +
+    "database and Redis use health_check_readiness; for latencies and metrics health_check_deep.",
   input: z.strictObject({}),
   output: z.object({ status: z.literal("ok"), version: z.string(), pid: z.number().int(), uptime_seconds: z.number().int(), checked_at: z.string() }),
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },

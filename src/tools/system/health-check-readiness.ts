@@ -7,10 +7,9 @@ export const healthCheckReadiness = defineTool({
   toolset: "system",
   title: "Readiness check",
   description:
-    "Answers whether the server can serve tool calls: the database answers and its migrations are applied, Redis " +
-    "answers when REDIS_URL is configured, and which integrations (Zendesk, Intercom, Mixpanel, SendGrid) are " +
-    "configured or missing which variables, with each one's circuit-breaker state (closed, open: calls fail fast and " +
-    "queued deliveries wait, half_open: a probe is being tried). status is 'ready' or 'not_ready' with the reasons.",
+    "Whether the server can serve tool calls: database reachable and migrated, Redis when configured, and" +
+    " each integration's configuration and circuit-breaker state. status ready or not_ready with the " +
+    "reasons.",
   input: z.strictObject({}),
   output: z.object(readinessShape),
   annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },

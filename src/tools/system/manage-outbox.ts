@@ -28,16 +28,15 @@ export const listOutboxDeliveries = defineTool({
   toolset: "system",
   title: "List outbox deliveries",
   description:
-    "Lists the side effects queued for outside services (emails via SendGrid, Zendesk tickets, Intercom messages, " +
-    "Mixpanel events) with their delivery status, attempts and last error, newest first, plus the count per status " +
-    "and each integration's circuit-breaker state. Use it when a tool reported a delivery as 'queued' and you need " +
-    "to know whether it arrived, or to find failed deliveries; then call retry_outbox_delivery with a failed id. " +
-    "Example: {\"status\": \"failed\", \"integration\": \"sendgrid\"}.",
+    "Side effects queued for outside services (SendGrid, Zendesk, Intercom, Mixpanel) with status, " +
+    "attempts and last error, newest first, counts per status and circuit-breaker states. Use it to check" +
+    " a 'queued' delivery or find failed ones for retry_outbox_delivery. Example: {status: 'failed', " +
+    "integration: 'sendgrid'}.",
   input: z.strictObject({
-    status: z.enum(STATUSES).optional().describe("only deliveries in this state; 'failed' and 'unknown_outcome' ones can be retried"),
-    integration: z.enum(INTEGRATIONS).optional().describe("only deliveries to this integration"),
-    limit: z.number().int().min(1).max(100).default(20).describe("page size, 1-100 (default 20)"),
-    offset: z.number().int().min(0).max(1_000_000).default(0).describe("rows to skip: the next_offset of the previous page"),
+    status: z.enum(STATUSES).optional().describe("Only this status"),
+    integration: z.enum(INTEGRATIONS).optional().describe("Only this integration"),
+    limit: z.number().int().min(1).max(100).default(20),
+    offset: z.number().int().min(0).max(1_000_000).default(0).describe("next_offset of the previous page"),
   }),
   output: z.object({
     deliveries: z.array(delivery),
@@ -69,13 +68,11 @@ export const retryOutboxDelivery = defineTool({
   toolset: "system",
   title: "Retry a failed delivery",
   description:
-    "Puts one outbox delivery in status 'failed' or 'unknown_outcome' back in the queue, due now, with a fresh " +
-    "attempt budget; the dispatcher sends it with its original idempotency key. Fix the cause first when the last " +
-    "error was a refusal (4xx), or it fails again. 'unknown_outcome' means the sending process died mid-request to a " +
-    "service without idempotency key (SendGrid email): it may have arrived, and a retry sends it again, so check the " +
-    "vendor first (e.g. SendGrid activity). Example: {\"id\": \"0197…\"}.",
+    "Requeue one failed or unknown_outcome outbox delivery now with a fresh attempt budget and its " +
+    "original idempotency key. Fix the cause of a 4xx first. unknown_outcome may already have arrived " +
+    "(SendGrid has no idempotency key): check the vendor before retrying. Example: {id: '0197…'}.",
   input: z.strictObject({
-    id: z.string().min(1).max(64).describe("the delivery id, from list_outbox_deliveries"),
+    id: z.string().min(1).max(64).describe("From list_outbox_deliveries"),
   }),
   output: z.object({
     id: z.string(),
