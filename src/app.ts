@@ -64,6 +64,7 @@ export async function createApp(config: Config, logger: Logger, options: { now?:
     metrics,
     limiter: runtime.limiter,
     timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
+    readOnly: config.CS_MCP_READ_ONLY,
   });
   return { ...runtime, config, logger, pipeline, metrics };
 }

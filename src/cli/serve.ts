@@ -9,7 +9,7 @@ import { createMcpServer } from "../server/create-server.ts";
 import { ToolPipeline } from "../server/pipeline.ts";
 import { SafeStdioTransport } from "../server/stdio-transport.ts";
 import { serializeError } from "../server/errors.ts";
-import { selectTools } from "../tools/index.ts";
+import { toolSurface } from "../tools/index.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { SERVER_VERSION } from "../version.ts";
 import type { Runtime } from "../app.ts";
@@ -21,7 +21,8 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
   let shuttingDown = false;
   let runtime: Promise<Runtime | null> = Promise.resolve(null);
   let dispatcher: OutboxDispatcher | null = null;
-  const tools = selectTools(config);
+  const surface = toolSurface(config);
+  const tools = surface.allowed;
   const metrics = new Metrics();
 
   const opening = (async (): Promise<Runtime> => {
@@ -54,8 +55,9 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
     logger,
     metrics,
     timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
+    readOnly: config.CS_MCP_READ_ONLY,
   });
-  const server = createMcpServer(pipeline);
+  const server = createMcpServer(pipeline, { surface, services: opening.then((rt) => rt.services), logger });
 
   const shutdown = (code: number) => {
     if (shuttingDown) return;
@@ -92,7 +94,7 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
   await server.connect(transport);
 
   opening.then(
-    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), outbox_dispatch: dispatcher !== null }, "serving MCP over stdio"),
+    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, listed: surface.initial.size, database: rt.db.kind, redis: Boolean(rt.redis), outbox_dispatch: dispatcher !== null }, "serving MCP over stdio"),
     (err: unknown) => {
       logger.fatal({ err: serializeError(err) }, "cannot open the database");
       process.stderr.write(`cs-mcp: cannot open the database: ${serializeError(err).message}\n`);

@@ -75,9 +75,9 @@ export const SETTINGS = [
   // server
   { env: "LOG_LEVEL", flag: "log-level", group: "server", default: "info", doc: "pino log level on stderr: fatal, error, warn, info, debug, trace or silent",
     schema: z.preprocess(blankToUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")) },
-  { env: "CS_MCP_TOOLSETS", flag: "toolsets", group: "server", default: "", doc: "comma-separated toolsets to expose (core, health, onboarding, retention, communication, support, expansion, feedback, system); empty = all", schema: list() },
+  { env: "CS_MCP_TOOLSETS", flag: "toolsets", group: "server", default: "", doc: "empty = a small default list (17 first-need tools plus discover_tools, enable_toolsets and call_tool; every other tool stays callable); all = every tool listed; or comma-separated toolsets to list and allow only those (core, health, onboarding, retention, communication, support, expansion, feedback, system)", schema: list() },
   { env: "CS_MCP_EXCLUDE_TOOLS", flag: "exclude-tools", group: "server", default: "", doc: "comma-separated tool names to hide", schema: list() },
-  { env: "CS_MCP_READ_ONLY", flag: "read-only", group: "server", default: "false", doc: "expose only tools whose readOnlyHint is true", schema: bool(false) },
+  { env: "CS_MCP_READ_ONLY", flag: "read-only", group: "server", default: "false", doc: "expose only tools whose readOnlyHint is true, plus calculate_health_score, identify_churn_risk and forecast_renewals, which then compute without storing", schema: bool(false) },
   { env: "CS_MCP_TOOL_TIMEOUT_MS", flag: "tool-timeout-ms", group: "server", default: "30000", doc: "deadline of one tool call in milliseconds", schema: int(100, 600_000, 30_000) },
   { env: "CS_MCP_RATE_LIMIT_PER_MINUTE", flag: "rate-limit-per-minute", group: "server", default: "600", doc: "tool calls allowed per minute per client (0 disables the limit)", schema: int(0, 1_000_000, 600) },
   { env: "CS_MCP_MAX_MESSAGE_BYTES", group: "server", default: "4194304", doc: "largest JSON-RPC line accepted on stdin; a larger one is reported on stderr and the process exits with code 2", schema: int(1024, 64 * 1024 * 1024, 4 * 1024 * 1024) },

@@ -10,6 +10,7 @@ import type { Logger } from "../observability/logger.ts";
 import { lockDataDir, resolveDataDir } from "./data-dir.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
+import { cancelStatementsWith } from "./abortable-transaction.ts";
 
 export type Prisma = PrismaClient;
 export type DatabaseKind = "embedded" | "postgres";
@@ -110,6 +111,8 @@ function openPostgres(config: Config, logger: Logger): Database {
   // An idle client losing its connection emits 'error' on the pool; unhandled, it would end the process.
   pool.on("error", (err) => logger.warn({ err: { message: err.message } }, "idle PostgreSQL connection lost"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  // A cancelled call stops its running statement: pg_cancel_backend from another pool connection.
+  cancelStatementsWith(prisma, (pid) => pool.query("SELECT pg_cancel_backend($1)", [pid]));
   let closed = false;
   const db: Database = {
     kind: "postgres",

@@ -19,6 +19,8 @@ export interface ToolContext {
   logger: Logger;
   requestId: string;
   signal: AbortSignal;
+  /** The server is read-only: a tool marked readOnlyCompute computes its figures and stores nothing. */
+  readOnly?: boolean;
   /** Sends an MCP progress notification when the client asked for progress; a no-op otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
 }
@@ -37,6 +39,11 @@ export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z
   input: I;
   output: O;
   annotations: ToolAnnotations;
+  /**
+   * The tool writes only figures it derives from stored data (scores, predictions, forecasts): under
+   * --read-only it stays listed and computes them without storing (its handler honours ctx.readOnly).
+   */
+  readOnlyCompute?: true;
   handler(args: z.output<I>, ctx: ToolContext): Promise<ToolResult<z.input<O>>>;
 }
 

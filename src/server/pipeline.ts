@@ -25,6 +25,8 @@ export interface PipelineDeps {
   metrics: Metrics;
   limiter: RateLimiter | Promise<RateLimiter>;
   timeoutMs: number;
+  /** A read-only server: handlers see ctx.readOnly (readOnlyCompute tools then store nothing). */
+  readOnly?: boolean;
   /** How long a call past its deadline may take to settle (roll back, or finish) before it is answered. */
   settleMs?: number;
 }
@@ -117,8 +119,13 @@ export class ToolPipeline {
   async call(name: string, rawArgs: unknown, options: CallOptions = {}): Promise<CallToolResult> {
     const tool = this.byName.get(name);
     if (!tool) throw new ToolError("not_found", `unknown tool '${name}'`, "call tools/list for the tools this server exposes");
+    return this.callDefinition(tool, rawArgs, options);
+  }
+
+  /** Runs a definition through the same steps; also for a session's own tools (discover_tools, enable_toolsets). */
+  callDefinition(tool: AnyTool, rawArgs: unknown, options: CallOptions = {}): Promise<CallToolResult> {
     const requestId = randomUUID();
-    return requestContext.run({ request_id: requestId, tool: name }, () => this.run(tool, rawArgs, requestId, options));
+    return requestContext.run({ request_id: requestId, tool: tool.name }, () => this.run(tool, rawArgs, requestId, options));
   }
 
   private async run(tool: AnyTool, rawArgs: unknown, requestId: string, options: CallOptions): Promise<CallToolResult> {
@@ -141,6 +148,7 @@ export class ToolPipeline {
           logger,
           requestId,
           signal: call.signal,
+          readOnly: this.deps.readOnly === true,
           progress: async (p, total, message) => {
             await options.sendProgress?.(p, total, message);
           },

@@ -27,6 +27,8 @@ import { ExecutiveReviewService } from "./programs/executive-reviews.ts";
 import { OnboardingService } from "./onboarding/index.ts";
 import { ExpansionService } from "./expansion/index.ts";
 import { SupportService } from "./support/index.ts";
+import { PortfolioSummaryService } from "./portfolio-summary.ts";
+import { ClientDirectoryService } from "./client-directory.ts";
 
 export interface ServiceDeps {
   db: Database;
@@ -62,6 +64,8 @@ export interface Services {
   onboarding: OnboardingService;
   expansion: ExpansionService;
   support: SupportService;
+  portfolioSummary: PortfolioSummaryService;
+  clientDirectory: ClientDirectoryService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -99,5 +103,7 @@ export function createServices(deps: ServiceDeps): Services {
     onboarding: new OnboardingService(deps.db.prisma, deps.config, deps.now),
     expansion: new ExpansionService(deps.db.prisma, deps.config, deps.now),
     support: new SupportService(deps.db.prisma, deps.config, deps.now),
+    portfolioSummary: new PortfolioSummaryService(deps.db, deps.config, deps.now),
+    clientDirectory: new ClientDirectoryService(deps.db),
   };
 }

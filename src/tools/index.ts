@@ -1,5 +1,6 @@
 // The tool registry: a plain list of definitions, filtered by --toolsets, --read-only and --exclude-tools.
-// Read-only mode is derived from each tool's readOnlyHint, never from a second list.
+// Read-only mode is derived from each tool's readOnlyHint (and readOnlyCompute: tools that then compute
+// without storing), never from a second list. `toolSurface` adds what a session lists at first.
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/load.ts";
 import { TOOLSETS, type AnyTool } from "../server/define-tool.ts";
@@ -13,21 +14,65 @@ import { expansionTools } from "./expansion/index.ts";
 import { communicationTools } from "./communication/index.ts";
 import { communicationProgramTools } from "./communication/programs.ts";
 import { supportTools } from "./support/index.ts";
+import { DEFAULT_TOOLS } from "./default-surface.ts";
 
 export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...healthTools, ...onboardingTools, ...retentionTools, ...expansionTools, ...communicationTools, ...communicationProgramTools, ...supportTools, ...feedbackTools, ...systemTools];
 
+/** CS_MCP_TOOLSETS=all (--toolsets all): every toolset, listed statically. */
+export const ALL_TOOLSETS = "all";
+
+/** The tools the configuration allows: callable (directly or through call_tool), listed or not. */
 export function selectTools(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
   const problems: string[] = [];
-  const unknownSets = config.CS_MCP_TOOLSETS.filter((t) => !(TOOLSETS as readonly string[]).includes(t));
-  if (unknownSets.length) problems.push(`CS_MCP_TOOLSETS (--toolsets): unknown toolset ${unknownSets.map((s) => `'${s}'`).join(", ")}; known: ${TOOLSETS.join(", ")}`);
+  const unknownSets = config.CS_MCP_TOOLSETS.filter((t) => t !== ALL_TOOLSETS && !(TOOLSETS as readonly string[]).includes(t));
+  if (unknownSets.length) problems.push(`CS_MCP_TOOLSETS (--toolsets): unknown toolset ${unknownSets.map((s) => `'${s}'`).join(", ")}; known: ${ALL_TOOLSETS}, ${TOOLSETS.join(", ")}`);
   const names = new Set(all.map((t) => t.name));
   const unknownTools = config.CS_MCP_EXCLUDE_TOOLS.filter((t) => !names.has(t));
   if (unknownTools.length) problems.push(`CS_MCP_EXCLUDE_TOOLS (--exclude-tools): unknown tool ${unknownTools.map((s) => `'${s}'`).join(", ")}`);
   if (problems.length) throw new ConfigError(problems);
+  return all.filter((t) => refusal(config, t, all) === null);
+}
 
-  const sets = new Set(config.CS_MCP_TOOLSETS);
-  const excluded = new Set(config.CS_MCP_EXCLUDE_TOOLS);
-  return all.filter(
-    (t) => (sets.size === 0 || sets.has(t.toolset)) && !excluded.has(t.name) && (!config.CS_MCP_READ_ONLY || t.annotations.readOnlyHint),
-  );
+/** Why the configuration does not allow this tool (a sentence), or null when it does. */
+export function refusal(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, tool: AnyTool, all: readonly AnyTool[] = ALL_TOOLS): string | null {
+  if (!all.includes(tool)) return "not a tool of this server";
+  const sets = config.CS_MCP_TOOLSETS;
+  if (sets.length > 0 && !sets.includes(ALL_TOOLSETS) && !sets.includes(tool.toolset)) return `its toolset '${tool.toolset}' is not in CS_MCP_TOOLSETS`;
+  if (config.CS_MCP_EXCLUDE_TOOLS.includes(tool.name)) return "hidden by CS_MCP_EXCLUDE_TOOLS";
+  if (config.CS_MCP_READ_ONLY && !tool.annotations.readOnlyHint && !tool.readOnlyCompute) return "it writes data and the server is read-only";
+  return null;
+}
+
+export interface ToolSurface {
+  /** Every tool the configuration allows: the pipeline's list. */
+  allowed: readonly AnyTool[];
+  /** The names a new session lists. */
+  initial: ReadonlySet<string>;
+  /** Default mode: the session also lists discover_tools, enable_toolsets and call_tool. */
+  discovery: boolean;
+  readOnly: boolean;
+  /** The refusal of a name the configuration does not allow, the same for tools/call and call_tool. */
+  refuse(name: string): string;
+}
+
+/**
+ * Default (CS_MCP_TOOLSETS empty): every tool allowed, DEFAULT_TOOLS listed, plus discovery. Named
+ * toolsets or `all`: exactly those tools allowed and listed, no discovery tools (nothing else to find).
+ */
+export function toolSurface(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): ToolSurface {
+  const allowed = selectTools(config, all);
+  const discovery = config.CS_MCP_TOOLSETS.length === 0;
+  const defaults = new Set<string>(DEFAULT_TOOLS);
+  const initial = new Set(allowed.filter((t) => !discovery || defaults.has(t.name)).map((t) => t.name));
+  return {
+    allowed,
+    initial,
+    discovery,
+    readOnly: config.CS_MCP_READ_ONLY,
+    refuse(name) {
+      const tool = all.find((t) => t.name === name);
+      const why = tool ? refusal(config, tool, all) : null;
+      return `Unknown tool: ${name}${why ? ` (${why})` : ""}`;
+    },
+  };
 }

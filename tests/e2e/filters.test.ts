@@ -28,9 +28,9 @@ describe("tool filters", () => {
     expect(names).toHaveLength(5);
   });
 
-  it("CS_MCP_READ_ONLY=true exposes only tools whose readOnlyHint is true, and hides writers from calls", async () => {
+  it("CS_MCP_READ_ONLY=true exposes only tools whose readOnlyHint is true (or that then compute without storing), and hides writers from calls", async () => {
     const { names, server } = await toolsWith({ CS_MCP_READ_ONLY: "true" });
-    expect(names).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint).map((t) => t.name).sort());
+    expect(names).toEqual(ALL_TOOLS.filter((t) => t.annotations.readOnlyHint || t.readOnlyCompute).map((t) => t.name).sort());
     expect(names).not.toContain("register_client");
     await expect(server.call("register_client", { client_name: "a", company_name: "b", primary_contact_email: "c@d.io" })).rejects.toThrow(/Unknown tool: register_client/);
   });

@@ -9,7 +9,7 @@ import { createRateLimiter } from "../../src/server/rate-limit.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import type { AnyTool } from "../../src/server/define-tool.ts";
 
-export function pipelineFor(t: TestDb, tools: readonly AnyTool[], now: Date): ToolPipeline {
+export function pipelineFor(t: TestDb, tools: readonly AnyTool[], now: Date, options: { readOnly?: boolean } = {}): ToolPipeline {
   const services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => now });
   return new ToolPipeline(tools, {
     services,
@@ -17,6 +17,7 @@ export function pipelineFor(t: TestDb, tools: readonly AnyTool[], now: Date): To
     metrics: new Metrics(),
     limiter: createRateLimiter(0, null),
     timeoutMs: 30_000,
+    ...(options.readOnly ? { readOnly: true } : {}),
   });
 }
 

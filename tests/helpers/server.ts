@@ -14,9 +14,13 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Environment for a spawned server: PATH and HOME only, plus what the test gives (no DATABASE_URL leak). */
+/**
+ * Environment for a spawned server: PATH and HOME only, plus what the test gives (no DATABASE_URL leak).
+ * Every toolset listed (CS_MCP_TOOLSETS=all) unless the test says otherwise: tests of the default
+ * surface pass CS_MCP_TOOLSETS: "" themselves.
+ */
 export function serverEnv(extra: Record<string, string>): Record<string, string> {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", ...extra };
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "info", CS_MCP_TOOLSETS: "all", ...extra };
 }
 
 export async function startServer(env: Record<string, string>, args: string[] = []): Promise<RunningServer> {

@@ -40,14 +40,14 @@ describe("selectTools", () => {
     for (const s of empty) expect(selectTools(cfg({ CS_MCP_TOOLSETS: [s] }))).toEqual([]);
   });
 
-  it("read-only keeps exactly the tools whose readOnlyHint is true", () => {
-    const expected = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true).map((t) => t.name);
+  it("read-only keeps the tools whose readOnlyHint is true and those that compute without storing", () => {
+    const expected = ALL_TOOLS.filter((t) => t.annotations.readOnlyHint === true || t.readOnlyCompute === true).map((t) => t.name);
     const selected = selectTools(cfg({ CS_MCP_READ_ONLY: true }));
     expect(names(selected)).toEqual(expected);
     expect(names(selected)).not.toContain("register_client");
     expect(names(selected)).not.toContain("update_client_info");
     expect(names(selected)).toContain("get_client_overview");
-    for (const t of selected) expect(t.annotations.readOnlyHint).toBe(true);
+    expect(names(selected.filter((t) => !t.annotations.readOnlyHint)).sort()).toEqual(["calculate_health_score", "forecast_renewals", "identify_churn_risk"]);
   });
 
   it("read-only combines with a toolset", () => {

@@ -145,7 +145,8 @@ export class RenewalService {
     };
   }
 
-  async forecast(input: ForecastInput) {
+  /** `store: false` (a read-only server): the same forecast, no renewal_forecasts rows (forecast_id null). */
+  async forecast(input: ForecastInput, store = true) {
     const { now, today, end, rows, churn, missing } = await this.window(input.client_id, input.forecast_period_days, input.prediction_max_age_days);
     const uplift = this.config.RENEWAL_AUTO_RENEW_UPLIFT;
     const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
@@ -163,7 +164,7 @@ export class RenewalService {
       const factors = [...c.factors.map((f) => ({ factor: f.factor, contribution: f.contribution, detail: f.detail })), ...(r.auto_renew ? [{ factor: "auto_renew", contribution: 0, detail: `auto-renewing contract: probability +${r4(p - base)}` }] : [])];
       return { r, c, p, base, arr, forecastArr, risk, adjustments, factors };
     });
-    const stored = await this.prisma.$transaction(async (tx) => {
+    const stored = !store ? [] : await this.prisma.$transaction(async (tx) => {
       const out = await this.repo.storeForecasts(
         tx,
         computed.map((x) => ({ account_id: x.r.account_id, renewal_date: x.r.renewal_date, arr: fmt(x.arr), probability: x.p, forecast_arr: fmt(x.forecastArr), risk_level: x.risk, factors: x.factors })),
@@ -185,7 +186,7 @@ export class RenewalService {
     const atRiskRows = computed.filter((x) => x.risk === "high" || x.risk === "medium");
     const atRisk = sum(atRiskRows.map((x) => x.arr));
     const renewals = computed.map((x, i) => ({
-      forecast_id: stored[i]!.id,
+      forecast_id: stored[i]?.id ?? null,
       ...this.base(x.r, today, x.c),
       renewal_probability: x.p,
       forecast_arr: money(x.forecastArr),

@@ -146,7 +146,8 @@ export class HealthScoreService {
     return { atRiskBelow: this.config.HEALTH_AT_RISK_BELOW, healthyFrom: this.config.HEALTH_HEALTHY_FROM, championFrom: this.config.HEALTH_CHAMPION_FROM };
   }
 
-  async calculate(input: CalculateInput, progress: Progress = async () => {}, signal?: AbortSignal) {
+  /** `store: false` (a read-only server) answers a standard run like a what-if: computed, nothing written. */
+  async calculate(input: CalculateInput, progress: Progress = async () => {}, signal?: AbortSignal, store = true) {
     const modes = [input.client_id !== undefined, input.client_ids !== undefined, input.all === true].filter(Boolean).length;
     if (modes !== 1) throw validationError("client_id: give exactly one of client_id, client_ids or all: true", "client_id scores one account, client_ids a list (≤ 500), all: true every active account");
     let weights: Weights;
@@ -176,15 +177,16 @@ export class HealthScoreService {
 
     const engine: HealthEngineOptions = { weights, lookbackDays: L, featureCatalog: set.feature_catalog, now, trendDelta: this.config.HEALTH_TREND_DELTA, bands: this.bands };
     const whatIf = isWhatIf(input.scoring_model, L);
+    const persist = store && !whatIf;
     const results: AccountHealth[] = [];
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK);
-      const scored = chunk.map((a) => this.describe(a, scoreAccount(a, engine), input, threshold, now, whatIf));
+      const scored = chunk.map((a) => this.describe(a, scoreAccount(a, engine), input, threshold, now, persist));
       results.push(...scored);
       await progress(Math.min(i + CHUNK, total), total, `scored ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
 
-    if (!whatIf) await this.store(results, input.scoring_model, L, now, signal);
+    if (persist) await this.store(results, input.scoring_model, L, now, signal);
 
     const meta = {
       scoring_model: input.scoring_model,
@@ -199,7 +201,7 @@ export class HealthScoreService {
     return { mode: "portfolio" as const, ...meta, ...this.portfolio(results, input.limit, input.offset) };
   }
 
-  private describe(a: AccountSignals, s: ReturnType<typeof scoreAccount>, input: CalculateInput, threshold: number, now: Date, whatIf: boolean): AccountHealth {
+  private describe(a: AccountSignals, s: ReturnType<typeof scoreAccount>, input: CalculateInput, threshold: number, now: Date, persist: boolean): AccountHealth {
     const out: AccountHealth = {
       client_id: a.account_id,
       overall_score: s.overall,
@@ -216,7 +218,7 @@ export class HealthScoreService {
           ? { threshold, message: `health ${s.rated} is under the risk threshold ${threshold}${s.missing.length ? ` (missing: ${s.missing.join(", ")})` : ""}` }
           : null,
       signals: { sla_breaches: a.support?.sla_breaches ?? 0, usage_decline: roundShare(usageDecline(a.usage)) },
-      stored: !whatIf && s.overall !== null,
+      stored: persist && s.overall !== null,
     };
     if (input.include_predictions) {
       if (s.rated === null) {

@@ -71,7 +71,8 @@ export class ChurnService {
     this.signals = new HealthSignalsRepository(prisma);
   }
 
-  async identify(input: ChurnInput, progress: Progress = async () => {}, signal?: AbortSignal) {
+  /** `store: false` (a read-only server): the same predictions, none written. */
+  async identify(input: ChurnInput, progress: Progress = async () => {}, signal?: AbortSignal, store = true) {
     const now = this.now();
     const L = input.days_lookback;
     const threshold = input.health_score_threshold ?? this.config.RETENTION_TRIGGER_HEALTH;
@@ -107,7 +108,7 @@ export class ChurnService {
       await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
     }
 
-    await this.store(results, now, signal);
+    if (store) await this.store(results, now, signal);
 
     const meta = { model_version: MODEL_VERSION, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };

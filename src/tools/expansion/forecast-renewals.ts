@@ -27,7 +27,7 @@ export const forecastRenewals = defineTool({
     definitions: z.record(z.string(), z.string()),
     renewals: z.array(
       renewalView.extend({
-        forecast_id: z.string(),
+        forecast_id: z.string().nullable(),
         renewal_probability: z.number().min(0).max(1),
         forecast_arr: z.number(),
         renewal_risk_level: z.enum(["high", "medium", "low", "minimal"]),
@@ -60,14 +60,15 @@ export const forecastRenewals = defineTool({
     truncated: z.boolean(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
-  async handler(args, { services }) {
-    const data = await services.expansion.renewals.forecast(args);
+  readOnlyCompute: true,
+  async handler(args, { services, readOnly }) {
+    const data = await services.expansion.renewals.forecast(args, !readOnly);
     const t = data.totals;
     return {
       data,
       text:
         `${t.renewals} renewals ${data.window.from}..${data.window.to}: due ${t.due}, expected ${t.expected}, at risk ${t.at_risk} (${t.at_risk_renewals} renewals), ` +
-        `expected loss ${t.expected_loss}; ${data.stored_forecasts} forecasts stored.`,
+        `expected loss ${t.expected_loss}; ${readOnly ? "read-only server: not stored" : `${data.stored_forecasts} forecasts stored`}.`,
     };
   },
 });

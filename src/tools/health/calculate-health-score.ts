@@ -112,9 +112,10 @@ export const calculateHealthScore = defineTool({
     next_offset: z.number().int().nullable().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
-  async handler(args, { services, progress, signal }) {
-    const data = await services.healthScores.calculate(args, progress, signal);
-    const whatIf = data.what_if ? " What-if: not stored." : "";
+  readOnlyCompute: true,
+  async handler(args, { services, progress, signal, readOnly }) {
+    const data = await services.healthScores.calculate(args, progress, signal, !readOnly);
+    const whatIf = data.what_if ? " What-if: not stored." : readOnly ? " Read-only server: computed, not stored." : "";
     if (data.mode === "single") {
       const a = data.account;
       const text =

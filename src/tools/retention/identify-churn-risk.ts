@@ -68,18 +68,20 @@ export const identifyChurnRisk = defineTool({
     truncated: z.boolean().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
-  async handler(args, { services, progress, signal }) {
-    const data = await services.churn.identify(args, progress, signal);
+  readOnlyCompute: true,
+  async handler(args, { services, progress, signal, readOnly }) {
+    const data = await services.churn.identify(args, progress, signal, !readOnly);
+    const note = readOnly ? " Read-only server: not stored." : "";
     const fmt = (a: { client_id: string; churn_probability: number; risk_level: string; factors: Array<{ factor: string; contribution: number }> }) =>
       `${a.client_id} ${a.churn_probability.toFixed(2)} ${a.risk_level}${a.factors.length ? ` (${a.factors.slice(0, 3).map((f) => `${f.factor} ${Math.round(f.contribution * 100)}%`).join(", ")})` : ""}`;
-    if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version}.` };
+    if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version}.${note}` };
     const c = data.totals.by_level;
     return {
       data,
       text:
         `${data.totals.accounts} accounts: high ${c.high}, medium ${c.medium}, low ${c.low}, minimal ${c.minimal}; ` +
         `${data.totals.below_health_threshold} under health ${data.health_score_threshold}. ` +
-        `Top: ${data.accounts.slice(0, 5).map(fmt).join("; ") || "none"}. Model ${data.model_version}.`,
+        `Top: ${data.accounts.slice(0, 5).map(fmt).join("; ") || "none"}. Model ${data.model_version}.${note}`,
     };
   },
 });
