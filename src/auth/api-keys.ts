@@ -25,7 +25,14 @@ function splitList(text: string): string[] {
   return text.split(",").map((s) => s.trim()).filter(Boolean);
 }
 
-export function parseKeyInput(input: NewKeyInput): { name: string; scopes: Scope[]; toolsets: string[]; read_only: boolean } {
+export interface ParsedKeyInput {
+  name: string;
+  scopes: Scope[];
+  toolsets: string[];
+  read_only: boolean;
+}
+
+export function parseKeyInput(input: NewKeyInput): ParsedKeyInput {
   const name = input.name?.trim() ?? "";
   if (!name) throw new KeyInputError("--name is required: a unique label for the key, such as alice or reporting-bot");
   if (!NAME_RULE.test(name)) throw new KeyInputError(`--name '${name}' is not allowed: 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit`);
@@ -45,8 +52,7 @@ export function parseKeyInput(input: NewKeyInput): { name: string; scopes: Scope
 }
 
 /** Creates a key and returns it with its record: the only time the key itself exists outside its holder. */
-export async function createApiKey(prisma: PrismaClient, input: NewKeyInput): Promise<{ key: string; record: ApiKeyListing }> {
-  const parsed = parseKeyInput(input);
+export async function createApiKey(prisma: PrismaClient, parsed: ParsedKeyInput): Promise<{ key: string; record: ApiKeyListing }> {
   const key = generateApiKey();
   try {
     const record = await insertApiKey(prisma, { ...parsed, key_hash: hashApiKey(key) });
