@@ -139,3 +139,33 @@ describe.skipIf(!process.env.REDIS_URL)("the rate limit per principal, shared th
     expect(await ok(b, carol)).toBeUndefined();
   });
 });
+
+describe("the MCP server hands the transport's principal to the pipeline", () => {
+  it("a tools/call carrying authInfo.extra.principal is authorised as that principal; without it, as stdio", async () => {
+    const { InMemoryTransport } = await import("@modelcontextprotocol/sdk/inMemory.js");
+    const { createMcpServer } = await import("../../src/server/create-server.ts");
+    const t = await openTestDb("embedded");
+    try {
+      const server = createMcpServer(pipelineFor(t, ALL_TOOLS, NOW));
+      const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+      const answers = new Map<number, { result?: { isError?: boolean; content: Array<{ text: string }> } }>();
+      clientSide.onmessage = (m) => answers.set((m as { id: number }).id, m as never);
+      await server.connect(serverSide);
+      await clientSide.start();
+      const callAs = async (id: number, principal?: Principal) => {
+        await clientSide.send(
+          { jsonrpc: "2.0", id, method: "tools/call", params: { name: "register_client", arguments: client(`m${id}`) } },
+          principal ? { authInfo: { token: "", clientId: principal.subject, scopes: [...principal.scopes], extra: { principal } } } : {},
+        );
+        await expect.poll(() => answers.has(id)).toBe(true);
+        return answers.get(id)!.result!;
+      };
+      const refused = await callAs(1, reader);
+      expect(JSON.parse(refused.content[0]!.text).error.code).toBe("forbidden");
+      expect((await callAs(2)).isError).toBeUndefined();
+      await server.close();
+    } finally {
+      await t.cleanup();
+    }
+  });
+});
