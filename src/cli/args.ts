@@ -21,6 +21,8 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   force: { type: "boolean" },
   from: { type: "string" },
   id: { type: "string" },
+  name: { type: "string" },
+  scopes: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

@@ -25,6 +25,10 @@ Usage:
   cs-mcp restore [--from DIR|s3://bucket/prefix] [--id ID] [--force] [--json]
                                      restore the newest (or the named) backup after checking its sha256; refuses a
                                      database holding data unless --force
+  cs-mcp keys create --name NAME --scopes read[,write,admin] [--toolsets a,b] [--read-only] [--json]
+                                     create an API key for the HTTP mode; it is printed once, only its hash is stored
+  cs-mcp keys list [--json]          the keys with their scopes, restrictions and last use (never the key)
+  cs-mcp keys revoke NAME            refuse the named key from now on
   cs-mcp --version | --help
 
 Flags (each also an environment variable; see .env.example for every setting):

@@ -13,6 +13,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   revenue: "Revenue, renewals and expansion",
   integrations: "Integrations (empty = not configured: tools still do their database part)",
   backup: "Backups (cs-mcp backup / restore)",
+  auth: "Authentication of the hosted mode (docs/authentication.md)",
 };
 
 function groups(): Array<[SettingGroup, (typeof SETTINGS)[number][]]> {

@@ -40,6 +40,13 @@ export const configSchema = z.object(shape).superRefine((c, ctx) => {
   if (c.ESCALATION_HEALTH_BELOW > c.RETENTION_TRIGGER_HEALTH) {
     ctx.addIssue({ code: "custom", path: ["ESCALATION_HEALTH_BELOW"], message: "must not exceed RETENTION_TRIGGER_HEALTH" });
   }
+  // An OAuth token is only accepted for this server's own URL (its audience): without it, any token of the issuer would do.
+  if (c.CS_MCP_AUTH_ISSUER && !c.CS_MCP_RESOURCE_URL) {
+    ctx.addIssue({ code: "custom", path: ["CS_MCP_RESOURCE_URL"], message: "is required with CS_MCP_AUTH_ISSUER: it is the audience access tokens must name" });
+  }
+  if (c.CS_MCP_AUTH_JWKS_URL && !c.CS_MCP_AUTH_ISSUER) {
+    ctx.addIssue({ code: "custom", path: ["CS_MCP_AUTH_ISSUER"], message: "is required with CS_MCP_AUTH_JWKS_URL: tokens are checked against their issuer" });
+  }
 });
 
 export type Config = z.output<typeof configSchema>;

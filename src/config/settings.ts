@@ -13,7 +13,8 @@ export type SettingGroup =
   | "support"
   | "revenue"
   | "integrations"
-  | "backup";
+  | "backup"
+  | "auth";
 
 export interface Setting {
   env: string;
@@ -185,6 +186,16 @@ export const SETTINGS = [
   { env: "BACKUP_MAX_AGE_HOURS", group: "backup", default: "26", doc: "doctor reports the backup failing when the newest one is older than this (a daily schedule plus slack)", schema: int(1, 87_600, 26) },
   { env: "BACKUP_S3_ENDPOINT", group: "backup", default: "", doc: "S3-compatible endpoint (MinIO, Ceph, tests); when set, path-style addressing is used", schema: optionalUrl(/^https?:$/, "http(s)") },
   { env: "BACKUP_S3_REGION", group: "backup", default: "us-east-1", doc: "S3 region of the backup bucket", schema: z.preprocess(blankToUndefined, z.string().default("us-east-1")) },
+  // auth (the hosted HTTP mode: OAuth 2.1 access tokens from an identity provider, or keys from `cs-mcp keys`; docs/authentication.md)
+  { env: "CS_MCP_RESOURCE_URL", group: "auth", default: "", doc: "this server's canonical URL as clients reach it (https://cs.example.com/mcp): the audience OAuth tokens must name, and the resource of /.well-known/oauth-protected-resource", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "CS_MCP_AUTH_ISSUER", group: "auth", default: "", doc: "OAuth authorization server (issuer URL) whose JWT access tokens are accepted; empty = API keys only", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "CS_MCP_AUTH_JWKS_URL", group: "auth", default: "", doc: "the issuer's JWKS URL; empty = read jwks_uri from the issuer's metadata (RFC 8414, then OpenID discovery)", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "CS_MCP_AUTH_ALGORITHMS", group: "auth", default: "RS256,PS256,ES256,EdDSA", doc: "JWS algorithms accepted on access tokens (never none, never HS*)",
+    schema: z.preprocess(
+      (v) => (typeof v === "string" ? (v.trim() === "" ? undefined : v.split(",").map((s) => s.trim()).filter(Boolean)) : v),
+      z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"], { error: "must be asymmetric JWS algorithms: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or Ed25519" })).min(1).default(["RS256", "PS256", "ES256", "EdDSA"]),
+    ) },
+  { env: "CS_MCP_AUTH_CLOCK_TOLERANCE_S", group: "auth", default: "30", doc: "seconds of clock skew allowed on a token's exp and nbf", schema: int(0, 600, 30) },
 ] as const satisfies readonly Setting[];
 
 export type SettingEnv = (typeof SETTINGS)[number]["env"];

@@ -18,7 +18,7 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", de
       serializers: { err: (e: unknown) => e },
       mixin() {
         const ctx = currentRequest();
-        return ctx ? { request_id: ctx.request_id, tool: ctx.tool } : {};
+        return ctx ? { request_id: ctx.request_id, tool: ctx.tool, ...(ctx.actor ? { actor: ctx.actor } : {}) } : {};
       },
     },
     destination ?? pino.destination({ fd: 2, sync: true }),

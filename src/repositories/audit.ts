@@ -18,6 +18,8 @@ export async function writeAudit(
       changes: (entry.changes ?? {}) as P.InputJsonValue,
       request_id: ctx?.request_id ?? null,
       tool: ctx?.tool ?? null,
+      // Without a principal (stdio, the CLI, the worker) the column's default, "mcp-client", applies.
+      ...(ctx?.actor ? { actor: ctx.actor } : {}),
     },
   });
 }

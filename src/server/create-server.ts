@@ -24,6 +24,7 @@ import type { ToolSurface } from "../tools/index.ts";
 import type { Services } from "../services/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
+import type { Principal } from "../auth/principal.ts";
 
 export { describeTool } from "./describe-tool.ts";
 
@@ -68,6 +69,7 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
     const progressToken = request.params._meta?.progressToken;
     return session.call(name, args, {
       signal: extra.signal,
+      principal: extra.authInfo?.extra?.principal as Principal | undefined, // set by the HTTP transport's authentication; absent over stdio
       ...(progressToken !== undefined
         ? {
             sendProgress: (progress: number, total?: number, message?: string) =>

@@ -11,6 +11,7 @@ export type ErrorCode =
   | "not_found"
   | "conflict"
   | "rate_limited"
+  | "forbidden"
   | "integration_unavailable"
   | "timeout"
   | "unavailable"

@@ -1,5 +1,5 @@
 // The call pipeline every tool call goes through, in order:
-// validation → rate limit → deadline → handler → output check → audit line → metrics → error boundary.
+// authorization (when a principal is known) → validation → rate limit → deadline → handler → output check → audit line → metrics → error boundary.
 import { randomUUID } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { Logger } from "../observability/logger.ts";
@@ -9,6 +9,8 @@ import type { Services } from "../services/index.ts";
 import type { AnyTool } from "./define-tool.ts";
 import { fromZodError, serializeError, toSafeError, ToolError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
+import type { Principal } from "../auth/principal.ts";
+import { actorOf, authorizeCall, rateLimitKey } from "../auth/scopes.ts";
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -16,6 +18,8 @@ export interface CallOptions {
   sendProgress?: (progress: number, total?: number, message?: string) => Promise<void>;
   /** Who is calling, for the rate limit (one stdio client per process; HTTP sessions differ). */
   clientKey?: string;
+  /** The authenticated caller (HTTP): its scopes and key restrictions are enforced, it is the audit actor and the rate-limit key. Absent over stdio. */
+  principal?: Principal;
 }
 
 export interface PipelineDeps {
@@ -125,7 +129,8 @@ export class ToolPipeline {
   /** Runs a definition through the same steps; also for a session's own tools (discover_tools, enable_toolsets). */
   callDefinition(tool: AnyTool, rawArgs: unknown, options: CallOptions = {}): Promise<CallToolResult> {
     const requestId = randomUUID();
-    return requestContext.run({ request_id: requestId, tool: tool.name }, () => this.run(tool, rawArgs, requestId, options));
+    const actor = options.principal ? { actor: actorOf(options.principal) } : {};
+    return requestContext.run({ request_id: requestId, tool: tool.name, ...actor }, () => this.run(tool, rawArgs, requestId, options));
   }
 
   private async run(tool: AnyTool, rawArgs: unknown, requestId: string, options: CallOptions): Promise<CallToolResult> {
@@ -133,13 +138,14 @@ export class ToolPipeline {
     const started = performance.now();
     let ok = false;
     try {
+      authorizeCall(options.principal, tool);
       const nul = nulPath(rawArgs, "");
       if (nul !== null) {
         throw new ToolError("validation_error", `invalid arguments: ${nul}: must not contain the NUL character (\\u0000)`, "remove the NUL character and call again; nothing was changed", { issues: [`${nul}: must not contain the NUL character (\\u0000)`] });
       }
       const parsed = tool.input.safeParse(rawArgs ?? {});
       if (!parsed.success) throw fromZodError(parsed.error);
-      await (await limiter).consume(options.clientKey ?? "stdio");
+      await (await limiter).consume(options.principal ? rateLimitKey(options.principal) : (options.clientKey ?? "stdio"));
 
       const call = callSignal(options.signal, timeoutMs, tool.name);
       try {
