@@ -12,6 +12,7 @@ import {
 import type { AnyTool } from "./define-tool.ts";
 import { toToolJsonSchema } from "./json-schema.ts";
 import type { ToolPipeline } from "./pipeline.ts";
+import type { Principal } from "../auth/principal.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 
 export function describeTool(tool: AnyTool): Tool {
@@ -47,6 +48,7 @@ export function createMcpServer(pipeline: ToolPipeline): Server {
     const progressToken = request.params._meta?.progressToken;
     return pipeline.call(name, args, {
       signal: extra.signal,
+      principal: extra.authInfo?.extra?.principal as Principal | undefined,
       ...(progressToken !== undefined
         ? {
             sendProgress: (progress: number, total?: number, message?: string) =>
