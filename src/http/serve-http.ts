@@ -70,6 +70,8 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const { server } = http;
   server.headersTimeout = config.CS_MCP_HTTP_HEADERS_TIMEOUT_MS;
   server.requestTimeout = config.CS_MCP_HTTP_REQUEST_TIMEOUT_MS;
+  // Longer than a load balancer's idle timeout (60 s on most), so the balancer, not we, closes idle connections.
+  server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
