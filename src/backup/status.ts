@@ -34,3 +34,10 @@ export async function backupStatus(
     return { status: "failing", detail: `cannot read the backup target: ${safeMessage(err, config)}` };
   }
 }
+
+/** When the newest good backup was made (for the metrics gauge), or null without a target or a backup. */
+export async function lastBackupSuccess(config: Parameters<typeof backupStatus>[0]): Promise<Date | null> {
+  if (!config.BACKUP_TARGET) return null;
+  const { manifests } = await listManifests(storeFor(config));
+  return manifests[0] ? new Date(manifests[0].created_at) : null;
+}

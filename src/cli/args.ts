@@ -4,7 +4,7 @@ import { SETTINGS } from "../config/settings.ts";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string };
 
-const BOOLEAN_SETTING_FLAGS = new Set(["read-only", "migrate"]);
+const BOOLEAN_SETTING_FLAGS = new Set(["read-only", "migrate", "http"]);
 
 export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   help: { type: "boolean", short: "h" },

@@ -18,6 +18,8 @@ import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 const EXIT_DEADLINE_MS = 1_800;
 
 export async function serve(config: Config, logger: Logger, options: { demo: boolean }): Promise<void> {
+  // Streamable HTTP is its own mode (src/http); what follows is the stdio path.
+  if (config.CS_MCP_HTTP) return (await import("../http/serve-http.ts")).serveHttp(config, logger);
   let shuttingDown = false;
   let runtime: Promise<Runtime | null> = Promise.resolve(null);
   let dispatcher: OutboxDispatcher | null = null;

@@ -196,6 +196,18 @@ export const SETTINGS = [
       z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"], { error: "must be asymmetric JWS algorithms: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or Ed25519" })).min(1).default(["RS256", "PS256", "ES256", "EdDSA"]),
     ) },
   { env: "CS_MCP_AUTH_CLOCK_TOLERANCE_S", group: "auth", default: "30", doc: "seconds of clock skew allowed on a token's exp and nbf", schema: int(0, 600, 30) },
+  // server: Streamable HTTP (cs-mcp serve --http)
+  { env: "CS_MCP_HTTP", flag: "http", group: "server", default: "false", doc: "serve MCP over Streamable HTTP at /mcp instead of stdio", schema: bool(false) },
+  { env: "CS_MCP_HTTP_HOST", flag: "host", group: "server", default: "127.0.0.1", doc: "address the HTTP server binds; anything but loopback needs an authenticator configured", schema: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")) },
+  { env: "CS_MCP_HTTP_PORT", flag: "port", group: "server", default: "3000", doc: "TCP port of the HTTP server (0 = any free port, printed on stderr)", schema: int(0, 65_535, 3000) },
+  { env: "CS_MCP_HTTP_ALLOWED_HOSTS", group: "server", default: "", doc: "Host header names accepted (DNS-rebinding protection); empty = localhost, 127.0.0.1 and [::1]", schema: list() },
+  { env: "CS_MCP_HTTP_ALLOWED_ORIGINS", group: "server", default: "", doc: "browser origins allowed by CORS (https://app.example.com); a request with any other Origin gets 403", schema: list() },
+  { env: "CS_MCP_HTTP_MAX_BODY_BYTES", group: "server", default: "1048576", doc: "largest HTTP request body accepted (413 above)", schema: int(1024, 64 * 1024 * 1024, 1024 * 1024) },
+  { env: "CS_MCP_HTTP_HEADERS_TIMEOUT_MS", group: "server", default: "10000", doc: "time a client has to send the request headers", schema: int(1_000, 600_000, 10_000) },
+  { env: "CS_MCP_HTTP_REQUEST_TIMEOUT_MS", group: "server", default: "30000", doc: "time a client has to send the whole request", schema: int(1_000, 600_000, 30_000) },
+  { env: "CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL", group: "server", default: "32", doc: "MCP requests one principal may have in flight; more get 429 with Retry-After", schema: int(1, 100_000, 32) },
+  { env: "CS_MCP_HTTP_SHUTDOWN_GRACE_MS", group: "server", default: "10000", doc: "on SIGTERM, how long in-flight requests may take to finish before connections are cut", schema: int(0, 600_000, 10_000) },
+  { env: "CS_MCP_METRICS_PUBLIC", group: "server", default: "false", doc: "answer /metrics without authentication (only on a network that only Prometheus reaches)", schema: bool(false) },
 ] as const satisfies readonly Setting[];
 
 export type SettingEnv = (typeof SETTINGS)[number]["env"];

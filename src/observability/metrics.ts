@@ -10,11 +10,16 @@ interface ToolStats {
   next: number;
 }
 
+export type CallOutcome = "ok" | "error" | "rate_limited" | "timeout";
+
 export class Metrics {
   private readonly tools = new Map<string, ToolStats>();
   readonly startedAt = Date.now();
+  /** Also told of every call (the Prometheus registry of the HTTP mode). */
+  observer: ((tool: string, durationMs: number, outcome: CallOutcome) => void) | null = null;
 
-  record(tool: string, durationMs: number, ok: boolean): void {
+  record(tool: string, durationMs: number, ok: boolean, outcome: CallOutcome = ok ? "ok" : "error"): void {
+    this.observer?.(tool, durationMs, outcome);
     let s = this.tools.get(tool);
     if (!s) {
       s = { calls: 0, errors: 0, durations: [], next: 0 };

@@ -6,6 +6,7 @@ import type { Logger } from "../observability/logger.ts";
 import { requestContext } from "../observability/context.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Services } from "../services/index.ts";
+import type { Principal } from "../auth/principal.ts";
 import type { AnyTool } from "./define-tool.ts";
 import { fromZodError, serializeError, toSafeError, ToolError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
@@ -137,6 +138,7 @@ export class ToolPipeline {
     const { logger, metrics, limiter, services, timeoutMs } = this.deps;
     const started = performance.now();
     let ok = false;
+    let failure: "error" | "rate_limited" | "timeout" = "error";
     try {
       authorizeCall(options.principal, tool);
       const nul = nulPath(rawArgs, "");
@@ -193,12 +195,13 @@ export class ToolPipeline {
       }
     } catch (err) {
       const safe = toSafeError(err, logger);
+      if (safe.code === "rate_limited" || safe.code === "timeout") failure = safe.code;
       // The message may quote what the caller sent (a conflict names the contact's email): mask addresses.
       if (safe.code !== "internal_error") logger.info({ code: safe.code, message: maskEmails(safe.message) }, "tool call refused");
       return { isError: true, content: [{ type: "text", text: JSON.stringify({ error: safe }) }] };
     } finally {
       const ms = performance.now() - started;
-      metrics.record(tool.name, ms, ok);
+      metrics.record(tool.name, ms, ok, ok ? "ok" : failure);
       logger.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }

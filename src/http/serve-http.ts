@@ -1,0 +1,108 @@
+// `cs-mcp serve --http`: opens the runtime once (database, Redis, services) and shares it across all
+// requests; delivers the outbox as stdio serve does; prints "cs-mcp: listening on http://HOST:PORT/mcp"
+// on stderr once bound. On SIGTERM/SIGINT it stops accepting, lets in-flight requests finish within
+// CS_MCP_HTTP_SHUTDOWN_GRACE_MS, closes the database and exits 0.
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config/load.ts";
+import type { Logger } from "../observability/logger.ts";
+import { Metrics } from "../observability/metrics.ts";
+import { PromMetrics } from "../observability/prometheus.ts";
+import { ToolPipeline } from "../server/pipeline.ts";
+import { selectTools } from "../tools/index.ts";
+import { lastBackupSuccess } from "../backup/status.ts";
+import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
+import type { Principal } from "../auth/principal.ts";
+import { SERVER_VERSION } from "../version.ts";
+import { guardConfig, isLoopback } from "./guards.ts";
+import { readiness } from "./readiness.ts";
+import { createHttpServer, type Authenticate } from "./server.ts";
+
+/** Without an authenticator every caller is this one: allowed only on loopback. */
+const LOCAL_PRINCIPAL: Principal = { subject: "local", via: "local", scopes: ["cs:read", "cs:write", "cs:admin"] };
+
+export class StartRefused extends Error {}
+
+export async function serveHttp(config: Config, logger: Logger, options: { authenticate?: Authenticate } = {}): Promise<void> {
+  const host = config.CS_MCP_HTTP_HOST;
+  if (!options.authenticate && !isLoopback(host)) {
+    throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST) or configure API keys or OAuth`);
+  }
+  const authenticate: Authenticate = options.authenticate ?? (async () => LOCAL_PRINCIPAL);
+  const tools = selectTools(config);
+  const metrics = new Metrics();
+  const { openRuntime } = await import("../app.ts");
+  const rt = await openRuntime(config, logger, metrics);
+  let dispatcher: OutboxDispatcher | null = null;
+  if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
+    const { startDispatcher } = await import("../cli/worker.ts");
+    dispatcher = await startDispatcher(config, logger, rt);
+  }
+  const pipeline = new ToolPipeline(tools, { services: rt.services, limiter: rt.limiter, logger, metrics, timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS });
+  const ready = () => readiness(rt);
+  const prom = new PromMetrics({
+    async outbox() {
+      const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(
+        `SELECT count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS pending,
+                EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) AS age,
+                count(*) FILTER (WHERE status IN ('failed', 'unknown_outcome')) AS dead
+           FROM outbox_messages`,
+      );
+      return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.age ?? 0), dead: Number(row?.dead ?? 0) };
+    },
+    breakers: () => rt.resilience.states(),
+    pool: () => rt.db.pool(),
+    ready: async () => (await ready()).ready,
+    lastBackup: () => lastBackupSuccess(config).catch(() => null),
+  });
+  prom.observe(metrics);
+
+  const http = createHttpServer({
+    pipeline,
+    authenticate,
+    guard: guardConfig(config.CS_MCP_HTTP_ALLOWED_HOSTS, config.CS_MCP_HTTP_ALLOWED_ORIGINS),
+    prom,
+    readiness: ready,
+    logger,
+    maxBodyBytes: config.CS_MCP_HTTP_MAX_BODY_BYTES,
+    maxConcurrentPerPrincipal: config.CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL,
+    metricsPublic: config.CS_MCP_METRICS_PUBLIC,
+  });
+  const { server } = http;
+  server.headersTimeout = config.CS_MCP_HTTP_HEADERS_TIMEOUT_MS;
+  server.requestTimeout = config.CS_MCP_HTTP_REQUEST_TIMEOUT_MS;
+  // Longer than a load balancer's idle timeout (60 s on most), so the balancer, not we, closes idle connections.
+  server.keepAliveTimeout = 65_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.CS_MCP_HTTP_PORT, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const shown = host.includes(":") ? `[${host}]` : host;
+  logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: options.authenticate ? "configured" : "local" }, "serving MCP over Streamable HTTP");
+  process.stderr.write(`cs-mcp: listening on http://${shown}:${port}/mcp\n`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ in_flight: http.inFlight() }, "stopping: no new connections, finishing requests in flight");
+    // The process ends even if something hangs past the grace period and the close that follows it.
+    setTimeout(() => process.exit(1), config.CS_MCP_HTTP_SHUTDOWN_GRACE_MS + 5_000).unref();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    // Keep-alive connections become idle as their last response ends: close them as that happens.
+    const idle = setInterval(() => server.closeIdleConnections(), 50);
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, config.CS_MCP_HTTP_SHUTDOWN_GRACE_MS).unref());
+    void Promise.race([closed, grace]).then(async () => {
+      clearInterval(idle);
+      server.closeAllConnections();
+      await dispatcher?.stop(500);
+      await rt.close();
+      logger.info("stopped");
+      process.exit(0);
+    });
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+}
