@@ -6,6 +6,7 @@ import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
 import { createMcpServer } from "../server/create-server.ts";
+import { serverResources } from "../server/resources/catalogue.ts";
 import { ToolPipeline } from "../server/pipeline.ts";
 import { SafeStdioTransport } from "../server/stdio-transport.ts";
 import { serializeError } from "../server/errors.ts";
@@ -59,7 +60,7 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
     timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
     readOnly: config.CS_MCP_READ_ONLY,
   });
-  const server = createMcpServer(pipeline, { surface, services: opening.then((rt) => rt.services), logger });
+  const server = createMcpServer(pipeline, { surface, services: opening.then((rt) => rt.services), resources: serverResources(config), logger });
 
   const shutdown = (code: number) => {
     if (shuttingDown) return;

@@ -8,7 +8,10 @@ import type { Logger } from "../observability/logger.ts";
 import { Metrics } from "../observability/metrics.ts";
 import { PromMetrics } from "../observability/prometheus.ts";
 import { ToolPipeline } from "../server/pipeline.ts";
-import { selectTools } from "../tools/index.ts";
+import { toolSurface } from "../tools/index.ts";
+import { createMcpServer } from "../server/create-server.ts";
+import { serverResources } from "../server/resources/catalogue.ts";
+import { createAuthenticator } from "../auth/authenticator.ts";
 import { lastBackupSuccess } from "../backup/status.ts";
 import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -24,20 +27,28 @@ export class StartRefused extends Error {}
 
 export async function serveHttp(config: Config, logger: Logger, options: { authenticate?: Authenticate } = {}): Promise<void> {
   const host = config.CS_MCP_HTTP_HOST;
-  if (!options.authenticate && !isLoopback(host)) {
-    throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST) or configure API keys or OAuth`);
-  }
-  const authenticate: Authenticate = options.authenticate ?? (async () => LOCAL_PRINCIPAL);
-  const tools = selectTools(config);
+  const surface = toolSurface(config);
+  const tools = surface.allowed;
   const metrics = new Metrics();
   const { openRuntime } = await import("../app.ts");
   const rt = await openRuntime(config, logger, metrics);
+  // Callers authenticate (API keys from `cs-mcp keys`, or OAuth tokens) whenever an issuer is configured, a
+  // key exists, or the server is reachable beyond this machine; only a loopback server with neither is open.
+  const authenticator = createAuthenticator(config, { db: rt.db, resourceUrl: config.CS_MCP_RESOURCE_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${config.CS_MCP_HTTP_PORT}/mcp` });
+  const keys = await rt.db.prisma.apiKey.count({ where: { revoked_at: null } });
+  const authConfigured = Boolean(options.authenticate) || Boolean(config.CS_MCP_AUTH_ISSUER) || keys > 0;
+  if (!authConfigured && !isLoopback(host)) {
+    await rt.close();
+    throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST), create an API key (cs-mcp keys create) or configure OAuth (CS_MCP_AUTH_ISSUER)`);
+  }
+  const authenticate: Authenticate = options.authenticate ?? (authConfigured ? (header) => authenticator.authenticate(header) : async () => LOCAL_PRINCIPAL);
   let dispatcher: OutboxDispatcher | null = null;
   if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
     const { startDispatcher } = await import("../cli/worker.ts");
     dispatcher = await startDispatcher(config, logger, rt);
   }
-  const pipeline = new ToolPipeline(tools, { services: rt.services, limiter: rt.limiter, logger, metrics, timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS });
+  const pipeline = new ToolPipeline(tools, { services: rt.services, limiter: rt.limiter, logger, metrics, timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS, readOnly: config.CS_MCP_READ_ONLY });
+  const resources = serverResources(config);
   const ready = () => readiness(rt);
   const prom = new PromMetrics({
     async outbox() {
@@ -58,6 +69,8 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
 
   const http = createHttpServer({
     pipeline,
+    mcpServer: () => createMcpServer(pipeline, { surface, services: rt.services, resources, logger }),
+    protectedResource: { paths: authenticator.metadataPaths(), body: authenticator.metadata() },
     authenticate,
     guard: guardConfig(config.CS_MCP_HTTP_ALLOWED_HOSTS, config.CS_MCP_HTTP_ALLOWED_ORIGINS),
     prom,
@@ -79,7 +92,7 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
-  logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: options.authenticate ? "configured" : "local" }, "serving MCP over Streamable HTTP");
+  logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: authConfigured ? "required" : "local" }, "serving MCP over Streamable HTTP");
   process.stderr.write(`cs-mcp: listening on http://${shown}:${port}/mcp\n`);
 
   let stopping = false;

@@ -10,6 +10,7 @@ import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../observability/logger.ts";
 import type { PromMetrics } from "../observability/prometheus.ts";
 import { createMcpServer } from "../server/create-server.ts";
+import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { ToolPipeline } from "../server/pipeline.ts";
 import { serializeError } from "../server/errors.ts";
 import { ConcurrencyCap } from "./concurrency.ts";
@@ -21,6 +22,10 @@ export type Authenticate = (authorizationHeader: string | undefined) => Promise<
 
 export interface HttpDeps {
   pipeline: ToolPipeline;
+  /** One MCP server per request (stateless): the session surface, resources and prompts over the shared runtime. */
+  mcpServer?: () => Server;
+  /** RFC 9728 protected-resource metadata and where it is served. */
+  protectedResource?: { paths: readonly string[]; body: Record<string, unknown> };
   authenticate: Authenticate;
   guard: GuardConfig;
   prom: PromMetrics;
@@ -77,7 +82,7 @@ export function createHttpServer(deps: HttpDeps): McpHttpServer {
     }
     res.on("close", release);
     req.auth = { token: "", clientId: principal.subject, scopes: [...principal.scopes], extra: { principal } };
-    const server = createMcpServer(deps.pipeline);
+    const server = deps.mcpServer ? deps.mcpServer() : createMcpServer(deps.pipeline);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, maxRequestBodySize: deps.maxBodyBytes });
     res.on("close", () => {
       void transport.close();
@@ -100,6 +105,7 @@ export function createHttpServer(deps: HttpDeps): McpHttpServer {
     if (refused) return sendJson(res, 403, rpcError(refused));
     corsHeaders(req, res);
     if (req.method === "OPTIONS") return preflight(res);
+    if (path !== undefined && deps.protectedResource?.paths.includes(path)) return sendJson(res, 200, deps.protectedResource.body);
     if (path === "/mcp") return mcp(req, res);
     if (path === "/metrics") {
       if (!deps.metricsPublic && !(await principalOf(req, res, deps.authenticate))) return;

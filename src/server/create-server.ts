@@ -17,7 +17,9 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolPipeline } from "./pipeline.ts";
 import { ToolSession } from "./session-tools.ts";
-import { CLIENT_TEMPLATE, ResourceRegistry } from "./resources/index.ts";
+import { CLIENT_TEMPLATE, type ResourceRegistry } from "./resources/index.ts";
+import { serverResources } from "./resources/catalogue.ts";
+import { toolVisibleTo } from "../auth/scopes.ts";
 import { CLIENT_ID_ARGUMENT, getPrompt, listPrompts, PROMPTS } from "./prompts.ts";
 import { toSafeError } from "./errors.ts";
 import type { ToolSurface } from "../tools/index.ts";
@@ -62,7 +64,14 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
   );
   const session = new ToolSession(pipeline, surface, () => server.sendToolListChanged());
 
-  server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: session.listing() }));
+  const byName = new Map(pipeline.tools.map((t) => [t.name, t]));
+  // An HTTP caller sees only the tools its scopes and key allow; the session's own tools stay listed.
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    const principal = extra.authInfo?.extra?.principal as Principal | undefined;
+    const tools = session.listing();
+    if (!principal) return { tools };
+    return { tools: tools.filter((t) => { const def = byName.get(t.name); return !def || toolVisibleTo(principal, def); }) };
+  });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args } = request.params;
@@ -84,7 +93,7 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
 
   if (options.services !== undefined) {
     const services = options.services;
-    const registry = options.resources ?? new ResourceRegistry();
+    const registry = options.resources ?? serverResources();
     const logger = options.logger;
     /** Anything but a protocol error becomes the tools' safe message (no SQL or stack to the client). */
     const guarded = async <T>(work: (s: Services) => Promise<T>): Promise<T> => {

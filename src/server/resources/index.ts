@@ -91,9 +91,10 @@ export class ResourceRegistry {
     return end < this.fixed.length + total ? { resources, nextCursor: encodeCursor(end) } : { resources };
   }
 
-  async read(ctx: ResourceContext, uri: string): Promise<{ uri: string; mimeType: string; text: string }> {
+  async read(ctx: ResourceContext, uri: string): Promise<{ uri: string; mimeType: string; text: string; _meta?: Record<string, unknown> }> {
     const fixed = this.fixed.find((r) => r.uri === uri);
-    if (fixed) return { uri, mimeType: fixed.mimeType, text: await fixed.read(ctx) };
+    // The content carries the resource's _meta too (an MCP App's CSP): hosts read it from either place.
+    if (fixed) return { uri, mimeType: fixed.mimeType, text: await fixed.read(ctx), ...(fixed._meta ? { _meta: fixed._meta } : {}) };
     const id = clientIdOf(uri);
     if (id === null) throw new McpError(RESOURCE_NOT_FOUND, `Resource not found: ${uri}`);
     try {
