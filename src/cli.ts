@@ -33,10 +33,16 @@ async function main(argv: string[]): Promise<number | "serving"> {
   }
   loadDotEnv();
   let config;
+  let secrets: import("./config/secrets-manager.ts").LoadedConfig | undefined;
   try {
     // Commands other than serve talk to a person: quieter logs unless LOG_LEVEL says otherwise.
     const env = command !== "serve" && command !== "worker" && !process.env.LOG_LEVEL && !flags["log-level"] ? { ...process.env, LOG_LEVEL: "warn" } : process.env;
     config = loadConfig(env, flags);
+    if (config.CS_MCP_SECRETS_AWS_SECRET_ID) {
+      // The AWS SDK is loaded only when a secret id is configured.
+      secrets = await (await import("./config/secrets-manager.ts")).loadConfigWithSecrets(env, flags);
+      config = secrets.config;
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       printErr(`cs-mcp: ${err.message}`);
@@ -45,6 +51,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Long-running processes pick up rotated secrets without a restart.
+  if (secrets && (command === "serve" || command === "worker")) secrets.startRefresh(logger);
   try {
     switch (command) {
       // Each command's code is loaded only when it runs: start-up stays short.

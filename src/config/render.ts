@@ -13,6 +13,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   revenue: "Revenue, renewals and expansion",
   integrations: "Integrations (empty = not configured: tools still do their database part)",
   backup: "Backups (cs-mcp backup / restore)",
+  secrets: "Profile and secrets (any secret X may instead be read from the file named by X_FILE)",
 };
 
 function groups(): Array<[SettingGroup, (typeof SETTINGS)[number][]]> {

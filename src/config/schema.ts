@@ -1,6 +1,7 @@
 // The one zod schema of the configuration, built from SETTINGS, with the cross-field rules.
 import { z } from "zod";
 import { SETTINGS } from "./settings.ts";
+import { profileProblems } from "./profiles.ts";
 
 type Shape = { [K in (typeof SETTINGS)[number] as K["env"]]: K["schema"] };
 
@@ -40,6 +41,7 @@ export const configSchema = z.object(shape).superRefine((c, ctx) => {
   if (c.ESCALATION_HEALTH_BELOW > c.RETENTION_TRIGGER_HEALTH) {
     ctx.addIssue({ code: "custom", path: ["ESCALATION_HEALTH_BELOW"], message: "must not exceed RETENTION_TRIGGER_HEALTH" });
   }
+  for (const [path, message] of profileProblems(c)) ctx.addIssue({ code: "custom", path: [path], message });
 });
 
 export type Config = z.output<typeof configSchema>;
