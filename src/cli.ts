@@ -8,7 +8,7 @@ import { printErr, printOut } from "./cli/output.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "setup"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -31,6 +31,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
     printErr(`unknown command '${command}'. Commands: ${COMMANDS.join(", ")}. Run cs-mcp --help.`);
     return 2;
   }
+  // setup writes the configuration: it runs before (and without) loading one.
+  if (command === "setup") return await (await import("./cli/setup.ts")).setupCommand(flags);
   loadDotEnv();
   let config;
   let secrets: import("./config/secrets-manager.ts").LoadedConfig | undefined;

@@ -21,6 +21,8 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   force: { type: "boolean" },
   from: { type: "string" },
   id: { type: "string" },
+  "non-interactive": { type: "boolean" },
+  out: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

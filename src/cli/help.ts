@@ -25,6 +25,9 @@ Usage:
   cs-mcp restore [--from DIR|s3://bucket/prefix] [--id ID] [--force] [--json]
                                      restore the newest (or the named) backup after checking its sha256; refuses a
                                      database holding data unless --force
+  cs-mcp setup [--non-interactive] [--force] [--out FILE]
+                                     ask for (or read from flags/environment) the profile, database, Redis and vendor
+                                     credentials, test each with a harmless call, write .env with mode 0600
   cs-mcp --version | --help
 
 Flags (each also an environment variable; see .env.example for every setting):
