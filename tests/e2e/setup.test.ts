@@ -68,8 +68,8 @@ describe("cs-mcp setup --non-interactive", () => {
     for (const secret of ["zd-test-token", "ic-test-token", "SG.test-key", ...(PG ? [new URL(PG).password].filter(Boolean) : [])]) expect(r.out).not.toContain(secret);
 
     // The fakes saw the harmless calls with the given credentials: a user search, GET /me, a sandboxed send.
-    expect(zd.received.some((q) => q.method === "GET" && q.path.startsWith("/api/v2/search") || q.path.startsWith("/api/v2/users/search"))).toBe(true);
-    expect(ic.received.some((q) => q.method === "GET" && q.path === "/me")).toBe(true);
+    expect(zd.received.map((q) => q.operationId)).toEqual(["SearchUsers"]);
+    expect(ic.received.map((q) => q.operationId)).toEqual(["identifyAdmin"]);
     const send = sg.received.find((q) => q.path === "/v3/mail/send");
     expect((send?.body as { mail_settings?: { sandbox_mode?: { enable?: boolean } } }).mail_settings?.sandbox_mode?.enable).toBe(true);
 
