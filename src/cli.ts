@@ -8,7 +8,7 @@ import { printErr, printOut } from "./cli/output.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys", "setup"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -31,12 +31,20 @@ async function main(argv: string[]): Promise<number | "serving"> {
     printErr(`unknown command '${command}'. Commands: ${COMMANDS.join(", ")}. Run cs-mcp --help.`);
     return 2;
   }
+  // setup writes the configuration: it runs before (and without) loading one.
+  if (command === "setup") return await (await import("./cli/setup.ts")).setupCommand(flags);
   loadDotEnv();
   let config;
+  let secrets: import("./config/secrets-manager.ts").LoadedConfig | undefined;
   try {
     // Commands other than serve talk to a person: quieter logs unless LOG_LEVEL says otherwise.
     const env = command !== "serve" && command !== "worker" && !process.env.LOG_LEVEL && !flags["log-level"] ? { ...process.env, LOG_LEVEL: "warn" } : process.env;
     config = loadConfig(env, flags);
+    if (config.CS_MCP_SECRETS_AWS_SECRET_ID) {
+      // The AWS SDK is loaded only when a secret id is configured.
+      secrets = await (await import("./config/secrets-manager.ts")).loadConfigWithSecrets(env, flags);
+      config = secrets.config;
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       printErr(`cs-mcp: ${err.message}`);
@@ -45,6 +53,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
     throw err;
   }
   const logger = createLogger(config.LOG_LEVEL);
+  // Long-running processes pick up rotated secrets without a restart.
+  if (secrets && (command === "serve" || command === "worker")) secrets.startRefresh(logger);
   try {
     switch (command) {
       // Each command's code is loaded only when it runs: start-up stays short.

@@ -23,6 +23,8 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   id: { type: "string" },
   name: { type: "string" },
   scopes: { type: "string" },
+  "non-interactive": { type: "boolean" },
+  out: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

@@ -11,6 +11,14 @@ import { selectTools } from "../tools/index.ts";
 import { describeConnectionError } from "../server/errors.ts";
 import { backupStatus } from "../backup/status.ts";
 import { printJson, printOut } from "./output.ts";
+import { secretSources } from "../config/secret-sources.ts";
+
+/** Where each secret setting came from (env, flag, file, aws-secrets-manager, unset): never a value. */
+function secretsCheck(config: Config): DoctorCheck {
+  const origin = Object.entries(secretSources(config)).map(([name, source]) => `${name}=${source}`);
+  const aws = config.CS_MCP_SECRETS_AWS_SECRET_ID ? ` (AWS secret ${config.CS_MCP_SECRETS_AWS_SECRET_ID}, refreshed every ${config.CS_MCP_SECRETS_REFRESH_SECONDS} s)` : "";
+  return { check: "secrets", status: "ok", detail: `profile ${config.CS_MCP_PROFILE}; ${origin.join(", ")}${aws}` };
+}
 
 export interface DoctorCheck {
   check: string;
@@ -81,6 +89,7 @@ export async function runDoctorChecks(config: Config, logger: Logger, now = new 
     checks.push({ check: i.integration, status: open ? "failing" : "ok", detail: `credentials configured; ${breaker}` });
   }
   checks.push({ check: "backup", ...(await backupStatus(config, now)) });
+  checks.push(secretsCheck(config));
   return checks;
 }
 

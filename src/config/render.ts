@@ -14,6 +14,7 @@ const GROUP_TITLES: Record<SettingGroup, string> = {
   integrations: "Integrations (empty = not configured: tools still do their database part)",
   backup: "Backups (cs-mcp backup / restore)",
   auth: "Authentication of the hosted mode (docs/authentication.md)",
+  secrets: "Profile and secrets (any secret X may instead be read from the file named by X_FILE)",
 };
 
 function groups(): Array<[SettingGroup, (typeof SETTINGS)[number][]]> {

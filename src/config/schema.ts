@@ -1,6 +1,7 @@
 // The one zod schema of the configuration, built from SETTINGS, with the cross-field rules.
 import { z } from "zod";
 import { SETTINGS } from "./settings.ts";
+import { profileProblems } from "./profiles.ts";
 
 type Shape = { [K in (typeof SETTINGS)[number] as K["env"]]: K["schema"] };
 
@@ -47,6 +48,7 @@ export const configSchema = z.object(shape).superRefine((c, ctx) => {
   if (c.CS_MCP_AUTH_JWKS_URL && !c.CS_MCP_AUTH_ISSUER) {
     ctx.addIssue({ code: "custom", path: ["CS_MCP_AUTH_ISSUER"], message: "is required with CS_MCP_AUTH_JWKS_URL: tokens are checked against their issuer" });
   }
+  for (const [path, message] of profileProblems(c)) ctx.addIssue({ code: "custom", path: [path], message });
 });
 
 export type Config = z.output<typeof configSchema>;

@@ -2,6 +2,7 @@
 // sense), its zod rule, its default and its meaning. The zod schema, the flag parser, .env.example and
 // the README's configuration table are all derived from this list, so they cannot drift apart.
 import { z } from "zod";
+import { encryptionKeyProblem } from "../security/encryption-key.ts";
 
 export type SettingGroup =
   | "server"
@@ -14,7 +15,8 @@ export type SettingGroup =
   | "revenue"
   | "integrations"
   | "backup"
-  | "auth";
+  | "auth"
+  | "secrets";
 
 export interface Setting {
   env: string;
@@ -70,6 +72,18 @@ const daysList = (dflt: number[]) =>
       return typeof b === "string" ? b.split(",").map((s) => (s.trim() === "" ? Number.NaN : Number(s.trim()))) : b;
     },
     z.array(z.number().int().min(1).max(3650)).min(1).default(dflt),
+  );
+
+const encryptionKey = () =>
+  z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = encryptionKeyProblem(v);
+        if (problem) ctx.addIssue({ code: "custom", message: problem });
+      })
+      .optional(),
   );
 
 export const SETTINGS = [
@@ -208,6 +222,14 @@ export const SETTINGS = [
   { env: "CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL", group: "server", default: "32", doc: "MCP requests one principal may have in flight; more get 429 with Retry-After", schema: int(1, 100_000, 32) },
   { env: "CS_MCP_HTTP_SHUTDOWN_GRACE_MS", group: "server", default: "10000", doc: "on SIGTERM, how long in-flight requests may take to finish before connections are cut", schema: int(0, 600_000, 10_000) },
   { env: "CS_MCP_METRICS_PUBLIC", group: "server", default: "false", doc: "answer /metrics without authentication (only on a network that only Prometheus reaches)", schema: bool(false) },
+  // profile and secrets (docs/profiles.md, docs/secrets.md); every secret setting may also come from NAME_FILE or AWS Secrets Manager
+  { env: "CS_MCP_PROFILE", group: "secrets", default: "development", doc: "development, staging or production: staging and production refuse the embedded database, production also requires TLS to PostgreSQL (sslmode=require or verify-full) and REDIS_URL (docs/profiles.md)", schema: z.preprocess(blankToUndefined, z.enum(["development", "staging", "production"], { error: "must be development, staging or production" }).default("development")) },
+  { env: "CS_MCP_SECRETS_AWS_SECRET_ID", group: "secrets", default: "", doc: "AWS Secrets Manager secret (name or ARN) whose SecretString is a JSON object of secret settings, e.g. {\"SENDGRID_API_KEY\":\"...\"}; the environment and NAME_FILE take precedence", schema: optionalString() },
+  { env: "CS_MCP_SECRETS_AWS_REGION", group: "secrets", default: "us-east-1", doc: "region of that secret (credentials from the AWS chain: environment, profile or role)", schema: z.preprocess(blankToUndefined, z.string().default("us-east-1")) },
+  { env: "CS_MCP_SECRETS_AWS_ENDPOINT", group: "secrets", default: "", doc: "override of the Secrets Manager endpoint (VPC endpoints, tests)", schema: optionalUrl(/^https?:$/, "http(s)") },
+  { env: "CS_MCP_SECRETS_REFRESH_SECONDS", group: "secrets", default: "300", doc: "serve and worker re-read the AWS secret this often; rotated vendor credentials are used without a restart (0 = read once at start)", schema: int(0, 86_400, 300) },
+  { env: "CS_MCP_ENCRYPTION_KEY", group: "secrets", secret: true, default: "", doc: "32 random bytes, base64 or hex (openssl rand -base64 32): AES-256-GCM key of the vendor credentials stored in the database; a key of another length or with too little entropy is refused", schema: encryptionKey() },
+  { env: "CS_MCP_ENCRYPTION_KEY_PREVIOUS", group: "secrets", secret: true, default: "", doc: "the key before a rotation: values sealed under it still open while CS_MCP_ENCRYPTION_KEY seals new ones", schema: encryptionKey() },
 ] as const satisfies readonly Setting[];
 
 export type SettingEnv = (typeof SETTINGS)[number]["env"];

@@ -7,6 +7,7 @@
 // non-retryable VendorError with status 422, so the dispatcher does not retry it.
 import { createHash } from "node:crypto";
 import type { Config } from "../config/load.ts";
+import { secretsGeneration } from "../config/secret-sources.ts";
 import type { Logger } from "../observability/logger.ts";
 import { integrationStatus, type Integration } from "./status.ts";
 import { VendorError, type DeliveryContext, type DeliveryResult, type OperationEntry, type OperationRegistry } from "./types.ts";
@@ -32,6 +33,37 @@ export function createVendorClients(config: Config): VendorClients {
     intercom: createIntercomClient(config),
     mixpanel: createMixpanelClient(config),
     sendgrid: createSendGridClient(config),
+  };
+}
+
+/**
+ * Clients that follow the configuration: when a secret refresh changes a credential (secretsGeneration),
+ * the next call gets a client built with the new value.
+ */
+export function liveVendorClients(config: Config): VendorClients {
+  let generation = -1;
+  let current: VendorClients | null = null;
+  const get = (): VendorClients => {
+    const g = secretsGeneration(config);
+    if (!current || g !== generation) {
+      current = createVendorClients(config);
+      generation = g;
+    }
+    return current;
+  };
+  return {
+    get zendesk() {
+      return get().zendesk;
+    },
+    get intercom() {
+      return get().intercom;
+    },
+    get mixpanel() {
+      return get().mixpanel;
+    },
+    get sendgrid() {
+      return get().sendgrid;
+    },
   };
 }
 
@@ -64,7 +96,7 @@ export function mixpanelInsertId(key: string): string {
   return /^[A-Za-z0-9-]{1,36}$/.test(key) ? key : createHash("sha256").update(key).digest("hex").slice(0, 32);
 }
 
-export function createOperationRegistry(config: Config, resilience: Resilience, logger: Logger, clients: VendorClients = createVendorClients(config)): OperationRegistry {
+export function createOperationRegistry(config: Config, resilience: Resilience, logger: Logger, clients: VendorClients = liveVendorClients(config)): OperationRegistry {
   const status = new Map(integrationStatus(config).map((s) => [s.integration, s]));
 
   function need<K extends keyof VendorClients>(integration: K): NonNullable<VendorClients[K]> {

@@ -33,6 +33,7 @@ describe("cs-mcp CLI", () => {
       ["mixpanel", "not_configured"],
       ["sendgrid", "not_configured"],
       ["backup", "not_configured"],
+      ["secrets", "ok"],
     ]);
     expect(report.checks.find((c) => c.check === "sendgrid")?.detail).toBe("set SENDGRID_API_KEY, SENDGRID_FROM_EMAIL");
   });

@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, expect, it } from "vitest";
 
-const DOCS = ["README.md", "SECURITY.md", "docker/README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)].filter((f) => existsSync(f));
+const DOCS = ["README.md", "SECURITY.md", "docker/README.md", ...readdirSync("docs").filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`), ...readdirSync("docs/runbooks").map((f) => `docs/runbooks/${f}`)].filter((f) => existsSync(f));
 
 /** Relative link targets, backticked file names ending in .md and upper-case ones (DOMAIN.md), without anchors. */
 function referencedFiles(markdown: string): string[] {
