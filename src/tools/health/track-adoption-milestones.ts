@@ -33,7 +33,7 @@ export const trackAdoptionMilestones = defineTool({
     "integration_connected (first 'integration_connected' event; TTV_ACTIVATION_DAYS), full_value (full_value_features features, " +
     "default 3, each used by full_value_users_per_feature users, default 2; TTV_FULL_VALUE_DAYS, 30). custom_milestones are added " +
     "to it, or replace it with milestone_framework 'custom'. Per milestone: reached_at, days_to_reach (UTC calendar days from " +
-    "created_at), status on_time | late | overdue | pending | unknown (account older than the stored usage history). With client_id one account; without, a summary over every active " +
+    "customer_since), status on_time | late | overdue | pending | unknown (account older than the stored usage history). With client_id one account; without, a summary over every active " +
     "account (reach rate, median days, on time, overdue) and a page of accounts, newest first. The definitions are returned. For " +
     "stored onboarding plans use track_onboarding_progress. Example: {client_id: 'cs_1700000000_acme_corp'} or " +
     "{milestone_framework: 'custom', custom_milestones: [{name: 'first_report', feature: 'reports', target_days: 10}]}.",
@@ -85,7 +85,7 @@ export const trackAdoptionMilestones = defineTool({
       z.object({
         client_id: z.string(),
         company_name: z.string(),
-        created_at: z.string(),
+        customer_since: z.string(),
         age_days: z.number().int(),
         before_usage_history: z.boolean(),
         usage_events: z.number().int(),
