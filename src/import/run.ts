@@ -13,6 +13,7 @@ import { FORMATS, formatFromFileName, readRecords, type ImportFormat } from "./f
 import { IMPORT_KINDS, KINDS, type ImportKind, type RowError } from "./kinds/index.ts";
 import type { ValidRow } from "./kinds/types.ts";
 import { uuid7 } from "./sql.ts";
+import { ATTRIBUTE_LIMIT, attributeValue, validAttributeName, type AttributeType } from "./attributes.ts";
 
 export { IMPORT_KINDS, type ImportKind, type RowError };
 
@@ -71,6 +72,8 @@ export interface ImportSummary {
   rows_per_second: number;
   /** accounts only: external_id → client_id of every account in the file. */
   mapping?: Record<string, string>;
+  /** accounts only: the extra columns stored as attributes and the type inferred from their values. */
+  attributes?: Record<string, AttributeType>;
 }
 
 function resolveFormat(file: string, format: string | undefined): ImportFormat {
@@ -191,11 +194,20 @@ export async function runImport(db: Database, config: Config, opts: ImportOption
       inflight = p;
     };
 
+    let attributeColumns: string[] = [];
+    const attributeNumeric = new Map<string, boolean>();
     const onHeader = (columns: string[]) => {
       const missing = spec.required.filter((c) => !columns.includes(c));
       if (missing.length) throw new HeaderError(missing.map((c) => ({ line: 1, column: c, reason: `${c}: required column is missing from the header (columns: ${columns.join(", ") || "none"})` })));
-      const unknown = columns.filter((c) => c !== "" && !spec.columns.includes(c));
-      if (unknown.length) summary.warnings.push(`ignored unknown column(s): ${unknown.join(", ")}`);
+      let unknown = columns.filter((c) => c !== "" && !spec.columns.includes(c));
+      if (spec.attributes) {
+        const named = unknown.filter(validAttributeName);
+        attributeColumns = named.slice(0, ATTRIBUTE_LIMIT);
+        for (const c of attributeColumns) attributeNumeric.set(c, true);
+        unknown = unknown.filter((c) => !attributeColumns.includes(c));
+        if (named.length > ATTRIBUTE_LIMIT) summary.warnings.push(`at most ${ATTRIBUTE_LIMIT} attribute columns are kept`);
+      }
+      if (unknown.length) summary.warnings.push(`ignored unknown column(s): ${unknown.join(", ")}${spec.attributes ? " (attribute names: a letter, then letters, digits or _, up to 63)" : ""}`);
     };
 
     try {
@@ -235,6 +247,27 @@ export async function runImport(db: Database, config: Config, opts: ImportOption
           accountId = found;
         }
         const valid: ValidRow<unknown> = { line: rec.line, row, account_id: accountId };
+        if (attributeColumns.length) {
+          const attrs: Record<string, string | number> = {};
+          let bad = false;
+          for (const c of attributeColumns) {
+            const raw = rec.values[c];
+            if (raw === undefined) continue;
+            const v = attributeValue(raw);
+            if (v === null) {
+              addError({ line: rec.line, column: c, reason: `${c}: an attribute value must be at most 200 characters without control characters` });
+              bad = true;
+              break;
+            }
+            if (typeof v === "string") attributeNumeric.set(c, false);
+            attrs[c] = v;
+          }
+          if (bad) {
+            summary.rejected++;
+            continue;
+          }
+          valid.attributes = attrs;
+        }
         if (seen && spec.key) {
           const k = spec.key(valid);
           if (seen.has(k)) {
@@ -253,6 +286,16 @@ export async function runImport(db: Database, config: Config, opts: ImportOption
     }
     await flush();
     if (inflight) await inflight;
+    const categorical = attributeColumns.filter((c) => attributeNumeric.get(c) === false);
+    if (categorical.length && !(strict && summary.error_count > 0)) {
+      // A column with any text value is categorical: its number-looking values are stored as text too.
+      await session.query(
+        `UPDATE accounts SET attributes = attributes || (SELECT jsonb_object_agg(k, to_jsonb(attributes->>k)) FROM unnest($1::text[]) AS k WHERE jsonb_typeof(attributes->k) = 'number')
+          WHERE attributes ?| $1::text[] AND EXISTS (SELECT 1 FROM unnest($1::text[]) AS k WHERE jsonb_typeof(attributes->k) = 'number')`,
+        [`{${categorical.map((c) => `"${c}"`).join(",")}}`],
+      );
+    }
+    if (attributeColumns.length) summary.attributes = Object.fromEntries(attributeColumns.map((c) => [c, attributeNumeric.get(c) ? "numeric" : "categorical"]));
 
     const abort = dryRun || (strict && summary.error_count > 0);
     if (single) {

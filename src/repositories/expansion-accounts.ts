@@ -3,6 +3,7 @@
 // latest stored health score, and distinct active users in the last two windows of `windowDays`.
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { standardHealthRun } from "./health-signals.ts";
+import { customerSinceSql } from "./customer-since.ts";
 
 export interface AccountFacts {
   account_id: string;
@@ -11,7 +12,8 @@ export interface AccountFacts {
   industry: string | null;
   status: string;
   lifecycle_stage: string;
-  created_at: Date;
+  /** When the relationship began (customer-since.ts). */
+  customer_since: Date;
   churned_at: Date | null;
   /** accounts.arr (numeric text). */
   account_arr: string;
@@ -44,7 +46,7 @@ export class ExpansionAccountsRepository {
     const filter = ids ? "a.id = ANY($1::text[])" : "($1::text[] IS NULL AND a.status = 'active')";
     const rows = await this.prisma.$queryRawUnsafe<Array<Record<string, unknown>>>(
       `SELECT a.id AS account_id, a.company_name, a.tier::text AS tier, a.industry, a.status::text AS status,
-              a.lifecycle_stage::text AS lifecycle_stage, a.created_at, a.churned_at,
+              a.lifecycle_stage::text AS lifecycle_stage, ${customerSinceSql("a")} AS customer_since, a.churned_at,
               a.arr::text AS account_arr, a.seats AS account_seats,
               c.id AS contract_id, c.contract_value::text AS contract_value, c.seats AS contract_seats,
               COALESCE(c.products, ARRAY[]::text[]) AS products, COALESCE(c.add_ons, ARRAY[]::text[]) AS add_ons,
@@ -83,7 +85,7 @@ export class ExpansionAccountsRepository {
       industry: (r.industry as string | null) ?? null,
       status: r.status as string,
       lifecycle_stage: r.lifecycle_stage as string,
-      created_at: new Date(r.created_at as string),
+      customer_since: new Date(r.customer_since as string),
       churned_at: r.churned_at ? new Date(r.churned_at as string) : null,
       account_arr: String(r.account_arr ?? "0"),
       account_seats: r.account_seats === null || r.account_seats === undefined ? null : Number(r.account_seats),

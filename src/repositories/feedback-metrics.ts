@@ -5,6 +5,7 @@
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import type { MilestonePopulation } from "./usage.ts";
 import { arrMovementsCte } from "./arr-movements.ts";
+import { customerSinceSql } from "./customer-since.ts";
 
 export const SEGMENT_DIMENSIONS = ["tier", "industry", "lifecycle_stage", "csm"] as const;
 export type SegmentDimension = (typeof SEGMENT_DIMENSIONS)[number];
@@ -44,7 +45,7 @@ export class FeedbackMetricsRepository {
     const seg = SEGMENT_SQL[scope.segment ?? "none"];
     return this.prisma.$queryRawUnsafe<MetricRow[]>(
       `WITH b AS (SELECT x.bs, x.be, x.i::int AS i FROM unnest($1::timestamptz[], $2::timestamptz[]) WITH ORDINALITY AS x(bs, be, i)),
-       sc AS (SELECT a.id, ${seg} AS seg, a.created_at, a.churned_at FROM accounts a WHERE ($3::text IS NULL OR a.id = $3::text))
+       sc AS (SELECT a.id, ${seg} AS seg, ${customerSinceSql("a")} AS since, a.churned_at FROM accounts a WHERE ($3::text IS NULL OR a.id = $3::text))
        ${body}`,
       iso(scope.from),
       iso(scope.to),
@@ -89,8 +90,8 @@ export class FeedbackMetricsRepository {
     return this.run(
       scope,
       `SELECT b.i, sc.seg,
-              (count(*) FILTER (WHERE sc.created_at < b.bs AND (sc.churned_at IS NULL OR sc.churned_at >= b.bs)))::int AS n,
-              (count(*) FILTER (WHERE sc.created_at < b.bs AND sc.churned_at >= b.bs AND sc.churned_at < b.be))::int AS churned
+              (count(*) FILTER (WHERE sc.since < b.bs AND (sc.churned_at IS NULL OR sc.churned_at >= b.bs)))::int AS n,
+              (count(*) FILTER (WHERE sc.since < b.bs AND sc.churned_at >= b.bs AND sc.churned_at < b.be))::int AS churned
          FROM b CROSS JOIN sc
         GROUP BY GROUPING SETS ((b.i, sc.seg), (b.i))`,
     );
@@ -128,7 +129,7 @@ export class FeedbackMetricsRepository {
   }
 
   /**
-   * Time to value by signup cohort (account created_at in the bucket), from the adoption-milestone
+   * Time to value by start cohort (customer_since in the bucket), from the adoption-milestone
    * population of the health toolset (one milestone: d0 = days to reach it).
    */
   timeToValue(scope: MetricScope, pop: MilestonePopulation, targetDays: number) {
@@ -141,7 +142,7 @@ export class FeedbackMetricsRepository {
        SELECT b.i, sc.seg, count(*)::int AS n, count(ms.d0)::int AS reached,
               (percentile_cont(0.5) WITHIN GROUP (ORDER BY ms.d0))::float8 AS median_days, avg(ms.d0)::float8 AS mean_days,
               (count(*) FILTER (WHERE ms.d0 <= $${k + 3}::int))::int AS on_time
-         FROM b JOIN ms ON ms.created_at >= b.bs AND ms.created_at < b.be
+         FROM b JOIN ms ON ms.customer_since >= b.bs AND ms.customer_since < b.be
                 JOIN sc ON sc.id = ms.account_id
         GROUP BY GROUPING SETS ((b.i, sc.seg), (b.i))`,
       ...pop.params,

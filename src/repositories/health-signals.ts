@@ -3,6 +3,7 @@
 // portfolio costs the same handful of statements as scoring one account — never a per-account loop.
 // Plain SQL with bound parameters only; it runs on PGlite (PostgreSQL 17) and PostgreSQL 15.
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { customerSinceSql } from "./customer-since.ts";
 
 export interface UsageSignals {
   /** Distinct users with any event in the current window [now − L, now). */
@@ -66,7 +67,8 @@ export interface AccountSignals {
   account_id: string;
   status: string;
   lifecycle_stage: string;
-  created_at: Date;
+  /** When the relationship began (customer-since.ts): tenure counts from here, not from the row's creation. */
+  customer_since: Date;
   /** Seats of the contract in force, else of the account; null when unknown. */
   seats: number | null;
   has_contract: boolean;
@@ -142,8 +144,8 @@ export class HealthSignalsRepository {
     const p = this.prisma;
 
     const [base, usage, catalog, tickets, escalations, surveys, invoices, history] = await Promise.all([
-      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; created_at: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null; health_score: number | null }>>(
-        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, a.created_at, a.health_score,
+      p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; customer_since: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null; health_score: number | null }>>(
+        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, ${customerSinceSql("a")} AS customer_since, a.health_score,
                 COALESCE(c.seats, a.seats) AS seats, (c.id IS NOT NULL) AS has_contract, c.renewal_date, c.payment_status
            FROM accounts a
            LEFT JOIN LATERAL (
@@ -279,7 +281,7 @@ export class HealthSignalsRepository {
         account_id: a.id,
         status: a.status,
         lifecycle_stage: a.lifecycle_stage,
-        created_at: new Date(a.created_at),
+        customer_since: new Date(a.customer_since),
         seats: a.seats === null || a.seats === undefined ? null : Number(a.seats),
         has_contract: Boolean(a.has_contract),
         renewal_date: a.renewal_date ? new Date(a.renewal_date) : null,

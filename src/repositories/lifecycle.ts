@@ -1,5 +1,6 @@
 // Lifecycle stages: transitions history and set-based portfolio figures per stage.
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { customerSinceSql } from "./customer-since.ts";
 
 export interface StageFacts {
   account_id: string;
@@ -8,7 +9,8 @@ export interface StageFacts {
   status: string;
   arr: number;
   health_score: number | null;
-  created_at: Date;
+  /** When the relationship began (customer-since.ts). */
+  customer_since: Date;
   stage_since: Date;
   last_usage_at: Date | null;
   renewal_date: string | null;
@@ -18,7 +20,7 @@ export interface StageFacts {
 const FACTS = `
   facts AS (
     SELECT a.id AS account_id, a.company_name, a.lifecycle_stage::text AS lifecycle_stage, a.status::text AS status, a.arr::float8 AS arr,
-           a.health_score, a.created_at,
+           a.health_score, ${customerSinceSql("a")} AS customer_since,
            coalesce((SELECT max(t.transitioned_at) FROM lifecycle_transitions t WHERE t.account_id = a.id AND t.to_stage = a.lifecycle_stage), a.created_at) AS stage_since,
            (SELECT max(u.occurred_at) FROM usage_events u WHERE u.account_id = a.id) AS last_usage_at,
            (SELECT to_char(min(c.renewal_date), 'YYYY-MM-DD') FROM contracts c WHERE c.account_id = a.id AND c.status = 'active' AND c.renewal_date >= ($4::timestamptz AT TIME ZONE 'UTC')::date) AS renewal_date

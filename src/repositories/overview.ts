@@ -11,6 +11,8 @@ export interface OverviewRow {
     status: string; arr: number; currency: string; seats: number | null; external_id: string | null;
     primary_contact_email: string | null; primary_contact_name: string | null; csm_name: string | null; csm_email: string | null;
     created_at: string; is_demo: boolean;
+    /** customer-since.ts: imported, else the earliest contract start, else created_at. */
+    customer_since_effective: string; attributes: Record<string, string | number>; churned_at: string | null; churn_reason: string | null;
   };
   contract: null | {
     id: string; contract_value: number; currency: string; billing_frequency: string; start_date: string | null; end_date: string | null;

@@ -12,6 +12,25 @@ export interface PopulationFilter {
   health_min?: number | undefined;
   health_max?: number | undefined;
   include_churned?: boolean | undefined;
+  /** Account attributes (import columns): `in` compares as text; min/max only on numeric attributes. */
+  attributes?: AttributeFilter[] | undefined;
+}
+
+export interface AttributeFilter {
+  name: string;
+  in?: Array<string | number> | undefined;
+  min?: number | undefined;
+  max?: number | undefined;
+}
+
+/** Per attribute name: whether every stored value is a number, and how many accounts have it. */
+export async function attributeTypes(prisma: PrismaClient, names: string[]): Promise<Map<string, { numeric: boolean; accounts: number }>> {
+  const rows = await prisma.$queryRawUnsafe<Array<{ name: string; numeric: boolean; accounts: number }>>(
+    `SELECT k AS name, bool_and(jsonb_typeof(a.attributes->k) = 'number') AS numeric, count(*)::int AS accounts
+       FROM unnest($1::text[]) AS k JOIN accounts a ON a.attributes ? k GROUP BY k`,
+    names,
+  );
+  return new Map(rows.map((r) => [r.name, { numeric: Boolean(r.numeric), accounts: Number(r.accounts) }]));
 }
 
 /** SQL builder with positional parameters. */
@@ -58,6 +77,13 @@ export function population(sql: Sql, f: PopulationFilter, usageFrom: Date, usage
   if (f.arr_max !== undefined) where.push(`a.arr <= ${sql.p(f.arr_max, "numeric")}`);
   if (f.health_min !== undefined) where.push(`a.health_score >= ${sql.p(f.health_min, "int")}`);
   if (f.health_max !== undefined) where.push(`a.health_score <= ${sql.p(f.health_max, "int")}`);
+  for (const at of f.attributes ?? []) {
+    const name = sql.p(at.name, "text");
+    if (at.in?.length) where.push(`a.attributes->>${name} = ANY(${sql.p(at.in.map(String), "text[]")})`);
+    if (at.min !== undefined || at.max !== undefined) where.push(`jsonb_typeof(a.attributes->${name}) = 'number'`);
+    if (at.min !== undefined) where.push(`(a.attributes->>${name})::numeric >= ${sql.p(at.min, "numeric")}`);
+    if (at.max !== undefined) where.push(`(a.attributes->>${name})::numeric <= ${sql.p(at.max, "numeric")}`);
+  }
   const from = sql.p(usageFrom, "timestamptz");
   const to = sql.p(usageTo, "timestamptz");
   return `

@@ -4,6 +4,7 @@
 // [start date 00:00, end date + 1 day 00:00). Counts are cast to int and ratios to float8 in SQL so
 // both back ends return plain numbers.
 import type { PrismaClient } from "../generated/prisma/client.ts";
+import { customerSinceSql } from "./customer-since.ts";
 
 export type Granularity = "daily" | "weekly" | "monthly";
 const TRUNC: Record<Granularity, string> = { daily: "day", weekly: "week", monthly: "month" };
@@ -88,8 +89,9 @@ export interface MilestonePopulation {
 export type MilestoneRow = {
   account_id: string;
   company_name: string;
-  created_at: Date;
-  /** Whole UTC calendar days from the account's creation date to `now`'s date. */
+  /** When the relationship began (customer-since.ts). */
+  customer_since: Date;
+  /** Whole UTC calendar days from the customer_since date to `now`'s date. */
   age_days: number;
   events: number;
   users: number;
@@ -337,10 +339,10 @@ export class UsageRepository {
       mCols.push(`ua.m${i}`);
     }
     const day = (ts: string) => `(${ts} AT TIME ZONE 'UTC')::date`;
-    const dCols = opts.specs.map((_, i) => `CASE WHEN m${i} IS NULL THEN NULL ELSE greatest(0, ${day(`m${i}`)} - ${day("created_at")}) END AS d${i}`);
+    const dCols = opts.specs.map((_, i) => `CASE WHEN m${i} IS NULL THEN NULL ELSE greatest(0, ${day(`m${i}`)} - ${day("customer_since")}) END AS d${i}`);
     const sql = `
-      acc AS (SELECT id, company_name, created_at FROM accounts
-               WHERE ($1::text IS NULL AND status = 'active') OR id = $1::text),
+      acc AS (SELECT a.id, a.company_name, ${customerSinceSql("a")} AS customer_since FROM accounts a
+               WHERE ($1::text IS NULL AND a.status = 'active') OR a.id = $1::text),
       ev AS (SELECT e.account_id, e.user_id, e.event, e.feature, e.occurred_at
                FROM usage_events e JOIN acc ON acc.id = e.account_id
               WHERE e.occurred_at <= $2::timestamptz),
@@ -350,9 +352,9 @@ export class UsageRepository {
                FROM uf GROUP BY account_id),
       fu AS (SELECT account_id, feature, user_id, min(occurred_at) AS t FROM ev WHERE feature IS NOT NULL GROUP BY account_id, feature, user_id)${breadthCtes.map((c) => `,\n      ${c}`).join("")},
       hist AS (SELECT min(occurred_at) AS start FROM usage_events WHERE occurred_at <= $2::timestamptz),
-      ms0 AS (SELECT acc.id AS account_id, acc.company_name, acc.created_at,
-                     (${day("$2::timestamptz")} - ${day("acc.created_at")})::int AS age_days,
-                     (hist.start IS NULL OR ${day("acc.created_at")} < ${day("hist.start")}) AS before_history,
+      ms0 AS (SELECT acc.id AS account_id, acc.company_name, acc.customer_since,
+                     (${day("$2::timestamptz")} - ${day("acc.customer_since")})::int AS age_days,
+                     (hist.start IS NULL OR ${day("acc.customer_since")} < ${day("hist.start")}) AS before_history,
                      coalesce(ua.events, 0) AS events, coalesce(ua.users, 0) AS users, ua.last_event_at${mCols.map((c) => `, ${c}`).join("")}
                 FROM acc CROSS JOIN hist LEFT JOIN ua ON ua.account_id = acc.id ${joins.join(" ")}),
       ms AS (SELECT ms0.*${dCols.map((c) => `, ${c}`).join("")} FROM ms0)`;
@@ -364,7 +366,7 @@ export class UsageRepository {
     const params = [...pop.params, limit, offset];
     return this.prisma.$queryRawUnsafe<MilestoneRow[]>(
       `WITH ${pop.sql}
-       SELECT * FROM ms ORDER BY created_at DESC, account_id LIMIT $${params.length - 1}::int OFFSET $${params.length}::int`,
+       SELECT * FROM ms ORDER BY customer_since DESC, account_id LIMIT $${params.length - 1}::int OFFSET $${params.length}::int`,
       ...params,
     );
   }

@@ -280,7 +280,7 @@ export class ClientService {
     const c = o.contract;
     const renewal = c ? (c.renewal_date ?? c.end_date) : null;
     const lastAt = o.last_engagement ? new Date(o.last_engagement.at) : null;
-    const createdAt = new Date(account.created_at);
+    const createdAt = new Date(account.customer_since_effective);
 
     const missing: Array<{ section: string; how_to_supply: string }> = [];
     if (!c) missing.push({ section: "contract", how_to_supply: "update_client_info with contract_value and contract dates" });
@@ -306,6 +306,9 @@ export class ClientService {
         csm: account.csm_name || account.csm_email ? { name: account.csm_name, email: account.csm_email } : null,
         customer_since: createdAt.toISOString(),
         tenure_days: daysBetween(createdAt, now),
+        status_since: account.churned_at ?? null,
+        churn_reason: account.churn_reason ?? null,
+        attributes: boundedAttributes(account.attributes),
         is_demo: account.is_demo,
       },
       contract: c
@@ -568,4 +571,14 @@ export class ClientService {
     };
   }
 
+}
+
+/** At most 20 attributes, by name, each value at most 80 characters: the overview stays small. */
+function boundedAttributes(attrs: Record<string, string | number> | null | undefined): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const k of Object.keys(attrs ?? {}).sort().slice(0, 20)) {
+    const v = attrs![k]!;
+    out[k] = typeof v === "string" && v.length > 80 ? `${v.slice(0, 79)}…` : v;
+  }
+  return out;
 }

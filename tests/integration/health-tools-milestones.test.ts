@@ -152,7 +152,7 @@ describe.each(BACKENDS)("track_adoption_milestones on %s", (backend) => {
     // 'reports' is used by two active accounts (A, B); 'dashboards' by A only (D is churned)
     expect(r.framework[3].definition).toContain("'reports'");
     const a = r.accounts[0];
-    expect(a).toMatchObject({ client_id: A, created_at: created[A]!.toISOString(), age_days: calendarDays(created[A]!, NOW), active_users: 3, usage_events: 8 });
+    expect(a).toMatchObject({ client_id: A, customer_since: created[A]!.toISOString(), age_days: calendarDays(created[A]!, NOW), active_users: 3, usage_events: 8 });
     const exp = expectedAccount(rows, A, created[A]!, defaults(["reports"]));
     expect(a.milestones).toEqual(exp);
     // spelled out: login on 06-02 (day 1), activation when u3 appeared on 06-09 (day 8), full value on 06-12

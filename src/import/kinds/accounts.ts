@@ -1,5 +1,8 @@
 // accounts: external_id*, company_name*, client_name, industry, tier, contract_value, contract_start_date,
-// contract_end_date, renewal_date, seats, primary_contact_email, primary_contact_name, lifecycle_stage.
+// contract_end_date, renewal_date, seats, primary_contact_email, primary_contact_name, lifecycle_stage,
+// customer_since, status (active | churned), churned_at, churn_reason, auto_renew; any other column is a
+// typed attribute (attributes.ts). Without lifecycle_stage a new account's stage is inferred (stage.ts) from
+// its history — never "onboarding" for a customer whose contract started years ago.
 // Matched on external_id. A new account is registered as register_client would: client_id from
 // pickClientId (cs_<unix seconds>_<slug>), company_key, tier standard unless given, a primary contact
 // when an email is given, a contract when a value or dates are given, ARR = contract value, its first
@@ -9,7 +12,8 @@
 import { z } from "zod";
 import { companyKey, pickClientId, slugify } from "../../services/client-ids.ts";
 import type { SqlSession } from "../../db/sql-session.ts";
-import { date, email, int, lifecycleStage, money, required, text, tier } from "../fields.ts";
+import { date, email, int, lifecycleStage, money, oneOf, required, text, tier, timestamp } from "../fields.ts";
+import { inferStage } from "../stage.ts";
 import { columnLiterals, uuid7, type Cell } from "../sql.ts";
 import type { KindSpec, RowError, ValidRow } from "./types.ts";
 
@@ -28,8 +32,16 @@ const schema = z
     primary_contact_email: email().optional(),
     primary_contact_name: text(200).optional(),
     lifecycle_stage: lifecycleStage().optional(),
+    customer_since: timestamp().optional(),
+    status: oneOf(["active", "churned"] as const).optional(),
+    churned_at: timestamp().optional(),
+    churn_reason: text(500).optional(),
+    auto_renew: oneOf(["true", "false"] as const, { yes: "true", no: "false", "1": "true", "0": "false" }).optional(),
   })
   .superRefine((r, ctx) => {
+    if (r.status === "churned" && !r.churned_at) ctx.addIssue({ code: "custom", path: ["churned_at"], message: "is required when status is churned" });
+    if (r.churned_at && r.status !== "churned") ctx.addIssue({ code: "custom", path: ["churned_at"], message: "is only allowed with status churned" });
+    if (r.churned_at && r.customer_since && r.churned_at < r.customer_since) ctx.addIssue({ code: "custom", path: ["churned_at"], message: "must not be before customer_since" });
     if (r.contract_start_date && r.contract_end_date && r.contract_end_date < r.contract_start_date) {
       ctx.addIssue({ code: "custom", path: ["contract_end_date"], message: "must not be before contract_start_date" });
     }
@@ -54,13 +66,22 @@ interface Stored {
   start_date: string | null;
   end_date: string | null;
   renewal_date: string | null;
+  auto_renew: boolean | null;
+  customer_since: string | null;
+  status: string;
+  churned_at: string | null;
+  churn_reason: string | null;
+  attributes: Record<string, string | number>;
 }
+
+const ISO = (col: string) => `to_char(${col} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 const LOAD_SQL = `
 SELECT a.id, a.external_id, a.company_key, a.client_name, a.company_name, a.industry, a.tier::text AS tier,
        a.lifecycle_stage::text AS lifecycle_stage, a.seats, a.primary_contact_email, a.primary_contact_name, a.arr::text AS arr,
        c.id AS contract_id, c.contract_value::text AS contract_value, to_char(c.start_date, 'YYYY-MM-DD') AS start_date,
-       to_char(c.end_date, 'YYYY-MM-DD') AS end_date, to_char(c.renewal_date, 'YYYY-MM-DD') AS renewal_date
+       to_char(c.end_date, 'YYYY-MM-DD') AS end_date, to_char(c.renewal_date, 'YYYY-MM-DD') AS renewal_date, c.auto_renew,
+       ${ISO("a.customer_since")} AS customer_since, a.status::text AS status, ${ISO("a.churned_at")} AS churned_at, a.churn_reason, a.attributes
 FROM accounts a
 LEFT JOIN LATERAL (
   SELECT * FROM contracts c WHERE c.account_id = a.id AND c.status = 'active'
@@ -104,6 +125,11 @@ const ACCOUNT_COLUMNS: ReadonlyArray<readonly [string, string, (a: Stored) => Ce
   ["seats", "int", (a) => a.seats],
   ["primary_contact_email", "text", (a) => a.primary_contact_email],
   ["primary_contact_name", "text", (a) => a.primary_contact_name],
+  ["customer_since", "timestamptz", (a) => a.customer_since],
+  ["status", '"AccountStatus"', (a) => a.status],
+  ["churned_at", "timestamptz", (a) => a.churned_at],
+  ["churn_reason", "text", (a) => a.churn_reason],
+  ["attributes", "jsonb", (a) => JSON.stringify(a.attributes)],
 ];
 
 interface NewContract {
@@ -114,6 +140,7 @@ interface NewContract {
   end_date: string | null;
   renewal_date: string | null;
   seats: number | null;
+  auto_renew: boolean;
 }
 interface Contact {
   account_id: string;
@@ -134,11 +161,15 @@ interface Timeline {
 
 export const accounts: KindSpec<AccountRow> = {
   kind: "accounts",
-  columns: ["external_id", "company_name", "client_name", "industry", "tier", "contract_value", "contract_start_date", "contract_end_date", "renewal_date", "seats", "primary_contact_email", "primary_contact_name", "lifecycle_stage"],
+  columns: [
+    "external_id", "company_name", "client_name", "industry", "tier", "contract_value", "contract_start_date", "contract_end_date", "renewal_date", "seats",
+    "primary_contact_email", "primary_contact_name", "lifecycle_stage", "customer_since", "status", "churned_at", "churn_reason", "auto_renew",
+  ],
   required: ["external_id", "company_name"],
   resolvesAccount: false,
   schema,
   batchSize: 2_000,
+  attributes: true,
   key: (r) => r.row.external_id,
   async open({ session, now }) {
     const byExternal = new Map<string, Stored>();
@@ -156,6 +187,7 @@ export const accounts: KindSpec<AccountRow> = {
     };
     const ccKey = (key: string, mail: string) => `${key}\u0000${mail}`;
     for (const a of await session.query<Stored>(LOAD_SQL)) {
+      if (typeof a.attributes === "string") a.attributes = JSON.parse(a.attributes) as Stored["attributes"];
       if (a.external_id) byExternal.set(a.external_id, a);
       if (a.primary_contact_email) byCompanyContact.set(ccKey(a.company_key, a.primary_contact_email), a.id);
       takeId(a.id);
@@ -175,7 +207,7 @@ export const accounts: KindSpec<AccountRow> = {
         const transitions: Transition[] = [];
         const timeline: Timeline[] = [];
 
-        for (const { line, row } of rows) {
+        for (const { line, row, attributes } of rows) {
           const existing = byExternal.get(row.external_id);
           const key = companyKey(row.company_name);
           const mail = row.primary_contact_email ?? existing?.primary_contact_email ?? null;
@@ -192,7 +224,9 @@ export const accounts: KindSpec<AccountRow> = {
             errors.push({ line, column: "contract_end_date", reason: `contract_end_date: must not be before the contract's start date ${start}` });
             continue;
           }
-          const hasContractData = row.contract_value !== undefined || row.contract_start_date !== undefined || row.contract_end_date !== undefined || row.renewal_date !== undefined;
+          const hasContractData =
+            row.contract_value !== undefined || row.contract_start_date !== undefined || row.contract_end_date !== undefined || row.renewal_date !== undefined || row.auto_renew !== undefined;
+          const autoRenew = row.auto_renew === undefined ? undefined : row.auto_renew === "true";
 
           if (!existing) {
             const base = `${secondPrefix}${slugify(row.company_name)}`;
@@ -206,7 +240,16 @@ export const accounts: KindSpec<AccountRow> = {
               company_name: row.company_name,
               industry: row.industry ?? null,
               tier: row.tier ?? "standard",
-              lifecycle_stage: row.lifecycle_stage ?? "onboarding",
+              lifecycle_stage:
+                row.status === "churned"
+                  ? "churned"
+                  : (row.lifecycle_stage ??
+                    inferStage({
+                      churned: false,
+                      customerSince: row.customer_since ?? (row.contract_start_date ? `${row.contract_start_date}T00:00:00.000Z` : null),
+                      renewal: row.renewal_date ?? row.contract_end_date ?? null,
+                      now,
+                    })),
               seats: row.seats ?? null,
               primary_contact_email: row.primary_contact_email ?? null,
               primary_contact_name: row.primary_contact_name ?? null,
@@ -216,6 +259,12 @@ export const accounts: KindSpec<AccountRow> = {
               start_date: null,
               end_date: null,
               renewal_date: null,
+              auto_renew: null,
+              customer_since: row.customer_since ?? null,
+              status: row.status ?? "active",
+              churned_at: row.churned_at ?? null,
+              churn_reason: row.churn_reason ?? null,
+              attributes: attributes ?? {},
             };
             if (hasContractData) {
               const c: NewContract = {
@@ -226,9 +275,10 @@ export const accounts: KindSpec<AccountRow> = {
                 end_date: row.contract_end_date ?? null,
                 renewal_date: row.renewal_date ?? row.contract_end_date ?? null,
                 seats: row.seats ?? null,
+                auto_renew: autoRenew ?? false,
               };
               contracts.push(c);
-              Object.assign(stored, { contract_id: c.id, contract_value: c.contract_value, start_date: c.start_date, end_date: c.end_date, renewal_date: c.renewal_date });
+              Object.assign(stored, { contract_id: c.id, contract_value: c.contract_value, start_date: c.start_date, end_date: c.end_date, renewal_date: c.renewal_date, auto_renew: c.auto_renew });
             }
             if (stored.primary_contact_email) contacts.push({ account_id: id, email: stored.primary_contact_email, name: stored.primary_contact_name });
             transitions.push({ account_id: id, from_stage: null, to_stage: stored.lifecycle_stage });
@@ -258,6 +308,20 @@ export const accounts: KindSpec<AccountRow> = {
           set("seats", row.seats);
           set("primary_contact_email", row.primary_contact_email);
           set("primary_contact_name", row.primary_contact_name);
+          set("customer_since", row.customer_since);
+          set("status", row.status);
+          set("churned_at", row.churned_at);
+          set("churn_reason", row.churn_reason);
+          if (row.status === "churned" && row.lifecycle_stage === undefined) set("lifecycle_stage", "churned");
+          if (row.status === "active" && existing.status === "churned") {
+            set("churned_at", null);
+            if (row.lifecycle_stage === undefined) set("lifecycle_stage", inferStage({ churned: false, customerSince: next.customer_since ?? (next.start_date ? `${next.start_date}T00:00:00.000Z` : null), renewal: next.renewal_date ?? next.end_date, now }));
+          }
+          if (attributes && Object.entries(attributes).some(([k, v]) => existing.attributes[k] !== v)) {
+            const merged = { ...existing.attributes, ...attributes };
+            changes.push({ field: "attributes", from: JSON.stringify(existing.attributes), to: JSON.stringify(merged) });
+            next.attributes = merged;
+          }
           if (row.contract_value !== undefined && cents(row.contract_value) !== cents(existing.arr)) {
             changes.push({ field: "arr", from: existing.arr, to: row.contract_value });
             next.arr = row.contract_value;
@@ -276,6 +340,11 @@ export const accounts: KindSpec<AccountRow> = {
               contractChanged = true;
             }
           }
+          if (autoRenew !== undefined && autoRenew !== existing.auto_renew) {
+            changes.push({ field: "auto_renew", from: existing.auto_renew, to: autoRenew });
+            next.auto_renew = autoRenew;
+            contractChanged = true;
+          }
           if (!changes.length) continue;
 
           changed.push(next);
@@ -291,6 +360,7 @@ export const accounts: KindSpec<AccountRow> = {
               end_date: next.end_date,
               renewal_date: next.renewal_date,
               seats: next.seats,
+              auto_renew: next.auto_renew ?? false,
             };
             if (existing.contract_id) contractUpdates.push(c);
             else {
@@ -320,6 +390,7 @@ export const accounts: KindSpec<AccountRow> = {
           ["end_date", "date", (c) => c.end_date],
           ["renewal_date", "date", (c) => c.renewal_date],
           ["seats", "int", (c) => c.seats],
+          ["auto_renew", "boolean", (c) => c.auto_renew],
         ];
         await insert(session, "contracts", contractColumns, contracts);
         await update(session, "contracts", contractColumns.filter(([n]) => n !== "account_id" && n !== "seats"), contractUpdates, "updated_at = now()");

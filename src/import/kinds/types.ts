@@ -18,6 +18,8 @@ export interface ValidRow<T> {
   line: number;
   row: T;
   account_id: string;
+  /** Attribute columns of the row (kinds with `attributes`): name → number or text; empty cells left out. */
+  attributes?: Record<string, string | number>;
 }
 
 export interface BatchResult {
@@ -52,5 +54,7 @@ export interface KindSpec<T> {
   key?: (row: ValidRow<T>) => string;
   /** JSON input: nested values (arrays, objects) arrive as JSON text instead of being refused (email_events). */
   nestedAsJson?: boolean;
+  /** Columns the kind does not know become typed account attributes (accounts) instead of being ignored. */
+  attributes?: boolean;
   open(ctx: WriterContext): Promise<Writer<T>>;
 }

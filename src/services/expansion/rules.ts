@@ -43,7 +43,7 @@ export const FORMULAS = {
   plan: "plan limit = seats of the active contract, else accounts.seats; ARR = contract_value of the active contract (stored as the annual value), else accounts.arr; ARR per seat = ARR ÷ seats",
   usage: "usage = distinct users with any usage event in the last usage_window_days (30) ÷ plan seats",
   user_growth: "user growth = clamp((active users − active users of the 30 days before) ÷ max(1, active users of the 30 days before), 0, 1)",
-  gates: "eligible when health ≥ min_health_score, tenure (days since the account was created) ≥ min_tenure_days and, for upsell and tier upgrade, usage ≥ min_usage_threshold",
+  gates: "eligible when health ≥ min_health_score, tenure (days since customer_since) ≥ min_tenure_days and, for upsell and tier upgrade, usage ≥ min_usage_threshold",
   upsell_score: "upsell score = 0.5 × min(1, usage) + 0.3 × health ÷ 100 + 0.2 × user growth",
   upsell_value:
     "upsell extra seats = ceil(active users ÷ target_utilization) − max(seats, active users); value = extra seats × ARR per seat (seats already in use beyond the contract are the separate 'seats' opportunity, so the two never count the same seat)",
@@ -78,7 +78,7 @@ export function planOf(f: AccountFacts): Plan {
   };
 }
 
-export const tenureDays = (f: AccountFacts, now: Date) => Math.max(0, Math.floor((now.getTime() - f.created_at.getTime()) / DAY_MS));
+export const tenureDays = (f: AccountFacts, now: Date) => Math.max(0, Math.floor((now.getTime() - f.customer_since.getTime()) / DAY_MS));
 export const userGrowth = (f: AccountFacts) => clamp01((f.users_cur - f.users_prev) / Math.max(1, f.users_prev));
 
 const HOW = {

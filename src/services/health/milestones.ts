@@ -1,7 +1,7 @@
 // Adoption milestones: which milestones each account reached and when, from stored usage_events, against
 // time-to-value targets from the configuration. Definitions (returned with every answer):
 //   reached_at    = when the milestone's condition first held (see MilestoneSpec in the repository);
-//   days_to_reach = whole UTC calendar days from the account's created_at date to reached_at's date
+//   days_to_reach = whole UTC calendar days from the account's customer_since date to reached_at's date
 //                   (0 when usage predates the account record);
 //   status        = on_time (reached, days ≤ target) | late (reached, days > target)
 //                 | overdue (not reached, account older than the target in days) | pending (not reached yet, still within target)
@@ -172,7 +172,7 @@ export class MilestoneService {
     return {
       client_id: row.account_id,
       company_name: row.company_name,
-      created_at: toIso(new Date(row.created_at))!,
+      customer_since: toIso(new Date(row.customer_since))!,
       age_days: row.age_days,
       before_usage_history: row.before_history,
       usage_events: row.events,
@@ -259,10 +259,10 @@ export class MilestoneService {
       framework: fw.map((f) => ({ name: f.name, source: f.source, definition: f.definition, target_days: f.target_days, target_source: f.target_source })),
       definitions: {
         reached_at: "when the milestone's condition first held, from stored usage events up to as_of",
-        days_to_reach: "whole UTC calendar days from the account's created_at date to the reached_at date (0 when usage predates the account record)",
+        days_to_reach: "whole UTC calendar days from the account's customer_since date to the reached_at date (0 when usage predates the account record)",
         on_time: "reached with days_to_reach ≤ target_days",
         late: "reached with days_to_reach > target_days",
-        overdue: "not reached and the account is older than target_days (age_days = days from created_at to as_of)",
+        overdue: "not reached and the account is older than target_days (age_days = days from customer_since to as_of)",
         pending: "not reached, still within target_days",
         unknown: "would be late or overdue, but the account was created before the first stored usage event of any account (before_usage_history): its early usage is not held, so the timing cannot be judged",
         population: input.client_id ? "the account asked for" : "every active account, newest first; the summary covers all of them, the accounts list one page",

@@ -18,7 +18,7 @@
 //   re_engagement       mean active days in the last 30 days < 5
 //   arr_concentration   the segment holds ≥ 40 % of the ARR considered
 import type { PrismaClient } from "../../generated/prisma/client.ts";
-import { SegmentRepository, Sql, population, type PopulationFilter, type SegmentAggregate } from "../../repositories/segments.ts";
+import { SegmentRepository, Sql, attributeTypes, population, type AttributeFilter, type PopulationFilter, type SegmentAggregate } from "../../repositories/segments.ts";
 import { writeAudit } from "../../repositories/audit.ts";
 import { validationError } from "../../server/errors.ts";
 
@@ -143,9 +143,10 @@ export class SegmentService {
     const criteria = input.criteria ?? {};
     const { name: customName, ...filter } = criteria;
     if (input.segmentation_type === "custom" && !Object.values(filter).some((v) => v !== undefined && !(Array.isArray(v) && v.length === 0))) {
-      throw validationError("criteria: segmentation_type 'custom' needs at least one filter (tiers, industries, stages, arr_min, arr_max, health_min, health_max)");
+      throw validationError("criteria: segmentation_type 'custom' needs at least one filter (tiers, industries, stages, arr_min, arr_max, health_min, health_max, attributes)");
     }
     checkRanges(filter);
+    await this.checkAttributes(filter.attributes);
     const now = this.now();
     const sql = new Sql();
     const pop = population(sql, filter, new Date(now.getTime() - USAGE_WINDOW_DAYS * DAY), now, this.keyExpr(input.segmentation_type));
@@ -283,6 +284,20 @@ export class SegmentService {
       vip_rule: input.vip_identification ? `accounts of the top tier (${tiers[0]!.name}) by ARR, at most ${input.vip_limit}; at_risk when health < ${this.bands.atRiskBelow}` : null,
       stored_at: now.toISOString(),
     };
+  }
+
+  /** Each attribute filter names a stored attribute, has a condition, and compares numbers only on numeric attributes. */
+  private async checkAttributes(filters: AttributeFilter[] | undefined) {
+    if (!filters?.length) return;
+    const types = await attributeTypes(this.prisma, filters.map((f) => f.name));
+    filters.forEach((f, i) => {
+      const at = `criteria.attributes[${i}]`;
+      const t = types.get(f.name);
+      if (!t) throw validationError(`${at}.name: no account has the attribute '${f.name}' (attributes come from extra columns of \`cs-mcp import accounts\`)`);
+      if (!f.in?.length && f.min === undefined && f.max === undefined) throw validationError(`${at}: give in, min or max`);
+      if ((f.min !== undefined || f.max !== undefined) && !t.numeric) throw validationError(`${at}.min: '${f.name}' is categorical; use in`);
+      if (f.min !== undefined && f.max !== undefined && f.min > f.max) throw validationError(`${at}.min: must not exceed max`);
+    });
   }
 
   private defaultTiers(criteria: "arr" | "health" | "arr_and_health"): TierDefinition[] {

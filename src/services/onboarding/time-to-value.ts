@@ -142,7 +142,7 @@ export class TimeToValueService {
       client_id: acct.client_id,
       company_name: acct.company_name,
       as_of: now.toISOString(),
-      account_created_at: acct.created_at,
+      customer_since: acct.customer_since,
       age_days: acct.age_days,
       targets: { first_value_days: targets.TTV_FIRST_VALUE_DAYS, activation_days: targets.TTV_ACTIVATION_DAYS, full_value_days: targets.TTV_FULL_VALUE_DAYS },
       milestones: ttv,

@@ -55,7 +55,7 @@ export function churnInputs(a: AccountSignals, health: number | null, previous: 
     max_days_overdue: a.invoices?.max_days_overdue ?? 0,
     payment_status: a.has_contract ? a.payment_status : null,
     days_to_renewal: a.renewal_date ? Math.round((a.renewal_date.getTime() - today) / DAY_MS) : null,
-    tenure_days: Math.max(0, Math.floor((now.getTime() - a.created_at.getTime()) / DAY_MS)),
+    tenure_days: Math.max(0, Math.floor((now.getTime() - a.customer_since.getTime()) / DAY_MS)),
     lifecycle_stage: a.lifecycle_stage,
   };
 }

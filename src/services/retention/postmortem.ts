@@ -8,6 +8,7 @@ import { RetentionRepository } from "../../repositories/retention.ts";
 import { writeAudit, writeTimeline } from "../../repositories/audit.ts";
 import { notFound, validationError } from "../../server/errors.ts";
 import { dateOnly, toMoney } from "../../security/validation.ts";
+import { customerSinceOf } from "../../repositories/customer-since.ts";
 
 const DAY = 86_400_000;
 const pctChange = (from: number, to: number) => (from > 0 ? Math.round(((to - from) / from) * 1000) / 10 : null);
@@ -42,11 +43,12 @@ export class PostmortemService {
       const account = await this.campaigns.lockAccount(tx, input.client_id);
       if (!account) throw notFound("client", input.client_id, "use list_clients to find the client_id");
       const full = await tx.account.findUniqueOrThrow({ where: { id: input.client_id } });
+      const since = (await customerSinceOf(tx, full.id)) ?? full.created_at;
       if (full.status === "churned") {
-        return { already: true, churned_at: full.churned_at ?? full.updated_at, reason: full.churn_reason, from: null as LifecycleStage | null, company: full.company_name, arr: full.arr, cancelled: 0, created_at: full.created_at };
+        return { already: true, churned_at: full.churned_at ?? full.updated_at, reason: full.churn_reason, from: null as LifecycleStage | null, company: full.company_name, arr: full.arr, cancelled: 0, since };
       }
-      if (input.churn_date && requested < dateOnly(full.created_at.toISOString())) {
-        throw validationError(`churn_date: must not be before the account was registered (${full.created_at.toISOString().slice(0, 10)})`);
+      if (input.churn_date && requested < dateOnly(since.toISOString())) {
+        throw validationError(`churn_date: must not be before the customer started (customer_since ${since.toISOString().slice(0, 10)})`);
       }
       const reason = input.churn_reason ?? null;
       await tx.account.update({ where: { id: full.id }, data: { status: "churned", churned_at: requested, churn_reason: reason, lifecycle_stage: "churned" } });
@@ -65,7 +67,7 @@ export class PostmortemService {
         entity_id: full.id,
         changes: { status: { from: full.status, to: "churned" }, lifecycle_stage: { from: full.lifecycle_stage, to: "churned" }, churned_at: requested.toISOString(), churn_reason: reason },
       });
-      return { already: false, churned_at: requested, reason, from: full.lifecycle_stage, company: full.company_name, arr: full.arr, cancelled: cancelled.count, created_at: full.created_at };
+      return { already: false, churned_at: requested, reason, from: full.lifecycle_stage, company: full.company_name, arr: full.arr, cancelled: cancelled.count, since };
     });
 
     const C = marked.churned_at;
@@ -169,7 +171,7 @@ export class PostmortemService {
         : {}),
       lifecycle: marked.already ? null : { from_stage: marked.from, to_stage: "churned" as const },
       arr_lost: toMoney(marked.arr),
-      tenure_days: Math.floor((C.getTime() - marked.created_at.getTime()) / DAY),
+      tenure_days: Math.floor((C.getTime() - marked.since.getTime()) / DAY),
       retention_campaigns_cancelled: marked.cancelled,
       health: {
         scores_in_last_year: scores.length,

@@ -14,6 +14,18 @@ export const segmentCriteria = z
     health_min: z.number().int().min(0).max(100).optional().describe("Lowest health score"),
     health_max: z.number().int().min(0).max(100).optional().describe("Highest health score"),
     include_churned: z.boolean().optional().describe("Include churned accounts"),
+    attributes: z
+      .array(
+        z.strictObject({
+          name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, "must be an attribute name").describe("Attribute"),
+          in: z.array(z.union([z.string().max(200), z.number()])).min(1).max(50).optional().describe("Equals one of"),
+          min: z.number().optional().describe("Numeric ≥"),
+          max: z.number().optional().describe("Numeric ≤"),
+        }),
+      )
+      .max(10)
+      .optional()
+      .describe("Imported attribute filters"),
   })
   .describe("Account filter; defines the segment for custom");
 

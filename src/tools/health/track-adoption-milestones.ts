@@ -28,7 +28,7 @@ export const trackAdoptionMilestones = defineTool({
   description:
     "Which adoption milestones (first_login, first_value, activation, key_feature_used, " +
     "integration_connected, full_value, custom) each account reached and when, from stored usage events, " +
-    "against target days: on_time, late, overdue, pending. One account or a portfolio summary. Onboarding" +
+    "against target days from customer_since: on_time, late, overdue, pending. One account or a portfolio summary. Onboarding" +
     " plans: track_onboarding_progress. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z
     .strictObject({
@@ -78,7 +78,7 @@ export const trackAdoptionMilestones = defineTool({
       z.object({
         client_id: z.string(),
         company_name: z.string(),
-        created_at: z.string(),
+        customer_since: z.string(),
         age_days: z.number().int(),
         before_usage_history: z.boolean(),
         usage_events: z.number().int(),

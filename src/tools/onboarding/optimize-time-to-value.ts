@@ -35,7 +35,7 @@ export const optimizeTimeToValue = defineTool({
     client_id: z.string(),
     company_name: z.string(),
     as_of: z.string(),
-    account_created_at: z.string(),
+    customer_since: z.string(),
     age_days: z.number().int(),
     targets: z.object({ first_value_days: z.number().int(), activation_days: z.number().int(), full_value_days: z.number().int() }),
     milestones: z.array(milestone.extend({ definition: z.string(), target_source: z.string() })),
