@@ -10,7 +10,6 @@ import type { Principal } from "../auth/principal.ts";
 import type { AnyTool } from "./define-tool.ts";
 import { fromZodError, serializeError, toSafeError, ToolError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
-import type { Principal } from "../auth/principal.ts";
 import { actorOf, authorizeCall, rateLimitKey } from "../auth/scopes.ts";
 
 export interface CallOptions {
