@@ -11,7 +11,7 @@ import { ToolPipeline } from "../server/pipeline.ts";
 import { toolSurface } from "../tools/index.ts";
 import { createMcpServer } from "../server/create-server.ts";
 import { serverResources } from "../server/resources/catalogue.ts";
-import { createAuthenticator } from "../auth/authenticator.ts";
+import { createAuthenticator, type Authenticator } from "../auth/authenticator.ts";
 import { lastBackupSuccess } from "../backup/status.ts";
 import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -34,14 +34,19 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const rt = await openRuntime(config, logger, metrics);
   // Callers authenticate (API keys from `cs-mcp keys`, or OAuth tokens) whenever an issuer is configured, a
   // key exists, or the server is reachable beyond this machine; only a loopback server with neither is open.
-  const authenticator = createAuthenticator(config, { db: rt.db, resourceUrl: config.CS_MCP_RESOURCE_URL ?? `http://${host.includes(":") ? `[${host}]` : host}:${config.CS_MCP_HTTP_PORT}/mcp` });
+  // Its default resource URL names the bound port (known once listening; port 0 picks a free one).
+  let authenticator: Authenticator | null = null;
+  const authenticatorOf = () => {
+    if (!authenticator) throw new Error("the HTTP server answered before it was listening");
+    return authenticator;
+  };
   const keys = await rt.db.prisma.apiKey.count({ where: { revoked_at: null } });
   const authConfigured = Boolean(options.authenticate) || Boolean(config.CS_MCP_AUTH_ISSUER) || keys > 0;
   if (!authConfigured && !isLoopback(host)) {
     await rt.close();
     throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST), create an API key (cs-mcp keys create) or configure OAuth (CS_MCP_AUTH_ISSUER)`);
   }
-  const authenticate: Authenticate = options.authenticate ?? (authConfigured ? (header) => authenticator.authenticate(header) : async () => LOCAL_PRINCIPAL);
+  const authenticate: Authenticate = options.authenticate ?? (authConfigured ? (header) => authenticatorOf().authenticate(header) : async () => LOCAL_PRINCIPAL);
   let dispatcher: OutboxDispatcher | null = null;
   if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
     const { startDispatcher } = await import("../cli/worker.ts");
@@ -70,7 +75,7 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const http = createHttpServer({
     pipeline,
     mcpServer: () => createMcpServer(pipeline, { surface, services: rt.services, resources, logger }),
-    protectedResource: { paths: authenticator.metadataPaths(), body: authenticator.metadata() },
+    protectedResource: () => ({ paths: authenticatorOf().metadataPaths(), body: authenticatorOf().metadata() }),
     authenticate,
     guard: guardConfig(config.CS_MCP_HTTP_ALLOWED_HOSTS, config.CS_MCP_HTTP_ALLOWED_ORIGINS),
     prom,
@@ -92,6 +97,7 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
+  authenticator = createAuthenticator(config, { db: rt.db, resourceUrl: config.CS_MCP_RESOURCE_URL ?? `http://${shown}:${port}/mcp` });
   logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: authConfigured ? "required" : "local" }, "serving MCP over Streamable HTTP");
   process.stderr.write(`cs-mcp: listening on http://${shown}:${port}/mcp\n`);
 

@@ -25,7 +25,7 @@ export interface HttpDeps {
   /** One MCP server per request (stateless): the session surface, resources and prompts over the shared runtime. */
   mcpServer?: () => Server;
   /** RFC 9728 protected-resource metadata and where it is served. */
-  protectedResource?: { paths: readonly string[]; body: Record<string, unknown> };
+  protectedResource?: () => { paths: readonly string[]; body: Record<string, unknown> };
   authenticate: Authenticate;
   guard: GuardConfig;
   prom: PromMetrics;
@@ -105,7 +105,8 @@ export function createHttpServer(deps: HttpDeps): McpHttpServer {
     if (refused) return sendJson(res, 403, rpcError(refused));
     corsHeaders(req, res);
     if (req.method === "OPTIONS") return preflight(res);
-    if (path !== undefined && deps.protectedResource?.paths.includes(path)) return sendJson(res, 200, deps.protectedResource.body);
+    const resource = deps.protectedResource?.();
+    if (path !== undefined && resource?.paths.includes(path)) return sendJson(res, 200, resource.body);
     if (path === "/mcp") return mcp(req, res);
     if (path === "/metrics") {
       if (!deps.metricsPublic && !(await principalOf(req, res, deps.authenticate))) return;
