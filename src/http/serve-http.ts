@@ -17,6 +17,7 @@ import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 import type { Principal } from "../auth/principal.ts";
 import { SERVER_VERSION } from "../version.ts";
 import { guardConfig, isLoopback } from "./guards.ts";
+import { productionHttpProblem } from "../config/profiles.ts";
 import { readiness } from "./readiness.ts";
 import { createHttpServer, type Authenticate } from "./server.ts";
 
@@ -42,6 +43,11 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   };
   const keys = await rt.db.prisma.apiKey.count({ where: { revoked_at: null } });
   const authConfigured = Boolean(options.authenticate) || Boolean(config.CS_MCP_AUTH_ISSUER) || keys > 0;
+  const profileRefusal = productionHttpProblem(config.CS_MCP_PROFILE, true, authConfigured);
+  if (profileRefusal) {
+    await rt.close();
+    throw new StartRefused(`${profileRefusal} (create one with cs-mcp keys create, or set CS_MCP_AUTH_ISSUER)`);
+  }
   if (!authConfigured && !isLoopback(host)) {
     await rt.close();
     throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST), create an API key (cs-mcp keys create) or configure OAuth (CS_MCP_AUTH_ISSUER)`);

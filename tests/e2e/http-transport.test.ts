@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import { spawnHttp, startHttpServer, type HttpServerProcess } from "../helpers/http-server.ts";
+import { METRIC_NAMES } from "../monitoring/metric-names.ts";
 
 const INIT = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-11-25", capabilities: {}, clientInfo: { name: "t", version: "1" } } });
 const MCP_HEADERS = { "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -120,6 +121,9 @@ describe("cs-mcp serve --http", () => {
       "cs_mcp_ready", "cs_mcp_backup_last_success_timestamp_seconds", "cs_mcp_http_requests_total", "cs_mcp_http_request_duration_seconds_bucket",
       "process_resident_memory_bytes", "nodejs_eventloop_lag_seconds",
     ]) expect(res.body, name).toMatch(new RegExp(`^${name}`, "m"));
+    // Every series the alert rules and the Grafana dashboard read (deploy/monitoring) is one this server exports.
+    const exported = new Set([...res.body.matchAll(/^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/gm)].map((m) => m[1]));
+    expect(METRIC_NAMES.filter((n) => n !== "up" && !exported.has(n))).toEqual([]);
     // The first test made one successful register_client and one list_clients call.
     expect(res.body).toMatch(/^cs_mcp_tool_calls_total\{tool="register_client",outcome="ok"\} 1$/m);
     expect(res.body).toMatch(/^cs_mcp_ready 1$/m);

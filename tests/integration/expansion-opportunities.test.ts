@@ -43,9 +43,10 @@ describe.each(BACKENDS)("expansion opportunities on %s", (backend) => {
     await prisma.account.create({
       data: { id, client_name: slug, company_name: `Company ${slug}`, company_key: slug, tier: s.tier ?? "standard", industry: s.industry ?? null, arr: s.contract === false ? 0 : (s.arr ?? 12000), seats: s.accountSeats ?? null, created_at: created },
     });
+    // Tenure runs from the earliest contract start when it is older than the account: here it starts with it.
     if (s.contract !== false) {
       await prisma.contract.create({
-        data: { account_id: id, contract_value: s.arr ?? 12000, seats: s.seats === undefined ? 10 : s.seats, products: s.products ?? ["core"], add_ons: s.addOns ?? [], start_date: daysAgo(200), end_date: new Date(NOW.getTime() + 165 * DAY), status: "active" },
+        data: { account_id: id, contract_value: s.arr ?? 12000, seats: s.seats === undefined ? 10 : s.seats, products: s.products ?? ["core"], add_ons: s.addOns ?? [], start_date: created, end_date: new Date(NOW.getTime() + 165 * DAY), status: "active" },
       });
     }
     if (s.health !== null && s.health !== undefined) {

@@ -25,8 +25,9 @@ DECLARE
 BEGIN
 SELECT json_build_object(
   'account', (SELECT row_to_json(a) FROM (
-      SELECT x.*, COALESCE(x.customer_since, LEAST(x.created_at,
-               (SELECT (min(k.start_date)::timestamp AT TIME ZONE 'UTC') FROM contracts k WHERE k.account_id = x.id))) AS customer_since_effective
+      SELECT x.*, COALESCE(x.customer_since,
+               (SELECT CASE WHEN min(k.start_date) < (x.created_at AT TIME ZONE 'UTC')::date THEN min(k.start_date)::timestamp AT TIME ZONE 'UTC' ELSE x.created_at END
+                  FROM contracts k WHERE k.account_id = x.id)) AS customer_since_effective
         FROM accounts x WHERE x.id = p_id) a),
   'contract', (SELECT row_to_json(c) FROM (
       SELECT id, contract_value, currency, billing_frequency, start_date, end_date, renewal_date, auto_renew,
