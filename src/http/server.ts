@@ -13,6 +13,7 @@ import { createMcpServer } from "../server/create-server.ts";
 import type { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import type { ToolPipeline } from "../server/pipeline.ts";
 import { serializeError } from "../server/errors.ts";
+import { AdmissionGate } from "./admission.ts";
 import { ConcurrencyCap } from "./concurrency.ts";
 import { corsHeaders, preflight, refusal, securityHeaders, type GuardConfig } from "./guards.ts";
 import type { Readiness } from "./readiness.ts";
@@ -34,6 +35,8 @@ export interface HttpDeps {
   maxBodyBytes: number;
   maxConcurrentPerPrincipal: number;
   metricsPublic: boolean;
+  /** MCP requests served at once by this instance (the rest wait in order, see admission.ts); absent = no gate. */
+  admission?: { limit: number; maxWaitMs: number };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
@@ -65,6 +68,7 @@ export interface McpHttpServer {
 
 export function createHttpServer(deps: HttpDeps): McpHttpServer {
   const cap = new ConcurrencyCap(deps.maxConcurrentPerPrincipal);
+  const gate = deps.admission ? new AdmissionGate(deps.admission.limit, deps.admission.maxWaitMs) : null;
   const { logger } = deps;
 
   async function mcp(req: IncomingMessage & { auth?: AuthInfo }, res: ServerResponse): Promise<void> {
@@ -72,6 +76,18 @@ export function createHttpServer(deps: HttpDeps): McpHttpServer {
       // Stateless: no standalone SSE stream (GET) and no session to end (DELETE).
       sendJson(res, 405, rpcError("Method not allowed: this server is stateless, POST JSON-RPC messages to /mcp"), { Allow: "POST, OPTIONS" });
       return;
+    }
+    if (gate) {
+      // Before authentication: checking a key is a query on the same pool.
+      const ticket = gate.enter();
+      res.once("close", ticket.cancel);
+      const admitted = await ticket.ready;
+      if (!admitted) {
+        if (!res.destroyed) sendJson(res, 503, rpcError("server busy: too many requests waiting, try again shortly"), { "Retry-After": "1" });
+        return;
+      }
+      if (res.closed) return admitted(); // the client left as its turn came
+      res.once("close", admitted);
     }
     const principal = await principalOf(req, res, deps.authenticate);
     if (!principal) return;
