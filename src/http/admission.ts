@@ -5,7 +5,8 @@
 // its query count, and waits past DB_CONNECT_TIMEOUT_MS or a transaction's maxWait fail as errors
 // ("database not reachable", internal error). Waiting once, here, keeps the pool's own queue short.
 // A request that waits longer than maxWaitMs is refused (the caller answers 503 with Retry-After), and
-// one whose client went away leaves the queue without being served.
+// one whose client went away leaves the queue without being served. Keep maxWaitMs short: under
+// sustained overload a long FIFO wait serves requests whose clients have already timed out.
 export type Release = () => void;
 
 export interface Ticket {

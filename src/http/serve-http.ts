@@ -90,8 +90,9 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
     maxBodyBytes: config.CS_MCP_HTTP_MAX_BODY_BYTES,
     maxConcurrentPerPrincipal: config.CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL,
     metricsPublic: config.CS_MCP_METRICS_PUBLIC,
-    // On PostgreSQL, one call per pool connection at a time (bench:http: unbounded, calls timed out at the pool).
-    ...(rt.db.pool() ? { admission: { limit: rt.db.pool()!.max, maxWaitMs: config.CS_MCP_HTTP_REQUEST_TIMEOUT_MS } } : {}),
+    // On PostgreSQL, one call per pool connection at a time, waiting at most as long as one query would wait
+    // for a connection (bench:http: let in unbounded, calls timed out at the pool; see admission.ts).
+    ...(rt.db.pool() ? { admission: { limit: rt.db.pool()!.max, maxWaitMs: config.DB_CONNECT_TIMEOUT_MS } } : {}),
   });
   const { server } = http;
   server.headersTimeout = config.CS_MCP_HTTP_HEADERS_TIMEOUT_MS;
