@@ -72,21 +72,25 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const pipeline = new ToolPipeline(tools, { services: rt.services, limiter: rt.limiter, logger, metrics, timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS, readOnly: config.CS_MCP_READ_ONLY });
   const resources = serverResources(config);
   const ready = () => readiness(rt);
+  // While the database is away the outbox gauges keep their last values: a failing collector would fail the
+  // whole scrape, and cs_mcp_ready 0 (the series that says why) would never reach Prometheus.
+  let lastOutbox = { pending: 0, oldestAgeSeconds: 0, dead: 0 };
   const prom = new PromMetrics({
-    async outbox() {
-      const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(
-        `SELECT count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS pending,
-                EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) AS age,
-                count(*) FILTER (WHERE status IN ('failed', 'unknown_outcome')) AS dead
-           FROM outbox_messages`,
-      );
-      return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.age ?? 0), dead: Number(row?.dead ?? 0) };
-    },
+    outbox: () => readOutbox().then((o) => (lastOutbox = o), () => lastOutbox),
     breakers: () => rt.resilience.states(),
     pool: () => rt.db.pool(),
     ready: async () => (await ready()).ready,
     lastBackup: () => lastBackupSuccess(config).catch(() => null),
   });
+  async function readOutbox() {
+    const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS pending,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) AS age,
+              count(*) FILTER (WHERE status IN ('failed', 'unknown_outcome')) AS dead
+         FROM outbox_messages`,
+    );
+    return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.age ?? 0), dead: Number(row?.dead ?? 0) };
+  }
   prom.observe(metrics);
 
   const http = createHttpServer({
