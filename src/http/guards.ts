@@ -30,8 +30,22 @@ export function refusal(req: IncomingMessage, guard: GuardConfig): string | null
   }
   if (!guard.allowedHosts.includes(hostname)) return `Host ${hostname} is not allowed (CS_MCP_HTTP_ALLOWED_HOSTS)`;
   const origin = req.headers.origin;
-  if (origin !== undefined && !guard.allowedOrigins.includes(origin.toLowerCase())) return "Origin not allowed (CS_MCP_HTTP_ALLOWED_ORIGINS)";
+  if (origin !== undefined && !guard.allowedOrigins.includes(origin.toLowerCase()) && !sameOrigin(origin, host)) return "Origin not allowed (CS_MCP_HTTP_ALLOWED_ORIGINS)";
   return null;
+}
+
+/**
+ * A page on this server's own origin (scheme http(s), host and port of the allowed Host header). A browser
+ * sets Origin itself, so a rebinding page carries its own name (refused above by the Host check anyway),
+ * and nothing but this server answers on its own origin.
+ */
+function sameOrigin(origin: string, host: string): boolean {
+  try {
+    const u = new URL(origin);
+    return (u.protocol === "http:" || u.protocol === "https:") && u.host === new URL(`${u.protocol}//${host}`).host;
+  } catch {
+    return false;
+  }
 }
 
 const SECURITY_HEADERS: Record<string, string> = {

@@ -19,6 +19,7 @@ import { SERVER_VERSION } from "../version.ts";
 import { guardConfig, isLoopback } from "./guards.ts";
 import { productionHttpProblem } from "../config/profiles.ts";
 import { readiness } from "./readiness.ts";
+import { OpenModeLatch } from "./auth-mode.ts";
 import { createHttpServer, type Authenticate } from "./server.ts";
 
 /** Without an authenticator every caller is this one: allowed only on loopback. */
@@ -34,7 +35,8 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const { openRuntime } = await import("../app.ts");
   const rt = await openRuntime(config, logger, metrics);
   // Callers authenticate (API keys from `cs-mcp keys`, or OAuth tokens) whenever an issuer is configured, a
-  // key exists, or the server is reachable beyond this machine; only a loopback server with neither is open.
+  // key exists, or the server is reachable beyond this machine; only a loopback server with neither starts
+  // open, and a key created while it runs closes it (auth-mode.ts).
   // Its default resource URL names the bound port (known once listening; port 0 picks a free one).
   let authenticator: Authenticator | null = null;
   const authenticatorOf = () => {
@@ -52,7 +54,16 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
     await rt.close();
     throw new StartRefused(`refusing to serve HTTP on ${host} without authentication: bind 127.0.0.1 (CS_MCP_HTTP_HOST), create an API key (cs-mcp keys create) or configure OAuth (CS_MCP_AUTH_ISSUER)`);
   }
-  const authenticate: Authenticate = options.authenticate ?? (authConfigured ? (header) => authenticatorOf().authenticate(header) : async () => LOCAL_PRINCIPAL);
+  // Open mode (loopback, no key, no issuer) ends once a key exists; a credential presented is always verified.
+  const latch = new OpenModeLatch(
+    () => rt.db.prisma.apiKey.count({ where: { revoked_at: null } }),
+    () => logger.warn("an API key exists: authentication is now required on this server (open mode ended)"),
+  );
+  const authenticate: Authenticate =
+    options.authenticate ??
+    (authConfigured
+      ? (header) => authenticatorOf().authenticate(header)
+      : async (header) => (header !== undefined || (await latch.authRequired()) ? authenticatorOf().authenticate(header) : LOCAL_PRINCIPAL));
   let dispatcher: OutboxDispatcher | null = null;
   if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
     const { startDispatcher } = await import("../cli/worker.ts");
@@ -61,21 +72,25 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const pipeline = new ToolPipeline(tools, { services: rt.services, limiter: rt.limiter, logger, metrics, timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS, readOnly: config.CS_MCP_READ_ONLY });
   const resources = serverResources(config);
   const ready = () => readiness(rt);
+  // While the database is away the outbox gauges keep their last values: a failing collector would fail the
+  // whole scrape, and cs_mcp_ready 0 (the series that says why) would never reach Prometheus.
+  let lastOutbox = { pending: 0, oldestAgeSeconds: 0, dead: 0 };
   const prom = new PromMetrics({
-    async outbox() {
-      const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(
-        `SELECT count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS pending,
-                EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) AS age,
-                count(*) FILTER (WHERE status IN ('failed', 'unknown_outcome')) AS dead
-           FROM outbox_messages`,
-      );
-      return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.age ?? 0), dead: Number(row?.dead ?? 0) };
-    },
+    outbox: () => readOutbox().then((o) => (lastOutbox = o), () => lastOutbox),
     breakers: () => rt.resilience.states(),
     pool: () => rt.db.pool(),
     ready: async () => (await ready()).ready,
     lastBackup: () => lastBackupSuccess(config).catch(() => null),
   });
+  async function readOutbox() {
+    const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(
+      `SELECT count(*) FILTER (WHERE status IN ('pending', 'in_flight')) AS pending,
+              EXTRACT(EPOCH FROM now() - min(created_at) FILTER (WHERE status IN ('pending', 'in_flight'))) AS age,
+              count(*) FILTER (WHERE status IN ('failed', 'unknown_outcome')) AS dead
+         FROM outbox_messages`,
+    );
+    return { pending: Number(row?.pending ?? 0), oldestAgeSeconds: Number(row?.age ?? 0), dead: Number(row?.dead ?? 0) };
+  }
   prom.observe(metrics);
 
   const http = createHttpServer({
@@ -107,7 +122,8 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;
   authenticator = createAuthenticator(config, { db: rt.db, resourceUrl: config.CS_MCP_RESOURCE_URL ?? `http://${shown}:${port}/mcp` });
-  logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: authConfigured ? "required" : "local" }, "serving MCP over Streamable HTTP");
+  logger.info({ version: SERVER_VERSION, tools: tools.length, database: rt.db.kind, redis: Boolean(rt.redis), port, auth: authConfigured ? "required" : "open" }, "serving MCP over Streamable HTTP");
+  if (!authConfigured) logger.warn({ auth: "open" }, "open mode: no API key and no OAuth issuer, so every caller on this machine is the local user with every scope; creating a key (cs-mcp keys create) ends it without a restart");
   process.stderr.write(`cs-mcp: listening on http://${shown}:${port}/mcp\n`);
 
   let stopping = false;
