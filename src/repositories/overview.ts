@@ -43,3 +43,20 @@ export async function loadOverview(db: Pick<Database, "query">, accountId: strin
   const raw = rows[0]?.overview;
   return (typeof raw === "string" ? JSON.parse(raw) : raw) as OverviewRow;
 }
+
+/** One stored health score with its components (a point of the account view's chart). */
+export interface HealthPoint {
+  calculated_at: string; overall_score: number | null; usage: number | null; engagement: number | null;
+  support: number | null; satisfaction: number | null; payment: number | null;
+}
+
+/** The account's last `limit` stored health scores, oldest first (index health_scores(account_id, calculated_at)). */
+export async function loadHealthHistory(db: Pick<Database, "query">, accountId: string, limit: number): Promise<HealthPoint[]> {
+  const rows = await db.query<Omit<HealthPoint, "calculated_at"> & { calculated_at: Date | string }>(
+    `SELECT calculated_at, overall_score, usage_score AS usage, engagement_score AS engagement, support_score AS support,
+            satisfaction_score AS satisfaction, payment_score AS payment
+       FROM health_scores WHERE account_id = $1 ORDER BY calculated_at DESC, id DESC LIMIT $2`,
+    [accountId, limit],
+  );
+  return rows.reverse().map((r) => ({ ...r, calculated_at: new Date(r.calculated_at).toISOString() }));
+}

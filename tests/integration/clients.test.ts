@@ -97,6 +97,28 @@ describe.each(BACKENDS)("client service on %s", (backend) => {
     expect(o.missing_data.map((m) => m.section)).toEqual(["onboarding"]);
   });
 
+  it("carries the last 12 stored health scores with their components, oldest first (the account view's chart)", async () => {
+    const r = await svc.register({ client_name: "H", company_name: "History Inc", primary_contact_email: "h@hist.io", tier: "starter" });
+    const id = r.client_id;
+    // 14 runs a week apart; run 5 had too little data (no overall score, no components): it is still a point.
+    const rows = Array.from({ length: 14 }, (_, i) => {
+      const blank = i === 5;
+      const v = (base: number) => (blank ? null : (base + i * 3) % 101);
+      return {
+        account_id: id, overall_score: v(40), usage_score: v(50), engagement_score: v(20), support_score: i % 4 === 0 ? null : v(70), satisfaction_score: v(10), payment_score: v(90),
+        weights: {}, missing_components: [], trend: blank ? null : "stable", band: blank ? "insufficient_data" : "needs_attention", calculated_at: new Date(Date.UTC(2026, 2, 1 + i * 7, 6)),
+      };
+    });
+    await t.db.prisma.healthScore.createMany({ data: rows });
+    const o = await svc.overview(id);
+    const expected = rows.slice(-12).map((x) => ({
+      calculated_at: x.calculated_at.toISOString(), overall_score: x.overall_score, usage: x.usage_score, engagement: x.engagement_score,
+      support: x.support_score, satisfaction: x.satisfaction_score, payment: x.payment_score,
+    }));
+    expect(o.health?.history).toEqual(expected);
+    expect(o.health?.calculated_at).toBe(expected.at(-1)!.calculated_at);
+  });
+
   it("reports missing sections for a bare account instead of inventing them", async () => {
     const r = await svc.register({ client_name: "Bare", company_name: "Bare LLC", primary_contact_email: "b@bare.io", tier: "starter" });
     const o = await svc.overview(r.client_id);

@@ -26,6 +26,8 @@ type Theme = (typeof THEMES)[number];
 const BACKGROUND: Record<Theme, string> = { light: "rgb(255, 255, 255)", dark: "rgb(22, 24, 28)" };
 
 /** Digits of a formatted figure as a number ("1,234 USD" → 1234). */
+const EXTRA_ACCOUNTS = 110;
+const COMPONENTS = ["usage", "engagement", "support", "satisfaction", "payment"] as const;
 const num = (s: string | null) => Number((s ?? "").replace(/[^\d.-]/g, ""));
 const resource = (name: string) => UI_RESOURCES.find((r) => r.name === name)!;
 
@@ -66,6 +68,10 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
     for (const daysAgo of [60, 30, 0]) await callOk(pipelineFor(t, ALL_TOOLS, new Date(NOW.getTime() - daysAgo * DAY)), "calculate_health_score", { all: true });
     p = pipelineFor(t, ALL_TOOLS, NOW);
     await callOk(p, "identify_churn_risk", {});
+    // More accounts than one list_clients page (at most 100): the portfolio view must count them all.
+    await t.db.prisma.account.createMany({
+      data: Array.from({ length: EXTRA_ACCOUNTS }, (_, i) => ({ id: `cs_1750000000_extra_${String(i).padStart(3, "0")}`, client_name: `Extra ${i}`, company_name: `Extra Account ${i}`, company_key: `extra account ${i}`, tier: "starter" as const, arr: 1000 + i * 37 })),
+    });
   }, 240_000);
   afterAll(async () => {
     await t?.cleanup();
@@ -111,8 +117,20 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
     const { page, frame, data } = await show("portfolio_view", "list_clients", { limit: 100 }, theme);
     try {
       await expectTheme(frame, theme);
-      const rows = data.clients as Array<{ arr: number; health_band: string | null; health_score: number | null; churn_probability: number | null; company_name: string }>;
-      expect(rows.length).toBe(25);
+      // One page of 100 came with the result; the view fetched the rest through the host with the result's cursor.
+      const accounts = await t.db.prisma.account.count();
+      expect(accounts).toBe(25 + EXTRA_ACCOUNTS);
+      expect([data.count, data.total]).toEqual([100, accounts]);
+      await frame.locator("[data-testid=scope][data-complete=true]").waitFor();
+      expect(await page.evaluate(() => window.hostToolCalls)).toEqual([{ name: "list_clients", arguments: { sort_by: "company_name", sort_order: "asc", limit: 100, cursor: data.next_cursor } }]);
+      const rest = (await callOk(p, "list_clients", { limit: 100, cursor: data.next_cursor })).structuredContent as any;
+      expect(rest.next_cursor).toBeNull();
+      const rows = [...data.clients, ...rest.clients] as Array<{ arr: number; health_band: string | null; health_score: number | null; churn_probability: number | null; company_name: string }>;
+      expect(rows.length).toBe(accounts);
+      expect(num(await frame.getByTestId("accounts").textContent())).toBe(accounts);
+      expect(await frame.getByTestId("scope").textContent()).toBe(`All ${accounts} accounts`);
+      const arrSum = await t.db.prisma.account.aggregate({ _sum: { arr: true } });
+      expect(num(await frame.getByTestId("arr-total").textContent())).toBe(Math.round(Number(arrSum._sum.arr)));
       expect(new Set(rows.map((r) => r.health_band)).size).toBeGreaterThan(2);
       const high = t.config.CHURN_HIGH_FROM;
       for (const band of ["at_risk", "needs_attention", "healthy", "champion", "none"]) {
@@ -159,7 +177,7 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
       await expectTheme(frame, theme);
       expect(await frame.getByTestId("company").textContent()).toBe(data.profile.company_name);
       expect(num(await frame.getByTestId("health-score").textContent())).toBe(data.health.overall_score);
-      for (const c of ["usage", "engagement", "support", "satisfaction", "payment"]) {
+      for (const c of COMPONENTS) {
         const shown = await frame.locator(`[data-component=${c}] .meter-value`).textContent();
         expect(shown, c).toBe(data.health.components[c] === null ? "—" : String(data.health.components[c]));
       }
@@ -171,12 +189,24 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
       expect(await frame.locator("[data-testid=recent-tickets] li").count()).toBe(data.support.recent_open.length);
       expect(await frame.getByTestId("renewal-date").textContent()).toBe(data.contract.renewal_date);
       expect(num(await frame.getByTestId("days-to-renewal").textContent())).toBe(data.contract.days_to_renewal);
-      // History: asked by the view through the host bridge; one point per stored score of the account.
-      await frame.getByTestId("history").waitFor();
-      const stored = await t.db.prisma.healthScore.findMany({ where: { account_id: busiest.account_id, overall_score: { not: null } }, orderBy: { calculated_at: "asc" } });
+      // Health components over time: the result's history is every stored score of the account (3 runs,
+      // oldest first), read here from the database; the chart and the table show exactly those numbers.
+      const stored = await t.db.prisma.healthScore.findMany({ where: { account_id: busiest.account_id }, orderBy: { calculated_at: "asc" } });
       expect(stored.length).toBe(3);
-      expect(await frame.locator("[data-testid=history] circle").evaluateAll((cs) => cs.map((c) => Number(c.getAttribute("data-score"))))).toEqual(stored.map((s) => s.overall_score));
-      expect(await page.evaluate(() => window.hostToolCalls)).toEqual([{ name: "get_client_timeline", arguments: { client_id: busiest.account_id, event_types: ["health_score"], limit: 100 } }]);
+      const expected = stored.map((s) => ({ calculated_at: s.calculated_at.toISOString(), overall_score: s.overall_score, usage: s.usage_score, engagement: s.engagement_score, support: s.support_score, satisfaction: s.satisfaction_score, payment: s.payment_score }));
+      expect(data.health.history).toEqual(expected);
+      const cols = ["overall_score", ...COMPONENTS] as const;
+      const table = frame.getByTestId("history-table");
+      expect(await texts(table, "tbody td[data-col=calculated_at]")).toEqual(expected.map((e) => e.calculated_at.slice(0, 10)));
+      for (const c of cols) {
+        expect(await texts(table, `tbody td[data-col=${c}]`), c).toEqual(expected.map((e) => (e[c] === null ? "—" : String(e[c]))));
+        const dots = await frame.locator(`[data-testid=history-chart] circle[data-series=${c}]`).evaluateAll((cs) => cs.map((x) => Number(x.getAttribute("data-value"))));
+        expect(dots, c).toEqual(expected.map((e) => e[c]).filter((v) => v !== null));
+      }
+      // Components vary between runs: the chart is not three copies of one point.
+      expect(new Set(expected.map((e) => e.usage)).size).toBeGreaterThan(1);
+      // Drawn from the result itself: the view asks the host for nothing.
+      expect(await page.evaluate(() => window.hostToolCalls)).toEqual([]);
       await screenshot(page, `account-${theme}.png`);
     } finally {
       await page.close();
@@ -209,12 +239,29 @@ describe.each(BACKENDS)("MCP Apps views in headless Chromium (%s)", (backend) =>
     }
   });
 
-  it("follows the system colour scheme when the host gives no theme, and says what is missing when the host offers no tool calls", async () => {
+  it("follows the system colour scheme when the host gives no theme, and draws the history without host tool calls", async () => {
     const first = await t.db.prisma.account.findFirstOrThrow({ orderBy: { id: "asc" } });
-    const { page, frame } = await show("account_view", "get_client_overview", { client_id: first.id }, undefined, { colorScheme: "dark", serverTools: false });
+    const { page, frame, data } = await show("account_view", "get_client_overview", { client_id: first.id }, undefined, { colorScheme: "dark", serverTools: false });
     try {
       await expectTheme(frame, "dark");
-      await frame.getByTestId("history-unavailable").waitFor();
+      expect(data.health.history.length).toBe(3);
+      expect(await frame.locator("[data-testid=history-table] tbody tr").count()).toBe(3);
+      expect(await page.evaluate(() => window.hostToolCalls)).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it("without host tool calls the portfolio view counts the page it got and says so", async () => {
+    const { page, frame, data } = await show("portfolio_view", "list_clients", { limit: 10, sort_by: "arr", sort_order: "desc" }, "light", { serverTools: false });
+    try {
+      const rows = data.clients as Array<{ arr: number }>;
+      expect([rows.length, data.total]).toEqual([10, 25 + EXTRA_ACCOUNTS]);
+      const scope = frame.getByTestId("scope");
+      expect(await scope.getAttribute("data-complete")).toBe("false");
+      expect(await scope.textContent()).toBe(`10 of ${data.total} accounts: this page only (the host does not let the view fetch the rest)`);
+      expect(num(await frame.getByTestId("accounts").textContent())).toBe(10);
+      expect(num(await frame.getByTestId("arr-total").textContent())).toBe(Math.round(rows.reduce((x, r) => x + r.arr, 0)));
       expect(await page.evaluate(() => window.hostToolCalls)).toEqual([]);
     } finally {
       await page.close();

@@ -13,6 +13,8 @@ import { notFound, validationError } from "../../server/errors.ts";
 import { checkCustomTokens, compileTemplates, tokenValues, type CompiledTemplates, type TemplatePart } from "./render.ts";
 import { fingerprint, queueEmails, type QueueResult, type RenderedRecipient } from "./email-dispatch.ts";
 import { clipText } from "../shared/clip-text.ts";
+import { noProgress, type Progress } from "../shared/progress.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 
 /** Characters of each rendered body a preview shows. */
 const PREVIEW_BODY_CHARS = 1_500;
@@ -20,7 +22,6 @@ const PREVIEW_BODY_CHARS = 1_500;
 export const RECIPIENT_SCOPES = ["primary", "all"] as const;
 export type RecipientScope = (typeof RECIPIENT_SCOPES)[number];
 const SKIP_SAMPLE = 50;
-const TX_OPTIONS = { timeout: 120_000, maxWait: 10_000 };
 
 export interface SendEmailInput {
   campaign_id?: string | undefined;
@@ -140,13 +141,14 @@ export class EmailCampaignService {
     this.repo = new EmailCampaignRepository(prisma);
   }
 
-  async handle(input: SendEmailInput) {
+  /** `progress` counts recipients recorded (a send to thousands runs in batches); `signal` rolls the whole send back. */
+  async handle(input: SendEmailInput, progress: Progress = noProgress, signal?: AbortSignal) {
     if (input.campaign_id !== undefined) {
       const extra = SEND_FIELDS.filter((f) => input[f] !== undefined);
       if (extra.length) throw validationError(`campaign_id: reports an existing campaign and takes no other field (given: ${extra.join(", ")})`, "call with campaign_id alone for the report, or without it to send a new campaign");
       return this.report(input.campaign_id);
     }
-    return this.send(input);
+    return this.send(input, progress, signal);
   }
 
   /** Delivery and engagement of one campaign, from its stored sends and events. */
@@ -183,7 +185,7 @@ export class EmailCampaignService {
     return { field: f, value: input[f]!, mode: f === "target_client_ids" ? "client_ids" : f === "target_segment" ? "segment" : "tier" };
   }
 
-  private async send(input: SendEmailInput) {
+  private async send(input: SendEmailInput, progress: Progress, signal: AbortSignal | undefined) {
     const now = this.now();
     // 1. Everything that can be checked without the database, before anything is read or written.
     const missing = (["campaign_name", "subject_line"] as const).filter((f) => input[f] === undefined);
@@ -282,8 +284,11 @@ export class EmailCampaignService {
 
     let result: QueueResult;
     let campaignId: string;
+    const total = res.recipients.length;
+    await progress(0, total, `${total} recipients: recording the campaign`);
     try {
-      ({ campaignId, result } = await this.prisma.$transaction(async (tx) => {
+      // One transaction the signal rolls back: a cancel between batches leaves no campaign, send or outbox row.
+      ({ campaignId, result } = await abortableTransaction(this.prisma, signal, async (tx, checkpoint) => {
         const status = integrationStatus(this.config).find((s) => s.integration === "sendgrid")!.state === "configured" ? (notBefore ? "scheduled" : "sending") : "not_sent";
         const campaign = await tx.emailCampaign.create({
           data: {
@@ -315,6 +320,10 @@ export class EmailCampaignService {
           tracking: { opens: input.track_opens ?? true, clicks: input.track_clicks ?? true },
           not_before: notBefore,
           sent_at: notBefore ?? now,
+          onQueued: async (queued) => {
+            await progress(queued, total, `${queued} of ${total} recipients queued`);
+            checkpoint();
+          },
         });
         // The sends appear on each account's timeline from email_sends itself (repositories/timeline.ts).
         await writeAudit(tx, {
@@ -324,7 +333,7 @@ export class EmailCampaignService {
           changes: { campaign_name: input.campaign_name, targeting: { mode: target.mode, value: target.value }, recipients: res.recipients.length, skipped: res.skipped, delivery: result.status, outbox_rows: result.outbox_rows, scheduled_send_time: notBefore?.toISOString() ?? null },
         });
         return { campaignId: campaign.id, result };
-      }, TX_OPTIONS));
+      }));
     } catch (err) {
       // The same request committed meanwhile by a concurrent call: report that one.
       const e = err as { code?: string; message?: string };
@@ -334,6 +343,7 @@ export class EmailCampaignService {
       }
       throw err;
     }
+    await progress(total, total, `${result.sends_recorded} sends recorded`);
     return {
       mode: "send" as const,
       campaign_id: campaignId,

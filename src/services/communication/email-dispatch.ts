@@ -44,7 +44,12 @@ export interface QueueRequest {
   not_before?: Date | undefined;
   /** email_sends.sent_at: the moment the send was queued, or its scheduled time. */
   sent_at: Date;
+  /** Called with the recipients queued so far after each batch (and every SINGLE_PROGRESS single sends); may throw to stop. */
+  onQueued?: ((queued: number) => Promise<void>) | undefined;
 }
+
+/** Single sends (one outbox row each) between two onQueued reports. */
+const SINGLE_PROGRESS = 100;
 
 export interface QueueResult {
   status: "queued" | "not_configured";
@@ -120,6 +125,7 @@ export async function queueEmails(tx: P.TransactionClient, config: Config, repo:
     }
     batches.push({ batch: n, recipients: part.length, delivery });
     for (const r of part) outboxOf.set(r.send_id, delivery.status === "queued" ? delivery.outbox_id : null);
+    await req.onQueued?.(i + part.length);
   }
   for (const r of single) {
     const payload = {
@@ -144,6 +150,7 @@ export async function queueEmails(tx: P.TransactionClient, config: Config, repo:
     }
     singleDeliveries.push(delivery);
     outboxOf.set(r.send_id, delivery.status === "queued" ? delivery.outbox_id : null);
+    if (singleDeliveries.length % SINGLE_PROGRESS === 0) await req.onQueued?.(batched.length + singleDeliveries.length);
   }
 
   const sends: SendToInsert[] = withIds.map((r) => {

@@ -6,6 +6,8 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import { ExpansionRenewalsRepository, type RenewalRow } from "../../repositories/expansion-renewals.ts";
 import { writeAudit } from "../../repositories/audit.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
+import { noProgress, type Progress } from "../shared/progress.ts";
 import { notFound } from "../../server/errors.ts";
 import { toIso, toIsoDate } from "../../security/validation.ts";
 import { riskLevel } from "../retention/churn-model.ts";
@@ -38,6 +40,9 @@ const daysBetween = (from: Date, to: Date) => Math.round((to.getTime() - from.ge
 
 export const CHURN_SOURCE_RULE =
   "churn probability = the latest stored prediction of identify_churn_risk when at most prediction_max_age_days old, else computed now by the same model (churn-logit) from stored signals, not stored";
+
+/** forecast_renewals' progress steps: reading, forecast, stored, done. */
+const FORECAST_STEPS = 3;
 
 export class RenewalService {
   private readonly repo: ExpansionRenewalsRepository;
@@ -146,8 +151,14 @@ export class RenewalService {
   }
 
   /** `store: false` (a read-only server): the same forecast, no renewal_forecasts rows (forecast_id null). */
-  async forecast(input: ForecastInput, store = true) {
+  /**
+   * Progress in four steps (0 reading, 1 forecast, 2 stored, 3 done; 2 is skipped when nothing is stored). The
+   * store is one transaction the signal rolls back: a cancel after the insert leaves no forecast and no audit.
+   */
+  async forecast(input: ForecastInput, store = true, progress: Progress = noProgress, signal?: AbortSignal) {
+    await progress(0, FORECAST_STEPS, "reading renewals and churn probabilities");
     const { now, today, end, rows, churn, missing } = await this.window(input.client_id, input.forecast_period_days, input.prediction_max_age_days);
+    signal?.throwIfAborted();
     const uplift = this.config.RENEWAL_AUTO_RENEW_UPLIFT;
     const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
     const computed = rows.map((r) => {
@@ -164,12 +175,15 @@ export class RenewalService {
       const factors = [...c.factors.map((f) => ({ factor: f.factor, contribution: f.contribution, detail: f.detail })), ...(r.auto_renew ? [{ factor: "auto_renew", contribution: 0, detail: `auto-renewing contract: probability +${r4(p - base)}` }] : [])];
       return { r, c, p, base, arr, forecastArr, risk, adjustments, factors };
     });
-    const stored = !store ? [] : await this.prisma.$transaction(async (tx) => {
+    await progress(1, FORECAST_STEPS, `${computed.length} renewals forecast${store ? "; storing" : ""}`);
+    const stored = !store ? [] : await abortableTransaction(this.prisma, signal, async (tx, checkpoint) => {
       const out = await this.repo.storeForecasts(
         tx,
         computed.map((x) => ({ account_id: x.r.account_id, renewal_date: x.r.renewal_date, arr: fmt(x.arr), probability: x.p, forecast_arr: fmt(x.forecastArr), risk_level: x.risk, factors: x.factors })),
         now,
       );
+      await progress(2, FORECAST_STEPS, `stored ${out.length} forecasts`);
+      checkpoint();
       if (out.length) {
         await writeAudit(tx, {
           action: "forecast_renewals",
@@ -181,6 +195,7 @@ export class RenewalService {
       return out;
     });
 
+    await progress(FORECAST_STEPS, FORECAST_STEPS, `${computed.length} renewals forecast`);
     const due = sum(computed.map((x) => x.arr));
     const expected = sum(computed.map((x) => x.forecastArr));
     const atRiskRows = computed.filter((x) => x.risk === "high" || x.risk === "medium");

@@ -82,8 +82,8 @@ export const sendPersonalizedEmail = defineTool({
     notes: z.array(z.string()).optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true, idempotentHint: true },
-  async handler(args, { services }) {
-    const data = await services.email.campaigns.handle(args);
+  async handler(args, { services, progress, signal }) {
+    const data = await services.email.campaigns.handle(args, progress, signal);
     if (data.mode === "report") {
       const p = data.performance;
       const pct = (v: number | null) => (v === null ? "n/a" : `${(v * 100).toFixed(1)}%`);

@@ -45,6 +45,8 @@ export const getClientOverview = defineTool({
         components: z.object({ usage: nullableScore, engagement: nullableScore, support: nullableScore, satisfaction: nullableScore, payment: nullableScore }),
         missing_components: z.array(z.string()),
         calculated_at: z.string(),
+        // The last stored scores, oldest first (at most HEALTH_HISTORY_POINTS): health components over time.
+        history: z.array(z.object({ calculated_at: z.string(), overall_score: nullableScore, usage: nullableScore, engagement: nullableScore, support: nullableScore, satisfaction: nullableScore, payment: nullableScore })),
       })
       .nullable(),
     support: z.object({

@@ -61,8 +61,8 @@ export const forecastRenewals = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: false, idempotentHint: false },
   readOnlyCompute: true,
-  async handler(args, { services, readOnly }) {
-    const data = await services.expansion.renewals.forecast(args, !readOnly);
+  async handler(args, { services, readOnly, progress, signal }) {
+    const data = await services.expansion.renewals.forecast(args, !readOnly, progress, signal);
     const t = data.totals;
     return {
       data,

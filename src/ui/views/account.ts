@@ -1,10 +1,9 @@
 /// <reference lib="dom" />
-// One account, from a get_client_overview result: health and its five components, the stored health
-// scores over time (get_client_timeline, asked through the host when it lets views call tools), open
-// tickets and the renewal.
+// One account, from a get_client_overview result: health and its five components, the last stored
+// scores with their components over time (the result's health.history), open tickets and the renewal.
 import type { z } from "zod";
 import type { getClientOverview } from "../../tools/core/get-client-overview.ts";
-import { dash, el, fmtInt, fmtMoney, section, startView, tile, type ViewContext } from "./common.ts";
+import { dash, el, fmtInt, fmtMoney, section, startView, tile } from "./common.ts";
 
 type Result = z.output<(typeof getClientOverview)["output"]>;
 const COMPONENTS = ["usage", "engagement", "support", "satisfaction", "payment"] as const;
@@ -16,43 +15,44 @@ function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
   return e;
 }
 
-/** Health scores over time as a line, oldest left; points without a score are skipped. */
-function history(points: Array<{ at: string; score: number }>): HTMLElement {
-  if (points.length === 0) return el("p", { class: "muted", "data-testid": "history-empty" }, "No stored health scores.");
-  const w = 320;
-  const h = 80;
-  const x = (i: number) => (points.length === 1 ? w / 2 : 8 + (i * (w - 16)) / (points.length - 1));
-  const y = (s: number) => h - 6 - (s / 100) * (h - 12);
-  const chart = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "spark", role: "img", "aria-label": `Health from ${points[0]!.score} to ${points[points.length - 1]!.score}` });
-  chart.append(svg("polyline", { points: points.map((p, i) => `${x(i)},${y(p.score)}`).join(" "), fill: "none", class: "spark-line" }));
-  points.forEach((p, i) => chart.append(svg("circle", { cx: x(i), cy: y(p.score), r: 2.5, class: "spark-dot", "data-score": p.score, "data-at": p.at })));
-  return el(
-    "div",
-    { "data-testid": "history", "data-points": points.length },
-    chart,
-    el("p", { class: "muted small" }, `${points.length} stored scores, ${points[0]!.at.slice(0, 10)} → ${points[points.length - 1]!.at.slice(0, 10)}`),
-  );
-}
+type Point = NonNullable<Result["health"]>["history"][number];
+const SERIES = [["overall_score", "Health"], ...COMPONENTS.map((c) => [c, c[0]!.toUpperCase() + c.slice(1)] as const)] as const;
 
-async function loadHistory(clientId: string, ctx: ViewContext, into: HTMLElement): Promise<void> {
-  const r = await ctx.callTool("get_client_timeline", { client_id: clientId, event_types: ["health_score"], limit: 100 }).catch(() => null);
-  if (!r) {
-    into.replaceChildren(el("p", { class: "muted", "data-testid": "history-unavailable" }, "History needs a host that lets views call get_client_timeline."));
-    return;
+/**
+ * Health and its five components over the stored scores, oldest left: one line per series (a missing
+ * component breaks nothing, its point is just not drawn), then the same numbers as a table.
+ */
+function history(points: readonly Point[]): { chart: HTMLElement; table: HTMLElement | null } {
+  if (points.length === 0) return { chart: el("p", { class: "muted", "data-testid": "history-empty" }, "No stored health scores."), table: null };
+  const w = 420;
+  const h = 120;
+  const x = (i: number) => (points.length === 1 ? w / 2 : 10 + (i * (w - 20)) / (points.length - 1));
+  const y = (s: number) => h - 8 - (s / 100) * (h - 16);
+  const chart = svg("svg", { viewBox: `0 0 ${w} ${h}`, class: "chart", role: "img", "data-testid": "history-chart", "aria-label": "Health and components over time" });
+  for (const v of [0, 50, 100]) chart.append(svg("line", { x1: 0, x2: w, y1: y(v), y2: y(v), class: "grid" }));
+  for (const [key] of SERIES) {
+    const pts = points.flatMap((p, i) => (p[key] === null ? [] : [{ i, v: p[key] as number }]));
+    if (pts.length > 1) chart.append(svg("polyline", { points: pts.map((p) => `${x(p.i)},${y(p.v)}`).join(" "), fill: "none", class: `line s-${key}` }));
+    for (const p of pts) chart.append(svg("circle", { cx: x(p.i), cy: y(p.v), r: key === "overall_score" ? 3 : 2, class: `pt s-${key}`, "data-series": key, "data-value": p.v }));
   }
-  const events = (r as { events: Array<{ occurred_at: string; data: { overall_score?: number | null } }> }).events;
-  const points = events
-    .filter((e) => typeof e.data.overall_score === "number")
-    .map((e) => ({ at: e.occurred_at, score: e.data.overall_score as number }))
-    .reverse();
-  into.replaceChildren(history(points));
+  const legend = el("ul", { class: "legend" }, ...SERIES.map(([key, label]) => el("li", {}, el("span", { class: `dot s-${key}` }), label)));
+  const table = el(
+    "table",
+    { class: "compact", "data-testid": "history-table" },
+    el("thead", {}, el("tr", {}, el("th", {}, "Date"), ...SERIES.map(([, label]) => el("th", { class: "num" }, label)))),
+    el("tbody", {}, ...points.map((p) => el("tr", {}, el("td", { "data-col": "calculated_at" }, p.calculated_at.slice(0, 10)), ...SERIES.map(([key]) => el("td", { class: "num", "data-col": key }, p[key] === null ? dash : String(p[key])))))),
+  );
+  return {
+    chart: el("div", { "data-testid": "history", "data-points": points.length }, chart, legend, el("p", { class: "muted small" }, `Last ${points.length} stored scores`)),
+    table: el("div", { class: "scroll" }, table),
+  };
 }
 
-function render(o: Result, root: HTMLElement, ctx: ViewContext): void {
+function render(o: Result, root: HTMLElement): void {
   const p = o.profile;
   const hl = o.health;
   const c = o.contract;
-  const historyBox = el("div", { class: "history" }, el("p", { class: "muted" }, "Loading history…"));
+  const past = history(hl?.history ?? []);
   root.append(
     el("header", {}, el("h1", { "data-testid": "company" }, p.company_name), el("p", { class: "muted" }, `${p.tier} · ${p.lifecycle_stage} · ${p.status} · ${o.client_id}`)),
     el(
@@ -86,8 +86,9 @@ function render(o: Result, root: HTMLElement, ctx: ViewContext): void {
         ),
         hl?.calculated_at ? el("p", { class: "muted small" }, `Calculated ${hl.calculated_at.slice(0, 10)}`) : null,
       ),
-      section("Health over time", historyBox),
+      section("Health over time", past.chart),
     ),
+    section("Scores by date", past.table ?? el("p", { class: "muted" }, "None yet.")),
     el(
       "div",
       { class: "cols" },
@@ -118,7 +119,6 @@ function render(o: Result, root: HTMLElement, ctx: ViewContext): void {
       ),
     ),
   );
-  void loadHistory(o.client_id, ctx, historyBox);
 }
 
 startView<Result>("cs-account", render);

@@ -13,6 +13,8 @@ interface ContentBlock { type: string; text?: string }
 
 export interface ViewContext {
   app: App;
+  /** Whether the host lets the view call server tools. */
+  canCallTools(): boolean;
   /** Calls a server tool through the host when the host offers it; null otherwise. */
   callTool(name: string, args: Record<string, unknown>): Promise<Record<string, unknown> | null>;
 }
@@ -23,8 +25,9 @@ export function startView<T>(name: string, render: (data: T, root: HTMLElement, 
   const app = new App({ name, version: "1.0.0" });
   const ctx: ViewContext = {
     app,
+    canCallTools: () => Boolean(app.getHostCapabilities()?.serverTools),
     async callTool(tool, args) {
-      if (!app.getHostCapabilities()?.serverTools) return null;
+      if (!ctx.canCallTools()) return null;
       const r = await app.callServerTool({ name: tool, arguments: args });
       return r.isError ? null : ((r.structuredContent as Record<string, unknown> | undefined) ?? null);
     },
