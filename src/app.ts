@@ -13,6 +13,7 @@ import { ToolPipeline } from "./server/pipeline.ts";
 import { createRateLimiter, type RateLimiter } from "./server/rate-limit.ts";
 import { selectTools } from "./tools/index.ts";
 import { createResilience, type Resilience } from "./integrations/resilience/index.ts";
+import { applyStoredCredentials } from "./security/credential-store.ts";
 
 export interface Runtime {
   db: Database;
@@ -26,6 +27,7 @@ export interface Runtime {
 
 export async function openRuntime(config: Config, logger: Logger, metrics: Metrics, options: { now?: () => Date } = {}): Promise<Runtime> {
   const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
+  await useStoredCredentials(config, db, logger);
   const redis = createRedis(config, logger);
   const resilience = createResilience(config, logger, redis);
   const services = createServices({ db, redis, config, metrics, resilience, ...(options.now ? { now: options.now } : {}) });
@@ -45,6 +47,20 @@ export async function openRuntime(config: Config, logger: Logger, metrics: Metri
       return closing;
     },
   };
+}
+
+/**
+ * Vendor credentials stored in the database fill the secret settings nothing else set. One that cannot be
+ * opened (no key, a wrong key) leaves its vendor unconfigured and is logged without its value; doctor
+ * shows the reason.
+ */
+async function useStoredCredentials(config: Config, db: Database, logger: Logger): Promise<void> {
+  try {
+    const filled = await applyStoredCredentials(config, db.prisma);
+    if (filled.length) logger.info({ credentials: filled }, "vendor credentials read from the database");
+  } catch (err) {
+    logger.warn({ err: (err as Error).message }, "stored vendor credentials not used; run cs-mcp doctor");
+  }
 }
 
 export interface App extends Runtime {

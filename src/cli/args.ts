@@ -25,6 +25,7 @@ export const COMMAND_OPTIONS: Record<string, OptionSpec> = {
   scopes: { type: "string" },
   "non-interactive": { type: "boolean" },
   out: { type: "string" },
+  credentials: { type: "string" },
 };
 
 export function settingOptions(): Record<string, OptionSpec> {

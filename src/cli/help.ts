@@ -29,9 +29,15 @@ Usage:
                                      create an API key for the HTTP mode; it is printed once, only its hash is stored
   cs-mcp keys list [--json]          the keys with their scopes, restrictions and last use (never the key)
   cs-mcp keys revoke NAME            refuse the named key from now on
-  cs-mcp setup [--non-interactive] [--force] [--out FILE]
+  cs-mcp setup [--non-interactive] [--force] [--out FILE] [--credentials env-file|database]
                                      ask for (or read from flags/environment) the profile, database, Redis and vendor
-                                     credentials, test each with a harmless call, write .env with mode 0600
+                                     credentials, test each with a harmless call, write .env with mode 0600; with
+                                     --credentials database the vendor secrets are stored in the database, sealed
+                                     with AES-256-GCM under CS_MCP_ENCRYPTION_KEY, instead of in .env
+  cs-mcp secrets list [--json]       the vendor credentials stored in the database and their key (never a value)
+  cs-mcp secrets rotate-key [--json] re-seal every stored credential under CS_MCP_ENCRYPTION_KEY, opening them with
+                                     CS_MCP_ENCRYPTION_KEY_PREVIOUS (both from the environment or NAME_FILE), in one
+                                     transaction: a wrong previous key changes nothing
   cs-mcp --version | --help
 
 Flags (each also an environment variable; see .env.example for every setting):

@@ -1,13 +1,23 @@
 // `cs-mcp setup`: asks for (or, with --non-interactive, reads from flags and the environment) the profile, the
 // database (embedded or a PostgreSQL URL), Redis and each vendor's credentials; tests each with a harmless
 // call and shows the result; writes `.env` with mode 0600. Secrets are read with masked prompts and never
-// printed; no shell command is run. An existing .env is kept unless --force.
+// printed; no shell command is run. An existing .env is kept unless --force. With `--credentials database`
+// (or that answer) the vendor secrets go to the database instead, sealed with AES-256-GCM under
+// CS_MCP_ENCRYPTION_KEY (from the environment or NAME_FILE, else generated and written to .env).
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { confirm, input, password, select } from "@inquirer/prompts";
 import { loadConfig } from "../config/load.ts";
 import { checkIntercom, checkPostgres, checkRedis, checkSendGrid, checkZendesk, type CheckResult } from "../setup/checks.ts";
 import { EnvFileExistsError, renderEnvFile, writeEnvFile } from "../setup/env-file.ts";
 import { printErr, printOut } from "./output.ts";
+import { openDatabase } from "../db/database.ts";
+import { describeConnectionError } from "../server/errors.ts";
+import { createLogger } from "../observability/logger.ts";
+import { readSecretFiles } from "../config/secret-sources.ts";
+import { encryptionKeyProblem } from "../security/encryption-key.ts";
+import { createKeyring } from "../security/encryption.ts";
+import { STORABLE_CREDENTIALS, storeCredentials } from "../security/credential-store.ts";
 
 type Flags = Record<string, string | boolean | undefined>;
 type Env = Record<string, string | undefined>;
@@ -18,9 +28,13 @@ export interface SetupResult {
   detail: string;
 }
 
+type CredentialsIn = "env-file" | "database";
+const CREDENTIALS_IN: CredentialsIn[] = ["env-file", "database"];
+
 interface Answers {
   values: Array<[string, string]>;
   results: SetupResult[];
+  credentialsIn: CredentialsIn;
 }
 
 const VENDOR_VARS = {
@@ -53,7 +67,7 @@ function fromEnv(env: Env): Asker {
   };
 }
 
-async function collect(ask: Asker, env: Env, say: (line: string) => void): Promise<Answers> {
+async function collect(ask: Asker, env: Env, say: (line: string) => void, credentialsFlag: CredentialsIn): Promise<Answers> {
   const values: Array<[string, string]> = [];
   const results: SetupResult[] = [];
   const show = (check: string, r: CheckResult | null, skipped = "not configured") => {
@@ -120,7 +134,12 @@ async function collect(ask: Asker, env: Env, say: (line: string) => void): Promi
     show("sendgrid", await checkSendGrid(key, from, base || undefined));
   } else show("sendgrid", null);
 
-  return { values, results };
+  const target = await ask.text("BACKUP_TARGET", "Backup target: a directory or s3://bucket/prefix (empty = none; schedule cs-mcp backup)");
+  set("BACKUP_TARGET", target);
+
+  const anyVendorSecret = values.some(([k]) => STORABLE_CREDENTIALS.includes(k));
+  const credentialsIn = anyVendorSecret ? await ask.choose("Keep the vendor credentials in", CREDENTIALS_IN, credentialsFlag) : "env-file";
+  return { values, results, credentialsIn };
 }
 
 export async function setupCommand(flags: Flags, env: Env = process.env, say: (line: string) => void = printOut): Promise<number> {
@@ -137,7 +156,14 @@ export async function setupCommand(flags: Flags, env: Env = process.env, say: (l
   const merged: Env = { ...env };
   if (typeof flags["database-url"] === "string") merged.DATABASE_URL = flags["database-url"];
   if (typeof flags["redis-url"] === "string") merged.REDIS_URL = flags["redis-url"];
-  const { values, results } = await collect(flags["non-interactive"] ? fromEnv(merged) : interactive(), merged, say);
+  const credentialsFlag = flags.credentials ?? "env-file";
+  if (!CREDENTIALS_IN.includes(credentialsFlag as CredentialsIn)) {
+    printErr(`cs-mcp setup: --credentials must be ${CREDENTIALS_IN.join(" or ")}`);
+    return 2;
+  }
+  const answers = await collect(flags["non-interactive"] ? fromEnv(merged) : interactive(), merged, say, credentialsFlag as CredentialsIn);
+  const { results } = answers;
+  let values = answers.values;
 
   // The same validation as start-up: a .env the server would refuse is not written.
   try {
@@ -146,8 +172,50 @@ export async function setupCommand(flags: Flags, env: Env = process.env, say: (l
     printErr(`cs-mcp setup: ${(err as Error).message}\nnothing written`);
     return 1;
   }
+  if (answers.credentialsIn === "database") {
+    const stored = await storeInDatabase(values, merged, say);
+    if (!stored) return 1;
+    values = stored;
+  }
   writeEnvFile(path, renderEnvFile(values, `Written by cs-mcp setup ${new Date().toISOString()}.\nHolds secrets: mode 0600, never commit it. Every setting: .env.example.`), force);
   const failing = results.filter((r) => r.ok === false).map((r) => r.check);
   say(`wrote ${path} (mode 0600, ${values.length} settings)${failing.length ? `; failing: ${failing.join(", ")} — fix them and run cs-mcp doctor` : "; run cs-mcp doctor to check"}`);
   return failing.length ? 1 : 0;
+}
+
+/**
+ * Stores the vendor secrets in the chosen database (migrated first), sealed under CS_MCP_ENCRYPTION_KEY from
+ * the environment or NAME_FILE, or under a new random key that goes into .env. Returns the settings left
+ * for .env, or null (with the reason shown) when nothing may be written.
+ */
+async function storeInDatabase(values: Array<[string, string]>, env: Env, say: (line: string) => void): Promise<Array<[string, string]> | null> {
+  const given = env.CS_MCP_ENCRYPTION_KEY?.trim() || readSecretFiles(env).values.CS_MCP_ENCRYPTION_KEY;
+  const problem = given ? encryptionKeyProblem(given) : null;
+  if (problem) {
+    printErr(`cs-mcp setup: CS_MCP_ENCRYPTION_KEY: ${problem}\nnothing written`);
+    return null;
+  }
+  const key = given || randomBytes(32).toString("base64");
+  const secrets = Object.fromEntries(values.filter(([k]) => STORABLE_CREDENTIALS.includes(k)));
+  const rest = values.filter(([k]) => !STORABLE_CREDENTIALS.includes(k));
+  try {
+    const config = loadConfig({ ...Object.fromEntries(rest), CS_MCP_ENCRYPTION_KEY: key, LOG_LEVEL: "silent" });
+    const db = await openDatabase(config, createLogger("silent"), { migrate: true });
+    try {
+      const keyring = createKeyring(key);
+      const names = await storeCredentials(db.prisma, keyring, secrets);
+      say(`stored ${names.join(", ")} in the ${db.kind} database, sealed with AES-256-GCM under key ${keyring.currentId}`);
+    } finally {
+      await db.close();
+    }
+  } catch (err) {
+    printErr(`cs-mcp setup: cannot store the vendor credentials in the database: ${describeConnectionError(err)}\nnothing written`);
+    return null;
+  }
+  if (given) {
+    say("CS_MCP_ENCRYPTION_KEY comes from your environment and is not written to .env: give it to the server the same way");
+    return rest;
+  }
+  say("generated CS_MCP_ENCRYPTION_KEY and wrote it to .env: keep a copy in your secret store, without it the stored credentials cannot be read");
+  return [...rest, ["CS_MCP_ENCRYPTION_KEY", key]];
 }

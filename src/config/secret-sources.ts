@@ -1,11 +1,12 @@
 // Where each secret setting's value comes from: the environment (or .env), a command-line flag, a file named
-// by NAME_FILE (how Docker and Kubernetes mount secrets), or AWS Secrets Manager. The values are never kept
+// by NAME_FILE (how Docker and Kubernetes mount secrets), AWS Secrets Manager, or (vendor credentials only)
+// the database, sealed with AES-256-GCM (src/security/credential-store.ts). The values are never kept
 // here, only their origin, so `cs-mcp doctor` can say where a secret came from without showing it.
 import { readFileSync } from "node:fs";
 import { SETTINGS } from "./settings.ts";
 import type { Config } from "./schema.ts";
 
-export type SecretSource = "env" | "flag" | "file" | "aws-secrets-manager" | "unset";
+export type SecretSource = "env" | "flag" | "file" | "aws-secrets-manager" | "database (encrypted)" | "unset";
 
 export const SECRET_SETTINGS: readonly string[] = SETTINGS.filter((s) => "secret" in s && s.secret).map((s) => s.env);
 

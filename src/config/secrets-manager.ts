@@ -8,7 +8,7 @@ import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-sec
 import type { Logger } from "../observability/logger.ts";
 import { ConfigError, loadConfig } from "./load.ts";
 import type { Config } from "./schema.ts";
-import { bumpSecretsGeneration, SECRET_SETTINGS } from "./secret-sources.ts";
+import { bumpSecretsGeneration, recordSecretSources, SECRET_SETTINGS, secretSources } from "./secret-sources.ts";
 
 type Env = Record<string, string | undefined>;
 type Flags = Record<string, string | boolean | undefined>;
@@ -64,9 +64,14 @@ export async function loadConfigWithSecrets(env: Env = process.env, flags: Flags
     // Validated as a whole before anything changes: a bad rotated value leaves the running one in place.
     const next = loadConfig(env, flags, await fetchSecretSettings(config));
     const target = config as Record<string, unknown>;
-    const changed = SECRET_SETTINGS.filter((k) => target[k] !== (next as Record<string, unknown>)[k]);
+    // A credential read from the database (applyStoredCredentials) stays while the secret does not name it.
+    const fromDatabase = secretSources(config);
+    const changed = SECRET_SETTINGS.filter((k) => target[k] !== (next as Record<string, unknown>)[k] && !(fromDatabase[k] === "database (encrypted)" && secretSources(next)[k] === "unset"));
     for (const k of changed) target[k] = (next as Record<string, unknown>)[k];
-    if (changed.length) bumpSecretsGeneration(config);
+    if (changed.length) {
+      recordSecretSources(config, { ...fromDatabase, ...Object.fromEntries(changed.map((k) => [k, secretSources(next)[k]!])) });
+      bumpSecretsGeneration(config);
+    }
     return changed;
   };
   return {

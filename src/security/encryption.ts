@@ -24,11 +24,23 @@ function toKey(text: string, setting: string): Key {
   return { id: createHash("sha256").update(bytes).digest("hex").slice(0, 8), bytes };
 }
 
+/** A sealed value in parts, as the integration_credentials table stores it (base64 fields). */
+export interface SealedParts {
+  key_id: string;
+  iv: string;
+  auth_tag: string;
+  ciphertext: string;
+}
+
 export interface Keyring {
   /** Id of the current key (the one seal uses). */
   currentId: string;
+  /** Ids of every key this keyring can open with (current first, then the previous one). */
+  keyIds: string[];
   seal(plaintext: string): string;
   open(sealed: string): string;
+  sealParts(plaintext: string): SealedParts;
+  openParts(sealed: SealedParts): string;
   /** The id of the key a sealed value was made with. */
   keyIdOf(sealed: string): string;
 }
@@ -41,31 +53,38 @@ export function createKeyring(current: string | undefined, previous?: string): K
     const prev = toKey(previous, "CS_MCP_ENCRYPTION_KEY_PREVIOUS");
     if (!keys.has(prev.id)) keys.set(prev.id, prev);
   }
-  const parts = (sealed: string) => {
+  const parts = (sealed: string): SealedParts => {
     const p = sealed.split(":");
     if (p.length !== 5 || p[0] !== "v1") throw new EncryptionError("not a sealed value (expected v1:<key id>:<iv>:<tag>:<ciphertext>)");
-    return { id: p[1]!, iv: Buffer.from(p[2]!, "base64"), tag: Buffer.from(p[3]!, "base64"), data: Buffer.from(p[4]!, "base64") };
+    return { key_id: p[1]!, iv: p[2]!, auth_tag: p[3]!, ciphertext: p[4]! };
+  };
+  const sealParts = (plaintext: string): SealedParts => {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv("aes-256-gcm", cur.bytes, iv);
+    const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
+    return { key_id: cur.id, iv: iv.toString("base64"), auth_tag: cipher.getAuthTag().toString("base64"), ciphertext: data.toString("base64") };
+  };
+  const openParts = (p: SealedParts): string => {
+    const key = keys.get(p.key_id);
+    if (!key) throw new EncryptionError(`sealed under key ${p.key_id}, which is neither CS_MCP_ENCRYPTION_KEY nor CS_MCP_ENCRYPTION_KEY_PREVIOUS`);
+    try {
+      const decipher = createDecipheriv("aes-256-gcm", key.bytes, Buffer.from(p.iv, "base64"));
+      decipher.setAuthTag(Buffer.from(p.auth_tag, "base64"));
+      return Buffer.concat([decipher.update(Buffer.from(p.ciphertext, "base64")), decipher.final()]).toString("utf8");
+    } catch {
+      throw new EncryptionError(`sealed value under key ${p.key_id} failed authentication (altered or truncated)`);
+    }
   };
   return {
     currentId: cur.id,
+    keyIds: [...keys.keys()],
+    sealParts,
+    openParts,
     seal(plaintext) {
-      const iv = randomBytes(12);
-      const cipher = createCipheriv("aes-256-gcm", cur.bytes, iv);
-      const data = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
-      return ["v1", cur.id, iv.toString("base64"), cipher.getAuthTag().toString("base64"), data.toString("base64")].join(":");
+      const p = sealParts(plaintext);
+      return ["v1", p.key_id, p.iv, p.auth_tag, p.ciphertext].join(":");
     },
-    open(sealed) {
-      const p = parts(sealed);
-      const key = keys.get(p.id);
-      if (!key) throw new EncryptionError(`sealed under key ${p.id}, which is neither CS_MCP_ENCRYPTION_KEY nor CS_MCP_ENCRYPTION_KEY_PREVIOUS`);
-      try {
-        const decipher = createDecipheriv("aes-256-gcm", key.bytes, p.iv);
-        decipher.setAuthTag(p.tag);
-        return Buffer.concat([decipher.update(p.data), decipher.final()]).toString("utf8");
-      } catch {
-        throw new EncryptionError(`sealed value under key ${p.id} failed authentication (altered or truncated)`);
-      }
-    },
-    keyIdOf: (sealed) => parts(sealed).id,
+    open: (sealed) => openParts(parts(sealed)),
+    keyIdOf: (sealed) => parts(sealed).key_id,
   };
 }

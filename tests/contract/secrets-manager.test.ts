@@ -135,7 +135,9 @@ describe("cs-mcp doctor", () => {
           CS_MCP_SECRETS_AWS_ENDPOINT: sm.url,
           SENDGRID_API_KEY_FILE: file,
           SENDGRID_FROM_EMAIL: "cs@example.com",
+          SENDGRID_BASE_URL: sg.url,
           INTERCOM_ACCESS_TOKEN: "ic-value-from-env-9921",
+          INTERCOM_BASE_URL: "http://127.0.0.1:1", // nothing listens: doctor's harmless call is refused
           CS_MCP_ENCRYPTION_KEY: key,
         }),
       });
@@ -146,8 +148,12 @@ describe("cs-mcp doctor", () => {
       const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
       const r = { status, stdout };
       const out = stdout + stderr;
-      expect(r.status, out).toBe(0);
       const report = JSON.parse(r.stdout.toString()) as { checks: Array<{ check: string; status: string; detail: string }> };
+      // Doctor made each vendor's harmless call with the credentials from their sources: SendGrid's fake
+      // refused the key from the file (it accepts only its own), Intercom could not be reached: exit 1.
+      expect(report.checks.find((c) => c.check === "sendgrid")).toMatchObject({ status: "failing", detail: expect.stringMatching(/^credentials refused \(HTTP 401\); SENDGRID_API_KEY from file;/) });
+      expect(report.checks.find((c) => c.check === "intercom")).toMatchObject({ status: "failing", detail: expect.stringMatching(/^connection refused; INTERCOM_ACCESS_TOKEN from env;/) });
+      expect(r.status, out).toBe(1);
       const secrets = report.checks.find((c) => c.check === "secrets")!;
       expect(secrets.status).toBe("ok");
       for (const part of ["profile development", "DATABASE_URL=unset", "REDIS_URL=unset", "ZENDESK_API_TOKEN=aws-secrets-manager", "INTERCOM_ACCESS_TOKEN=env", "SENDGRID_API_KEY=file", "MIXPANEL_API_SECRET=unset", "CS_MCP_ENCRYPTION_KEY=env", "AWS secret doctor"]) {

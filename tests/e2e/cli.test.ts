@@ -27,7 +27,9 @@ describe("cs-mcp CLI", () => {
     expect(report.checks.map((c) => [c.check, c.status])).toEqual([
       ["config", "ok"],
       ["database", "ok"],
+      ["migrations", "ok"],
       ["redis", "not_configured"],
+      ["encryption", "not_configured"],
       ["zendesk", "not_configured"],
       ["intercom", "not_configured"],
       ["mixpanel", "not_configured"],

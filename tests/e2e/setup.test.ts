@@ -142,6 +142,8 @@ describe("cs-mcp setup, interactive", () => {
     await answer("Intercom base URL", [ic.url, enter]);
     await answer("Configure Mixpanel?", ["n", enter]);
     await answer("Configure SendGrid?", ["n", enter]);
+    await answer("Backup target", [enter]); // none
+    await answer("Keep the vendor credentials in", [enter]); // env-file
     expect(await done).toBe(0);
 
     expect(said.join("\n")).toMatch(/^ok\s+intercom\s+credentials accepted \(HTTP 200\)$/m);
