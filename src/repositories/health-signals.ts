@@ -128,6 +128,117 @@ export interface SignalSet {
 const DAY_MS = 86_400_000;
 const OPEN = "('open','pending','in_progress')";
 
+/** SQL expressions (placeholders) of the instants a signal statement compares with. */
+export interface SignalWindow {
+  /** now (timestamptz text). */
+  now: string;
+  /** Start of the current window, now − L. */
+  cur: string;
+  /** Start of the previous window, now − 2L. */
+  prev: string;
+}
+
+// The signal statements, one definition each: the per-account path (load below) and the portfolio's
+// set-based scoring (services/health/portfolio-scoring-sql.ts) run the same text with their own filter.
+// `filter` is fixed SQL on the account row `a` or the child row `x`, never user input.
+
+/** The account and its contract in force (the latest active one). */
+export const accountBaseSql = (filter: string) =>
+  `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, ${customerSinceSql("a")} AS customer_since, a.health_score,
+          COALESCE(c.seats, a.seats) AS seats, (c.id IS NOT NULL) AS has_contract, c.renewal_date, c.payment_status
+     FROM accounts a
+     LEFT JOIN LATERAL (
+       SELECT k.id, k.seats, k.renewal_date, k.payment_status FROM contracts k
+        WHERE k.account_id = a.id AND k.status = 'active'
+        ORDER BY k.start_date DESC NULLS LAST, k.created_at DESC LIMIT 1) c ON true
+    WHERE ${filter}`;
+
+export const usageSignalsSql = (filter: string, w: SignalWindow) =>
+  `SELECT x.account_id,
+          count(DISTINCT x.user_id) FILTER (WHERE x.occurred_at >= ${w.cur}::timestamptz)::int AS users_cur,
+          count(DISTINCT x.user_id) FILTER (WHERE x.occurred_at >= ${w.prev}::timestamptz AND x.occurred_at < ${w.cur}::timestamptz)::int AS users_prev,
+          count(*) FILTER (WHERE x.occurred_at >= ${w.cur}::timestamptz)::int AS events_cur,
+          count(*) FILTER (WHERE x.occurred_at >= ${w.prev}::timestamptz AND x.occurred_at < ${w.cur}::timestamptz)::int AS events_prev,
+          count(DISTINCT x.user_id || '|' || (x.occurred_at AT TIME ZONE 'UTC')::date::text) FILTER (WHERE x.occurred_at >= ${w.cur}::timestamptz)::int AS user_days_cur,
+          count(DISTINCT x.user_id || '|' || (x.occurred_at AT TIME ZONE 'UTC')::date::text) FILTER (WHERE x.occurred_at >= ${w.prev}::timestamptz AND x.occurred_at < ${w.cur}::timestamptz)::int AS user_days_prev,
+          count(DISTINCT (x.occurred_at AT TIME ZONE 'UTC')::date) FILTER (WHERE x.occurred_at >= ${w.cur}::timestamptz)::int AS days_cur,
+          count(DISTINCT x.feature) FILTER (WHERE x.occurred_at >= ${w.cur}::timestamptz)::int AS features_cur,
+          max(x.occurred_at) AS last_at
+     FROM usage_events x
+    WHERE ${filter} AND x.occurred_at < ${w.now}::timestamptz
+    GROUP BY x.account_id`;
+
+/**
+ * count(DISTINCT feature) over the window, as a skip scan on (feature, occurred_at): walk the distinct
+ * features one index probe at a time and keep those with an event in the window. $1 start, $2 now.
+ */
+export const FEATURE_CATALOG_SQL = `WITH RECURSIVE f AS (
+     SELECT min(feature) AS feature FROM usage_events WHERE feature IS NOT NULL
+     UNION ALL
+     SELECT (SELECT min(u.feature) FROM usage_events u WHERE u.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
+   )
+   SELECT count(*)::int AS n FROM f
+    WHERE f.feature IS NOT NULL
+      AND EXISTS (SELECT 1 FROM usage_events u WHERE u.feature = f.feature AND u.occurred_at >= $1::timestamptz AND u.occurred_at < $2::timestamptz)`;
+
+export const ticketSignalsSql = (filter: string, w: Pick<SignalWindow, "now" | "cur">) =>
+  `SELECT x.account_id,
+          count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P1')::int AS open_p1,
+          count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P2')::int AS open_p2,
+          count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P3')::int AS open_p3,
+          count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P4')::int AS open_p4,
+          count(*) FILTER (WHERE (x.created_at >= ${w.cur}::timestamptz OR x.status IN ${OPEN}) AND (
+              x.first_response_at > x.first_response_due_at
+           OR (x.first_response_at IS NULL AND x.status IN ${OPEN} AND x.first_response_due_at < ${w.now}::timestamptz)
+           OR x.resolved_at > x.resolution_due_at
+           OR (x.resolved_at IS NULL AND x.status IN ${OPEN} AND x.resolution_due_at < ${w.now}::timestamptz)))::int AS sla_breaches,
+          count(*) FILTER (WHERE x.created_at >= ${w.cur}::timestamptz)::int AS tickets_cur,
+          count(*) FILTER (WHERE x.resolved_at >= ${w.cur}::timestamptz AND x.resolved_at < ${w.now}::timestamptz AND x.satisfaction_rating IS NOT NULL)::int AS csat_n,
+          avg(x.satisfaction_rating) FILTER (WHERE x.resolved_at >= ${w.cur}::timestamptz AND x.resolved_at < ${w.now}::timestamptz AND x.satisfaction_rating IS NOT NULL)::float8 AS csat_avg
+     FROM support_tickets x
+    WHERE ${filter} AND x.created_at < ${w.now}::timestamptz
+    GROUP BY x.account_id`;
+
+export const escalationSignalsSql = (filter: string, w: Pick<SignalWindow, "now" | "cur">) =>
+  `SELECT x.account_id,
+          count(*) FILTER (WHERE x.status <> 'resolved')::int AS open_escalations,
+          count(*) FILTER (WHERE x.created_at >= ${w.cur}::timestamptz)::int AS escalations_cur
+     FROM escalations x
+    WHERE ${filter} AND x.created_at < ${w.now}::timestamptz
+    GROUP BY x.account_id`;
+
+/** `sat`: start of the satisfaction window. */
+export const surveySignalsSql = (filter: string, w: { now: string; sat: string; cur: string }) =>
+  `SELECT x.account_id,
+          count(*) FILTER (WHERE x.survey_type = 'nps')::int AS nps_n,
+          count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score >= 9)::int AS promoters,
+          count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score <= 6)::int AS detractors,
+          count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score <= 6 AND x.responded_at >= ${w.cur}::timestamptz)::int AS detractors_cur,
+          count(*) FILTER (WHERE x.survey_type = 'nps' AND x.responded_at >= ${w.cur}::timestamptz)::int AS nps_cur_n,
+          (array_agg(x.score ORDER BY x.responded_at DESC) FILTER (WHERE x.survey_type = 'nps'))[1] AS latest_nps,
+          count(*) FILTER (WHERE x.survey_type = 'csat')::int AS csat_n,
+          count(*) FILTER (WHERE x.survey_type = 'csat' AND x.score >= 4)::int AS csat_pos,
+          count(*) FILTER (WHERE x.survey_type = 'ces')::int AS ces_n,
+          avg(x.score) FILTER (WHERE x.survey_type = 'ces')::float8 AS ces_avg
+     FROM survey_responses x
+    WHERE ${filter} AND x.responded_at >= ${w.sat}::timestamptz AND x.responded_at < ${w.now}::timestamptz
+    GROUP BY x.account_id`;
+
+/** `today`: the UTC date of now. */
+export const invoiceSignalsSql = (filter: string, today: string) =>
+  `SELECT x.account_id,
+          count(*)::int AS invoices_n,
+          count(*) FILTER (WHERE x.paid_at IS NULL AND x.due_date < ${today}::date)::int AS overdue_n,
+          COALESCE(sum(LEAST(${today}::date - x.due_date, 90)) FILTER (WHERE x.paid_at IS NULL AND x.due_date < ${today}::date), 0)::int AS overdue_days_capped,
+          COALESCE(max(${today}::date - x.due_date) FILTER (WHERE x.paid_at IS NULL AND x.due_date < ${today}::date), 0)::int AS max_days_overdue,
+          COALESCE(sum(x.amount) FILTER (WHERE x.paid_at IS NULL AND x.due_date < ${today}::date), 0)::text AS overdue_amount,
+          count(*) FILTER (WHERE x.paid_at IS NOT NULL AND (x.paid_at AT TIME ZONE 'UTC')::date > x.due_date)::int AS paid_late_n
+     FROM invoices x
+    WHERE ${filter}
+      AND COALESCE(x.issued_at, x.due_date) <= ${today}::date
+      AND (x.paid_at IS NULL OR x.due_date >= ${today}::date - 365)
+    GROUP BY x.account_id`;
+
 export class HealthSignalsRepository {
   constructor(private readonly prisma: PrismaClient) {}
 
@@ -143,108 +254,18 @@ export class HealthSignalsRepository {
     const childFilter = ids ? "x.account_id = ANY($1::text[])" : "($1::text[] IS NULL AND x.account_id IN (SELECT id FROM accounts WHERE status = 'active'))";
     const p = this.prisma;
 
+    const w: SignalWindow = { now: "$2", cur: "$3", prev: "$4" };
     const [base, usage, catalog, tickets, escalations, surveys, invoices, history] = await Promise.all([
       p.$queryRawUnsafe<Array<{ id: string; status: string; lifecycle_stage: string; customer_since: Date; seats: number | null; has_contract: boolean; renewal_date: Date | null; payment_status: string | null; health_score: number | null }>>(
-        `SELECT a.id, a.status::text AS status, a.lifecycle_stage::text AS lifecycle_stage, ${customerSinceSql("a")} AS customer_since, a.health_score,
-                COALESCE(c.seats, a.seats) AS seats, (c.id IS NOT NULL) AS has_contract, c.renewal_date, c.payment_status
-           FROM accounts a
-           LEFT JOIN LATERAL (
-             SELECT k.id, k.seats, k.renewal_date, k.payment_status FROM contracts k
-              WHERE k.account_id = a.id AND k.status = 'active'
-              ORDER BY k.start_date DESC NULLS LAST, k.created_at DESC LIMIT 1) c ON true
-          WHERE ${accFilter}
-          ORDER BY a.id`,
+        `${accountBaseSql(accFilter)} ORDER BY a.id`,
         ids,
       ),
-      p.$queryRawUnsafe<Array<UsageSignals & { account_id: string }>>(
-        `SELECT x.account_id,
-                count(DISTINCT x.user_id) FILTER (WHERE x.occurred_at >= $3::timestamptz)::int AS users_cur,
-                count(DISTINCT x.user_id) FILTER (WHERE x.occurred_at >= $4::timestamptz AND x.occurred_at < $3::timestamptz)::int AS users_prev,
-                count(*) FILTER (WHERE x.occurred_at >= $3::timestamptz)::int AS events_cur,
-                count(*) FILTER (WHERE x.occurred_at >= $4::timestamptz AND x.occurred_at < $3::timestamptz)::int AS events_prev,
-                count(DISTINCT x.user_id || '|' || (x.occurred_at AT TIME ZONE 'UTC')::date::text) FILTER (WHERE x.occurred_at >= $3::timestamptz)::int AS user_days_cur,
-                count(DISTINCT x.user_id || '|' || (x.occurred_at AT TIME ZONE 'UTC')::date::text) FILTER (WHERE x.occurred_at >= $4::timestamptz AND x.occurred_at < $3::timestamptz)::int AS user_days_prev,
-                count(DISTINCT (x.occurred_at AT TIME ZONE 'UTC')::date) FILTER (WHERE x.occurred_at >= $3::timestamptz)::int AS days_cur,
-                count(DISTINCT x.feature) FILTER (WHERE x.occurred_at >= $3::timestamptz)::int AS features_cur,
-                max(x.occurred_at) AS last_at
-           FROM usage_events x
-          WHERE ${childFilter} AND x.occurred_at < $2::timestamptz
-          GROUP BY x.account_id`,
-        ids, now, cur, prev,
-      ),
-      p.$queryRawUnsafe<Array<{ n: number }>>(
-        // count(DISTINCT feature) over the window, as a skip scan on (feature, occurred_at): walk the
-        // distinct features one index probe at a time and keep those with an event in the window.
-        `WITH RECURSIVE f AS (
-           SELECT min(feature) AS feature FROM usage_events WHERE feature IS NOT NULL
-           UNION ALL
-           SELECT (SELECT min(u.feature) FROM usage_events u WHERE u.feature > f.feature) FROM f WHERE f.feature IS NOT NULL
-         )
-         SELECT count(*)::int AS n FROM f
-          WHERE f.feature IS NOT NULL
-            AND EXISTS (SELECT 1 FROM usage_events u WHERE u.feature = f.feature AND u.occurred_at >= $1::timestamptz AND u.occurred_at < $2::timestamptz)`,
-        cur, now,
-      ),
-      p.$queryRawUnsafe<Array<Omit<SupportSignals, "open_escalations" | "escalations_cur"> & { account_id: string }>>(
-        `SELECT x.account_id,
-                count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P1')::int AS open_p1,
-                count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P2')::int AS open_p2,
-                count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P3')::int AS open_p3,
-                count(*) FILTER (WHERE x.status IN ${OPEN} AND x.priority = 'P4')::int AS open_p4,
-                count(*) FILTER (WHERE (x.created_at >= $3::timestamptz OR x.status IN ${OPEN}) AND (
-                    x.first_response_at > x.first_response_due_at
-                 OR (x.first_response_at IS NULL AND x.status IN ${OPEN} AND x.first_response_due_at < $2::timestamptz)
-                 OR x.resolved_at > x.resolution_due_at
-                 OR (x.resolved_at IS NULL AND x.status IN ${OPEN} AND x.resolution_due_at < $2::timestamptz)))::int AS sla_breaches,
-                count(*) FILTER (WHERE x.created_at >= $3::timestamptz)::int AS tickets_cur,
-                count(*) FILTER (WHERE x.resolved_at >= $3::timestamptz AND x.resolved_at < $2::timestamptz AND x.satisfaction_rating IS NOT NULL)::int AS csat_n,
-                avg(x.satisfaction_rating) FILTER (WHERE x.resolved_at >= $3::timestamptz AND x.resolved_at < $2::timestamptz AND x.satisfaction_rating IS NOT NULL)::float8 AS csat_avg
-           FROM support_tickets x
-          WHERE ${childFilter} AND x.created_at < $2::timestamptz
-          GROUP BY x.account_id`,
-        ids, now, cur,
-      ),
-      p.$queryRawUnsafe<Array<{ account_id: string; open_escalations: number; escalations_cur: number }>>(
-        `SELECT x.account_id,
-                count(*) FILTER (WHERE x.status <> 'resolved')::int AS open_escalations,
-                count(*) FILTER (WHERE x.created_at >= $3::timestamptz)::int AS escalations_cur
-           FROM escalations x
-          WHERE ${childFilter} AND x.created_at < $2::timestamptz
-          GROUP BY x.account_id`,
-        ids, now, cur,
-      ),
-      p.$queryRawUnsafe<Array<SurveySignals & { account_id: string }>>(
-        `SELECT x.account_id,
-                count(*) FILTER (WHERE x.survey_type = 'nps')::int AS nps_n,
-                count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score >= 9)::int AS promoters,
-                count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score <= 6)::int AS detractors,
-                count(*) FILTER (WHERE x.survey_type = 'nps' AND x.score <= 6 AND x.responded_at >= $4::timestamptz)::int AS detractors_cur,
-                count(*) FILTER (WHERE x.survey_type = 'nps' AND x.responded_at >= $4::timestamptz)::int AS nps_cur_n,
-                (array_agg(x.score ORDER BY x.responded_at DESC) FILTER (WHERE x.survey_type = 'nps'))[1] AS latest_nps,
-                count(*) FILTER (WHERE x.survey_type = 'csat')::int AS csat_n,
-                count(*) FILTER (WHERE x.survey_type = 'csat' AND x.score >= 4)::int AS csat_pos,
-                count(*) FILTER (WHERE x.survey_type = 'ces')::int AS ces_n,
-                avg(x.score) FILTER (WHERE x.survey_type = 'ces')::float8 AS ces_avg
-           FROM survey_responses x
-          WHERE ${childFilter} AND x.responded_at >= $3::timestamptz AND x.responded_at < $2::timestamptz
-          GROUP BY x.account_id`,
-        ids, now, sat, cur,
-      ),
-      p.$queryRawUnsafe<Array<Omit<InvoiceSignals, "overdue_amount"> & { account_id: string; overdue_amount: string }>>(
-        `SELECT x.account_id,
-                count(*)::int AS invoices_n,
-                count(*) FILTER (WHERE x.paid_at IS NULL AND x.due_date < $2::date)::int AS overdue_n,
-                COALESCE(sum(LEAST($2::date - x.due_date, 90)) FILTER (WHERE x.paid_at IS NULL AND x.due_date < $2::date), 0)::int AS overdue_days_capped,
-                COALESCE(max($2::date - x.due_date) FILTER (WHERE x.paid_at IS NULL AND x.due_date < $2::date), 0)::int AS max_days_overdue,
-                COALESCE(sum(x.amount) FILTER (WHERE x.paid_at IS NULL AND x.due_date < $2::date), 0)::text AS overdue_amount,
-                count(*) FILTER (WHERE x.paid_at IS NOT NULL AND (x.paid_at AT TIME ZONE 'UTC')::date > x.due_date)::int AS paid_late_n
-           FROM invoices x
-          WHERE ${childFilter}
-            AND COALESCE(x.issued_at, x.due_date) <= $2::date
-            AND (x.paid_at IS NULL OR x.due_date >= $2::date - 365)
-          GROUP BY x.account_id`,
-        ids, today,
-      ),
+      p.$queryRawUnsafe<Array<UsageSignals & { account_id: string }>>(usageSignalsSql(childFilter, w), ids, now, cur, prev),
+      p.$queryRawUnsafe<Array<{ n: number }>>(FEATURE_CATALOG_SQL, cur, now),
+      p.$queryRawUnsafe<Array<Omit<SupportSignals, "open_escalations" | "escalations_cur"> & { account_id: string }>>(ticketSignalsSql(childFilter, w), ids, now, cur),
+      p.$queryRawUnsafe<Array<{ account_id: string; open_escalations: number; escalations_cur: number }>>(escalationSignalsSql(childFilter, w), ids, now, cur),
+      p.$queryRawUnsafe<Array<SurveySignals & { account_id: string }>>(surveySignalsSql(childFilter, { now: "$2", sat: "$3", cur: "$4" }), ids, now, sat, cur),
+      p.$queryRawUnsafe<Array<Omit<InvoiceSignals, "overdue_amount"> & { account_id: string; overdue_amount: string }>>(invoiceSignalsSql(childFilter, "$2"), ids, today),
       p.$queryRawUnsafe<Array<{ account_id: string; overall_score: number | null; calculated_at: Date }>>(
         `SELECT account_id, overall_score, calculated_at FROM (
            SELECT x.account_id, x.overall_score, x.calculated_at,

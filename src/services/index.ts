@@ -90,7 +90,7 @@ export function createServices(deps: ServiceDeps): Services {
       deps.now,
     ),
     segments: new SegmentService(deps.db.prisma, bands, deps.now),
-    healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now),
+    healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now, deps.db.kind),
     churn: new ChurnService(deps.db.prisma, deps.config, deps.now),
     retention: new RetentionService(deps.db.prisma, deps.config, deps.now),
     email: new EmailService(deps.db.prisma, deps.config, deps.now),

@@ -199,7 +199,7 @@ describe.each(BACKENDS)("calculate_health_score on %s", (backend) => {
     expect(data.accounts).toHaveLength(2);
     expect(data.accounts[0]!.overall_score!).toBeLessThanOrEqual(data.accounts[1]!.overall_score!);
     expect(data.next_offset).toBe(2);
-    expect(seen[0]).toEqual([0, 6, "signals loaded for 6 accounts"]);
+    expect(seen[0]).toEqual([0, 6, "scoring 6 accounts"]); // then one notification per scoring statement (chunk), and the store
     expect(seen.at(-1)!.slice(0, 2)).toEqual([6, 6]);
     expect(res.content[0]!.type === "text" && res.content[0]!.text).toMatch(/^Scored 4 of 6 accounts/);
     const page2 = (await pipeline.call("calculate_health_score", { all: true, limit: 2, offset: 4 })).structuredContent as { accounts: Array<{ client_id: string }>; next_offset: number | null };

@@ -1,12 +1,18 @@
 // calculate_health_score: the five components from stored data, the weighted composite, trend, band,
 // alert and projection, stored as history with the account's current score and trend updated. One
-// account, a list of accounts or the whole portfolio go through the same set-based pass: a handful of
-// GROUP BY statements to load signals, then one multi-row insert and one set-based update per chunk.
+// account or a list: a handful of GROUP BY statements load the signals, components.ts scores them, one
+// multi-row insert and one set-based update store them. The whole portfolio (all: true) is scored inside
+// the database instead (portfolio-scoring-sql.ts): chunks of accounts go INSERT … SELECT into a run
+// table, the run table is stored with one INSERT … SELECT and one UPDATE in one transaction, the totals
+// are one aggregate over it, and only the answer's page of accounts comes back to JavaScript.
+import { randomBytes } from "node:crypto";
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
-import { HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
+import { FEATURE_CATALOG_SQL, HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound, validationError } from "../../server/errors.ts";
-import { abortableTransaction } from "../../db/abortable-transaction.ts";
+import { abortableTransaction, type Tx } from "../../db/abortable-transaction.ts";
+import type { DatabaseKind } from "../../db/database.ts";
+import { RUN_COLUMNS, runTotalsSql, scoringSql, storeRunSql, updateAccountsSql } from "./portfolio-scoring-sql.ts";
 import {
   COMPONENTS,
   bandOf,
@@ -64,6 +70,12 @@ export const PROJECTION_HISTORY = 5;
 /** The satisfaction window: the lookback, but never less than this many days. */
 export const SATISFACTION_MIN_DAYS = 180;
 const CHUNK = 1000;
+/**
+ * Accounts per scoring statement of a portfolio run. On the embedded database (one connection, each
+ * statement holding the event loop) this bounds how long another call waits between two statements.
+ */
+export const PORTFOLIO_CHUNK = 500;
+const DAY_MS = 86_400_000;
 
 export interface HealthEngineOptions {
   weights: Weights;
@@ -138,6 +150,14 @@ export class HealthScoreService {
     private readonly prisma: PrismaClient,
     private readonly config: Config,
     private readonly now: () => Date = () => new Date(),
+    /**
+     * "postgres": a portfolio run is one transaction on one pool connection (others serve other calls).
+     * "embedded": the single connection is shared, so the scoring statements run outside the transaction,
+     * letting other calls' statements in between, and only the store is one (short) transaction.
+     */
+    private readonly kind: DatabaseKind = "postgres",
+    /** Accounts per scoring statement of a portfolio run (tests make it small to cross chunk edges). */
+    private readonly chunk: number = PORTFOLIO_CHUNK,
   ) {
     this.signals = new HealthSignalsRepository(prisma);
   }
@@ -162,9 +182,24 @@ export class HealthScoreService {
     const now = this.now();
     const L = input.lookback_period_days;
 
-    const ids = input.client_id !== undefined ? [input.client_id] : input.client_ids !== undefined ? [...new Set(input.client_ids)] : null;
+    const whatIf = isWhatIf(input.scoring_model, L);
+    const persist = store && !whatIf;
+    const meta = {
+      scoring_model: input.scoring_model,
+      lookback_period_days: L,
+      risk_threshold: threshold,
+      calculated_at: now.toISOString(),
+      configured_weights: weights,
+      what_if: whatIf,
+      ...(whatIf ? { what_if_note: `what-if (custom weights or a lookback other than ${STANDARD_LOOKBACK_DAYS} days): not stored; stored scores and history are unchanged` } : {}),
+    };
+    if (input.all === true) {
+      return { mode: "portfolio" as const, ...meta, ...(await this.scorePortfolio(input, weights, threshold, now, persist, progress, signal)) };
+    }
+
+    const ids = input.client_id !== undefined ? [input.client_id] : [...new Set(input.client_ids)];
     const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
-    if (ids) {
+    {
       const found = new Set(set.accounts.map((a) => a.account_id));
       const missing = ids.filter((id) => !found.has(id));
       if (missing.length) {
@@ -176,8 +211,6 @@ export class HealthScoreService {
     await progress(0, total, `signals loaded for ${total} accounts`);
 
     const engine: HealthEngineOptions = { weights, lookbackDays: L, featureCatalog: set.feature_catalog, now, trendDelta: this.config.HEALTH_TREND_DELTA, bands: this.bands };
-    const whatIf = isWhatIf(input.scoring_model, L);
-    const persist = store && !whatIf;
     const results: AccountHealth[] = [];
     for (let i = 0; i < total; i += CHUNK) {
       const chunk = set.accounts.slice(i, i + CHUNK);
@@ -188,15 +221,6 @@ export class HealthScoreService {
 
     if (persist) await this.store(results, input.scoring_model, L, now, signal);
 
-    const meta = {
-      scoring_model: input.scoring_model,
-      lookback_period_days: L,
-      risk_threshold: threshold,
-      calculated_at: now.toISOString(),
-      configured_weights: weights,
-      what_if: whatIf,
-      ...(whatIf ? { what_if_note: `what-if (custom weights or a lookback other than ${STANDARD_LOOKBACK_DAYS} days): not stored; stored scores and history are unchanged` } : {}),
-    };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
     return { mode: "portfolio" as const, ...meta, ...this.portfolio(results, input.limit, input.offset) };
   }
@@ -291,27 +315,153 @@ export class HealthScoreService {
       sum += r.overall_score;
       if (r.alert) alerts++;
     }
-    // Rated accounts lowest first (the accounts to look at), then insufficient data, then no data at all.
-    const rank = (r: AccountHealth) => (r.overall_score === null ? 202 : r.band === "insufficient_data" ? 101 + r.overall_score / 1000 : r.overall_score);
-    const sorted = [...results].sort((a, b) => rank(a) - rank(b) || a.client_id.localeCompare(b.client_id));
-    const page = sorted.slice(offset, offset + limit);
-    return {
-      totals: {
-        accounts: results.length,
-        scored,
-        insufficient_data: by_band.insufficient_data,
-        unscored: results.length - scored - by_band.insufficient_data,
-        mean_score: scored ? Math.round((sum / scored) * 10) / 10 : null,
-        alerts,
-        by_band,
-        missing_components: missing_counts,
-      },
-      accounts: page,
-      limit,
-      offset,
-      next_offset: offset + limit < sorted.length ? offset + limit : null,
-    };
+    const sorted = results.map((r) => ({ r, id: r.client_id, rank: rankOf(r) })).sort(byRank);
+    const page = sorted.slice(offset, offset + limit).map((x) => x.r);
+    return { totals: totalsOf(results.length, scored, sum, alerts, by_band, missing_counts), ...pageOf(page, limit, offset, sorted.length) };
   }
+
+  /**
+   * all: true, scored by the database (portfolio-scoring-sql.ts) into a temporary run table, in chunks of
+   * PORTFOLIO_CHUNK accounts with a progress notification and a cancellation check after each. Then the
+   * answer's page (the only accounts that come back to JavaScript, scored again by components.ts for their
+   * basis lines and projections), the totals (one aggregate), and the store (one transaction: one
+   * INSERT … SELECT and one UPDATE).
+   */
+  private async scorePortfolio(input: CalculateInput, weights: Weights, threshold: number, now: Date, persist: boolean, progress: Progress, signal?: AbortSignal) {
+    const L = input.lookback_period_days;
+    const run = `health_run_${randomBytes(6).toString("hex")}`;
+    const shared = this.kind === "embedded";
+    const work = async (db: Sql, checkpoint: () => void, inStoreTransaction: (fn: (tx: Sql, checkpoint: () => void) => Promise<void>) => Promise<void>) => {
+      const nowIso = now.toISOString();
+      const cur = new Date(now.getTime() - L * DAY_MS).toISOString();
+      const [catalog] = await db.rows<{ n: number }>(FEATURE_CATALOG_SQL, cur, nowIso);
+      // The first id of every chunk (ids in the database's order, as the chunks' ranges compare them).
+      const starts = await db.rows<{ id: string; total: number }>(
+        `SELECT id, total FROM (SELECT id, row_number() OVER (ORDER BY id) AS rn, count(*) OVER ()::int AS total FROM accounts WHERE status = 'active') s
+          WHERE (rn - 1) % $1::int = 0 ORDER BY id`,
+        String(this.chunk),
+      );
+      const total = Number(starts[0]?.total ?? 0);
+      await db.run(`CREATE TEMP TABLE ${run} (${RUN_COLUMNS})${shared ? "" : " ON COMMIT DROP"}`);
+      await progress(0, total, `scoring ${total} accounts`);
+      const params = [
+        nowIso,
+        cur,
+        new Date(now.getTime() - 2 * L * DAY_MS).toISOString(),
+        new Date(now.getTime() - Math.max(L, SATISFACTION_MIN_DAYS) * DAY_MS).toISOString(),
+        nowIso.slice(0, 10),
+        String(L),
+        String(catalog?.n ?? 0),
+        ...COMPONENTS.map((c) => String(weights[c])),
+        String(this.config.HEALTH_TREND_DELTA),
+        String(this.bands.atRiskBelow),
+        String(this.bands.healthyFrom),
+        String(this.bands.championFrom),
+        String(now.getTime()),
+        String(threshold),
+      ];
+      for (let k = 0; k < starts.length; k++) {
+        checkpoint();
+        const next = starts[k + 1]?.id ?? null;
+        await db.run(scoringSql(run, next !== null), starts[k]!.id, next, ...params);
+        const done = Math.min((k + 1) * this.chunk, total);
+        // On the shared embedded connection, let the statements other calls have queued run first.
+        if (shared) await new Promise((resolve) => setImmediate(resolve));
+        await progress(done, total, `scored ${done} of ${total} accounts`);
+      }
+      checkpoint();
+
+      const page = await this.portfolioPage(db, run, input, weights, threshold, now, persist, total);
+      const [t] = await db.rows<Record<string, number>>(runTotalsSql(run));
+      const by_band = { at_risk: t!.at_risk!, needs_attention: t!.needs_attention!, healthy: t!.healthy!, champion: t!.champion!, insufficient_data: t!.insufficient_data! };
+      const missing = { usage: t!.m_usage!, engagement: t!.m_engagement!, support: t!.m_support!, satisfaction: t!.m_satisfaction!, payment: t!.m_payment! };
+      const totals = totalsOf(t!.accounts!, t!.scored!, Number(t!.score_sum), t!.alerts!, by_band, missing);
+
+      if (persist && totals.accounts > totals.unscored) {
+        await inStoreTransaction(async (tx, cp) => {
+          cp();
+          await tx.run(storeRunSql(run), input.scoring_model, String(L), nowIso);
+          cp();
+          await tx.run(updateAccountsSql(run), nowIso);
+        });
+      }
+      if (total > 0) await progress(total, total, persist ? `stored the scores of ${total - totals.unscored} accounts` : `scored ${total} accounts`);
+      return { totals, ...pageOf(page, input.limit, input.offset, total) };
+    };
+
+    if (!shared) {
+      // One transaction on one pool connection: the run table lives (and is dropped) with it.
+      return abortableTransaction(this.prisma, signal, (tx, checkpoint) => work(sqlOf(tx), checkpoint, (fn) => fn(sqlOf(tx), checkpoint)));
+    }
+    signal?.throwIfAborted();
+    try {
+      return await work(sqlOf(this.prisma), () => signal?.throwIfAborted(), (fn) => abortableTransaction(this.prisma, signal, (tx, checkpoint) => fn(sqlOf(tx), checkpoint)));
+    } finally {
+      await this.prisma.$executeRawUnsafe(`DROP TABLE IF EXISTS ${run}`).catch(() => {});
+    }
+  }
+
+  /**
+   * The answer's page of a run table, in the answer's order (rank, then client_id as JavaScript compares
+   * it: the ties at the page's edges are fetched and sorted here), scored again by components.ts for the
+   * basis lines, signals and projection. Read before the run is stored, so the history is the one the run
+   * table was scored against.
+   */
+  private async portfolioPage(db: Sql, run: string, input: CalculateInput, weights: Weights, threshold: number, now: Date, persist: boolean, total: number): Promise<AccountHealth[]> {
+    if (input.offset >= total) return [];
+    const [edge] = await db.rows<{ lo: number; hi: number }>(
+      `SELECT min(rank) AS lo, max(rank) AS hi FROM (SELECT rank FROM ${run} ORDER BY rank OFFSET $1::int LIMIT $2::int) p`,
+      String(input.offset),
+      String(input.limit),
+    );
+    const [before] = await db.rows<{ n: number }>(`SELECT count(*)::int AS n FROM ${run} WHERE rank < $1::float8`, String(edge!.lo));
+    const candidates = await db.rows<{ id: string; rank: number }>(
+      `SELECT account_id AS id, rank FROM ${run} WHERE rank >= $1::float8 AND rank <= $2::float8`,
+      String(edge!.lo),
+      String(edge!.hi),
+    );
+    const from = input.offset - before!.n;
+    const ids = candidates.map((c) => ({ id: c.id, rank: Number(c.rank) })).sort(byRank).slice(from, from + input.limit).map((c) => c.id);
+    const L = input.lookback_period_days;
+    const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
+    const engine: HealthEngineOptions = { weights, lookbackDays: L, featureCatalog: set.feature_catalog, now, trendDelta: this.config.HEALTH_TREND_DELTA, bands: this.bands };
+    const byId = new Map(set.accounts.map((a) => [a.account_id, a]));
+    return ids.map((id) => {
+      const a = byId.get(id)!;
+      return this.describe(a, scoreAccount(a, engine), input, threshold, now, persist);
+    });
+  }
+}
+
+/** A Prisma client or transaction as the two calls the portfolio run makes. */
+interface Sql {
+  run(sql: string, ...params: unknown[]): Promise<number>;
+  rows<T>(sql: string, ...params: unknown[]): Promise<T[]>;
+}
+const sqlOf = (c: PrismaClient | Tx): Sql => ({
+  run: (sql, ...params) => c.$executeRawUnsafe(sql, ...params),
+  rows: <T>(sql: string, ...params: unknown[]) => c.$queryRawUnsafe<T[]>(sql, ...params),
+});
+
+/** The answer's order: rated accounts lowest first, then insufficient data, then no data at all; then client_id. */
+const rankOf = (r: AccountHealth) => (r.overall_score === null ? 202 : r.band === "insufficient_data" ? 101 + r.overall_score / 1000 : r.overall_score);
+const byRank = (a: { id: string; rank: number }, b: { id: string; rank: number }) => a.rank - b.rank || a.id.localeCompare(b.id);
+
+function totalsOf(accounts: number, scored: number, sum: number, alerts: number, by_band: Record<Band, number>, missing_components: Record<Component, number>) {
+  return {
+    accounts,
+    scored,
+    insufficient_data: by_band.insufficient_data,
+    unscored: accounts - scored - by_band.insufficient_data,
+    mean_score: scored ? Math.round((sum / scored) * 10) / 10 : null,
+    alerts,
+    by_band,
+    missing_components,
+  };
+}
+
+function pageOf(accounts: AccountHealth[], limit: number, offset: number, total: number) {
+  return { accounts, limit, offset, next_offset: offset + limit < total ? offset + limit : null };
 }
 
 const roundShare = (v: number | null) => (v === null ? null : Math.round(v * 10_000) / 10_000);
