@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import | worker | backup | restore | keys.
+// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import | worker | backup | restore | keys | model.
 import { ConfigError, loadConfig, loadDotEnv } from "./config/load.ts";
 import { createLogger } from "./observability/logger.ts";
 import { parseCli } from "./cli/args.ts";
@@ -8,7 +8,7 @@ import { printErr, printOut } from "./cli/output.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys", "setup"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys", "setup", "model"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -79,6 +79,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
         return await (await import("./cli/backup.ts")).restoreCommand(config, logger, flags);
       case "keys":
         return await (await import("./cli/keys.ts")).keysCommand(config, logger, positionals, flags);
+      case "model":
+        return await (await import("./cli/model.ts")).modelCommand(config, logger, positionals, flags);
     }
   } catch (err) {
     if (err instanceof ConfigError) printErr(`cs-mcp: ${err.message}`);

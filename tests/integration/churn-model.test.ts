@@ -6,6 +6,11 @@ import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { loadFeatureRows } from "../../src/repositories/churn-features.ts";
 import { trainChurnModel } from "../../src/services/churn-model/train.ts";
 import { generateChurnPortfolio } from "../../bench/churn-data.ts";
+import { createServices, type Services } from "../../src/services/index.ts";
+import { Metrics } from "../../src/observability/metrics.ts";
+import { churnProbabilities } from "../../src/services/expansion/churn-probabilities.ts";
+import { MODEL_VERSION } from "../../src/services/retention/churn-model.ts";
+import { checksumOf } from "../../src/services/churn-model/artifact.ts";
 
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -14,11 +19,19 @@ const date = (days: number) => new Date(`${ago(days).toISOString().slice(0, 10)}
 
 describe.each(BACKENDS)("churn model features and training on %s", (backend) => {
   let t: TestDb;
+  let t2: TestDb;
+  let services: Services;
+  let services2: Services;
+  let version = "";
   beforeAll(async () => {
     t = await openTestDb(backend);
+    t2 = await openTestDb(backend);
+    services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => NOW });
+    services2 = createServices({ db: t2.db, redis: null, config: t2.config, metrics: new Metrics(), now: () => NOW });
   });
   afterAll(async () => {
     await t?.cleanup();
+    await t2?.cleanup();
   });
 
   it("reads features as of churned_at: an event after churn changes nothing, state at the time is kept", async () => {
@@ -93,5 +106,88 @@ describe.each(BACKENDS)("churn model features and training on %s", (backend) => 
     expect(n).toBe(600);
     const meanP = rel.reduce((s, b) => s + b.mean_probability * b.accounts, 0) / n;
     expect(meanP).toBeCloseTo(gen.churners.size / 600, 2);
+    version = m.version;
+  });
+
+  it("identify_churn_risk scores active accounts with the active model, names it, explains each in plain words, stores it", async () => {
+    const r = await services.churn.identify({ days_lookback: 30, include_predictions: true, limit: 15 });
+    if (r.mode !== "portfolio") throw new Error("portfolio expected");
+    expect(r.model).toEqual({ version, kind: "logistic_l2" });
+    expect(r.model_version).toBe(version);
+    const actives = await t.db.prisma.account.count({ where: { status: "active" } });
+    expect(r.totals.accounts).toBe(actives);
+    const probs = new Set(r.accounts.map((a) => a.churn_probability));
+    expect(probs.size).toBeGreaterThan(5);
+    const top = r.accounts[0]!;
+    expect(top.model_version).toBe(version);
+    expect(top.factors.length).toBeGreaterThan(0);
+    for (const f of top.factors) {
+      expect(f.log_odds).toBeGreaterThan(0);
+      expect(f.detail).toMatch(/\(typical .+\): churn odds ×\d+\.\d\d$/);
+    }
+    expect(top.projection?.note).toContain("does not use the health score");
+    expect(await t.db.prisma.churnPrediction.count({ where: { model_version: version } })).toBe(actives);
+    // The revenue tools (forecast, CLV, renewals) read the same model when computing now.
+    const est = await churnProbabilities(t.db.prisma, t.config, NOW, [top.client_id], 0);
+    expect(est.get(top.client_id)).toMatchObject({ model_version: version });
+    // An account whose plan is basic and renewal is not automatic: the factors say so.
+    const basic = (await t.db.prisma.account.findMany({ where: { status: "active" }, select: { id: true, attributes: true } })).find((a) => (a.attributes as { plan?: string }).plan === "basic")!;
+    const one = await services.churn.identify({ client_id: basic.id, days_lookback: 30, include_predictions: false, limit: 15 });
+    if (one.mode !== "single") throw new Error("single expected");
+    expect(one.account.factors.map((f) => f.factor)).toContain("attr_plan=basic");
+    expect(one.account.factors.find((f) => f.factor === "attr_plan=basic")!.detail).toMatch(/^plan is basic \(typical plan is not basic\)/);
+  });
+
+  it("exports the model from one data directory and imports it into another: identical predictions", async () => {
+    await generateChurnPortfolio(t2.db.prisma, 600, NOW);
+    const { text } = await services.churnModels.export();
+    await expect(services2.churnModels.activate(version)).rejects.toMatchObject({ code: "not_found" });
+    const listed = await services2.churnModels.import(text, false);
+    expect(listed).toMatchObject({ version, active: false });
+    // Imported inactive: the hand-set prior still scores there.
+    const before = await services2.churn.identify({ days_lookback: 30, include_predictions: false, limit: 15 });
+    expect(before.model).toEqual({ version: MODEL_VERSION, kind: "hand_set_logistic" });
+    expect(await services2.churnModels.activate(version)).toEqual({ version, kind: "logistic_l2" });
+    const a = await services.churn.identify({ days_lookback: 30, include_predictions: false, limit: 15 });
+    const b = await services2.churn.identify({ days_lookback: 30, include_predictions: false, limit: 15 });
+    if (a.mode !== "portfolio" || b.mode !== "portfolio") throw new Error("portfolio expected");
+    expect(b.model).toEqual(a.model);
+    expect(b.totals).toEqual(a.totals);
+    expect(b.accounts.map((x) => [x.client_id, x.churn_probability, x.factors])).toEqual(a.accounts.map((x) => [x.client_id, x.churn_probability, x.factors]));
+    // Importing the same version again is refused.
+    await expect(services2.churnModels.import(text, false)).rejects.toMatchObject({ code: "conflict", message: `churn model ${version} is already stored here` });
+    // Back to the prior: hand-set scores again.
+    expect(await services2.churnModels.activate("hand-set")).toEqual({ version: MODEL_VERSION, kind: "hand_set_logistic" });
+    expect((await services2.churnModels.list()).scoring).toEqual({ version: MODEL_VERSION, kind: "hand_set_logistic" });
+  });
+
+  it("refuses a bad import file naming the field, and stores nothing", async () => {
+    const { text } = await services.churnModels.export();
+    const doc = JSON.parse(text);
+    const count = await t2.db.prisma.churnModel.count();
+    const bad = async (d: unknown) => services2.churnModels.import(typeof d === "string" ? d : JSON.stringify(d), false);
+    await expect(bad("{not json")).rejects.toMatchObject({ code: "validation_error", message: expect.stringMatching(/^the file is not JSON/) });
+    await expect(bad({ ...doc, format_version: 2 })).rejects.toMatchObject({ message: "format_version: expected 1, got 2" });
+    await expect(bad({ ...doc, format: "other" })).rejects.toMatchObject({ message: "format: expected 'cs-mcp-churn-model', got \"other\"" });
+    const tampered = structuredClone(doc);
+    tampered.model.coefficients.intercept += 1;
+    await expect(bad(tampered)).rejects.toMatchObject({ message: expect.stringMatching(/^checksum: the model does not match its checksum/) });
+    const shortWeights = structuredClone(doc);
+    shortWeights.model.version = "other-1";
+    shortWeights.model.coefficients.weights.pop();
+    shortWeights.checksum = checksumOf(shortWeights.model);
+    await expect(bad(shortWeights)).rejects.toMatchObject({ message: `invalid churn model: model.coefficients.weights: has ${doc.model.features.length - 1} weights for ${doc.model.features.length} features` });
+    const badSd = structuredClone(doc);
+    badSd.model.version = "other-2";
+    badSd.model.features[0].sd = 0;
+    badSd.checksum = checksumOf(badSd.model);
+    await expect(bad(badSd)).rejects.toMatchObject({ message: "invalid churn model: model.features.0.sd: must be > 0" });
+    const badAttr = structuredClone(doc);
+    badAttr.model.version = "other-3";
+    const k = badAttr.model.features.findIndex((f: { kind: string }) => f.kind !== "signal");
+    badAttr.model.features[k].attribute = "plan'; DROP TABLE accounts; --";
+    badAttr.checksum = checksumOf(badAttr.model);
+    await expect(bad(badAttr)).rejects.toMatchObject({ message: `invalid churn model: model.features.${k}.attribute: must be letters, digits and underscores, starting with a letter` });
+    expect(await t2.db.prisma.churnModel.count()).toBe(count);
   });
 });
