@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import | worker | backup | restore | keys | secrets | setup.
+// cs-mcp: serve (default, MCP over stdio) | migrate | doctor | call | demo | import | worker | backup | restore | keys | secrets | setup | model.
 import { ConfigError, loadConfig, loadDotEnv } from "./config/load.ts";
 import { createLogger } from "./observability/logger.ts";
 import { parseCli } from "./cli/args.ts";
@@ -8,7 +8,7 @@ import { printErr, printOut } from "./cli/output.ts";
 import { SERVER_VERSION } from "./version.ts";
 import { serializeError } from "./server/errors.ts";
 
-const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys", "secrets", "setup"];
+const COMMANDS = ["serve", "migrate", "doctor", "call", "demo", "import", "worker", "backup", "restore", "keys", "secrets", "setup", "model"];
 
 async function main(argv: string[]): Promise<number | "serving"> {
   let parsed;
@@ -81,6 +81,8 @@ async function main(argv: string[]): Promise<number | "serving"> {
         return await (await import("./cli/keys.ts")).keysCommand(config, logger, positionals, flags);
       case "secrets":
         return await (await import("./cli/secrets.ts")).secretsCommand(config, logger, positionals, flags);
+      case "model":
+        return await (await import("./cli/model.ts")).modelCommand(config, logger, positionals, flags);
     }
   } catch (err) {
     if (err instanceof ConfigError) printErr(`cs-mcp: ${err.message}`);

@@ -16,6 +16,7 @@ export const ADMIN_TOOLS: Readonly<Record<string, string>> = {
   erase_personal_data: "GDPR erasure destroys every record naming a person",
   export_personal_data: "GDPR export returns every record naming a person, across accounts",
   retry_outbox_delivery: "re-sends a queued email, ticket or event to a vendor, possibly a second time",
+  train_churn_model: "replaces the churn model every churn figure of every account comes from",
 };
 
 export function requiredScope(tool: Pick<AnyTool, "name" | "annotations">): Scope {

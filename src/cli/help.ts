@@ -29,6 +29,9 @@ Usage:
                                      create an API key for the HTTP mode; it is printed once, only its hash is stored
   cs-mcp keys list [--json]          the keys with their scopes, restrictions and last use (never the key)
   cs-mcp keys revoke NAME            refuse the named key from now on
+  cs-mcp model train [--json]        learn a churn model from accounts with known outcomes (cross-validated; activates it)
+  cs-mcp model list | activate VERSION|hand-set | export FILE [VERSION] | import FILE
+                                     move a model between data directories; import stores it inactive
   cs-mcp setup [--non-interactive] [--force] [--out FILE] [--credentials env-file|database]
                                      ask for (or read from flags/environment) the profile, database, Redis and vendor
                                      credentials, test each with a harmless call, write .env with mode 0600; with

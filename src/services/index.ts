@@ -16,6 +16,7 @@ import { LifecycleService } from "./health/lifecycle.ts";
 import { SegmentService } from "./health/segments.ts";
 import { HealthScoreService } from "./health/health-score-service.ts";
 import { ChurnService } from "./retention/churn-service.ts";
+import { ChurnModelService } from "./churn-model/service.ts";
 import { RetentionService } from "./retention/index.ts";
 import { EmailService } from "./communication/email-service.ts";
 import { WorkflowService } from "./communication/workflows.ts";
@@ -53,6 +54,7 @@ export interface Services {
   segments: SegmentService;
   healthScores: HealthScoreService;
   churn: ChurnService;
+  churnModels: ChurnModelService;
   retention: RetentionService;
   email: EmailService;
   workflows: WorkflowService;
@@ -92,6 +94,7 @@ export function createServices(deps: ServiceDeps): Services {
     segments: new SegmentService(deps.db.prisma, bands, deps.now),
     healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now, deps.db.kind),
     churn: new ChurnService(deps.db.prisma, deps.config, deps.now),
+    churnModels: new ChurnModelService(deps.db.prisma, deps.now),
     retention: new RetentionService(deps.db.prisma, deps.config, deps.now),
     email: new EmailService(deps.db.prisma, deps.config, deps.now),
     workflows: new WorkflowService(deps.db.prisma, deps.now),

@@ -40,7 +40,7 @@ describe("the scope each tool needs (tests/fixtures/tool-catalog.yaml)", () => {
       const expected = Object.hasOwn(ADMIN_TOOLS, tool.name) ? "cs:admin" : letters[tool.name]!.startsWith("R") ? "cs:read" : "cs:write";
       expect(requiredScope(tool), tool.name).toBe(expected);
     }
-    expect(Object.keys(ADMIN_TOOLS).sort()).toEqual(["erase_personal_data", "export_personal_data", "retry_outbox_delivery"]);
+    expect(Object.keys(ADMIN_TOOLS).sort()).toEqual(["erase_personal_data", "export_personal_data", "retry_outbox_delivery", "train_churn_model"]);
   });
 
   it("toolVisibleTo: a read key sees only read tools; a toolset key only its toolsets; no principal sees all", () => {

@@ -21,9 +21,9 @@ describe("the tool catalog", () => {
   const spec = catalog();
   const domain = [...spec].filter(([toolset]) => toolset !== "system");
 
-  it("lists 54 domain tools in 8 toolsets, plus the system toolset, each legend made of R, W, X, D", () => {
+  it("lists 55 domain tools in 8 toolsets, plus the system toolset, each legend made of R, W, X, D", () => {
     expect(domain.map(([toolset]) => toolset).sort()).toEqual(["communication", "core", "expansion", "feedback", "health", "onboarding", "retention", "support"]);
-    expect(domain.flatMap(([, tools]) => tools)).toHaveLength(54);
+    expect(domain.flatMap(([, tools]) => tools)).toHaveLength(55);
     expect([...spec.keys()].sort()).toEqual([...TOOLSETS].sort());
     for (const { name, legend } of [...spec.values()].flat()) expect({ name, legend: legend.filter((l) => !["R", "W", "X", "D"].includes(l)) }).toEqual({ name, legend: [] });
   });

@@ -1,4 +1,4 @@
-// Churn probability for the revenue tools, from the one churn model (services/retention/churn-model.ts):
+// Churn probability for the revenue tools, from the active churn model (churn-model/scorer.ts: learned, else hand-set):
 // the latest stored prediction (identify_churn_risk) when it is at most `maxAgeDays` old, else computed now
 // from the same stored signals and the same model as identify_churn_risk — but not stored, because the
 // tools that ask (track_renewals, optimize_customer_lifetime_value) only read.
@@ -9,6 +9,7 @@ import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine } from "../
 import { currentHealth } from "../health/current-health.ts";
 import { churnInputs } from "../retention/churn-service.ts";
 import { MODEL_VERSION, predictChurn, riskLevel } from "../retention/churn-model.ts";
+import { activeLearnedModel, learnedScores } from "../churn-model/scorer.ts";
 
 export interface ChurnEstimate {
   probability: number;
@@ -50,6 +51,21 @@ export async function churnProbabilities(prisma: PrismaClient, config: Config, n
   }
   const rest = accountIds.filter((id) => !out.has(id));
   if (rest.length === 0) return out;
+  // The active learned model, when there is one, scores the rest (features as of now).
+  const learned = await activeLearnedModel(prisma);
+  if (learned) {
+    for (const [id, score] of await learnedScores(prisma, learned, rest, now)) {
+      out.set(id, {
+        probability: score.probability,
+        risk_level: riskLevel(score.probability, levels),
+        source: "computed_now",
+        predicted_at: now.toISOString(),
+        model_version: learned.version,
+        factors: score.factors.map((f) => ({ factor: f.factor, contribution: f.contribution, detail: f.detail })),
+      });
+    }
+    return out;
+  }
 
   const set = await new HealthSignalsRepository(prisma).load({
     accountIds: rest,

@@ -10,7 +10,8 @@ import { notFound } from "../../server/errors.ts";
 import { projectScore } from "../health/components.ts";
 import { HEALTH_RULE, currentHealth, type CurrentHealth, type HealthSource } from "../health/current-health.ts";
 import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine, type Progress } from "../health/health-score-service.ts";
-import { MODEL_VERSION, predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
+import { predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
+import { HAND_SET_MODEL, activeLearnedModel, learnedScores, type ModelName } from "../churn-model/scorer.ts";
 
 export interface ChurnInput {
   client_id?: string | undefined;
@@ -34,6 +35,8 @@ export interface AccountChurn {
 }
 
 const DAY_MS = 86_400_000;
+/** The learned model reads usage, support, satisfaction, payment and contract signals, not the health score: a health trend does not move it. */
+const LEARNED_PROJECTION = { projected_health: null, probability_if_trend_continues: null, points_used: 0, note: "the active learned model does not use the health score, so a health trend does not change its probability" };
 const CHUNK = 1000;
 
 export function churnInputs(a: AccountSignals, health: number | null, previous: number | null, now: Date): ChurnInputs {
@@ -80,6 +83,10 @@ export class ChurnService {
     const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
     if (input.client_id !== undefined && set.accounts.length === 0) throw notFound("client", input.client_id, "use list_clients to find the client_id");
     const total = set.accounts.length;
+    // The active learned model when there is one (its features as of now, one statement), else the hand-set prior.
+    const learned = await activeLearnedModel(this.prisma);
+    const model: ModelName = learned ? { version: learned.version, kind: learned.kind } : HAND_SET_MODEL;
+    const learnedById = learned ? await learnedScores(this.prisma, learned, ids, now) : null;
     await progress(0, total, `signals loaded for ${total} accounts`);
 
     const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
@@ -89,7 +96,7 @@ export class ChurnService {
       const chunk = set.accounts.slice(i, i + CHUNK).map((a) => {
         const h = currentHealth(a, engine);
         const inputs = churnInputs(a, h.score, h.previous, now);
-        const score = predictChurn(inputs);
+        const score = learnedById?.get(a.account_id) ?? predictChurn(inputs);
         const out: AccountChurn = {
           client_id: a.account_id,
           churn_probability: score.probability,
@@ -99,9 +106,9 @@ export class ChurnService {
           health_at: h.at?.toISOString() ?? null,
           below_health_threshold: h.score !== null && h.score < threshold,
           factors: score.factors,
-          model_version: MODEL_VERSION,
+          model_version: model.version,
         };
-        if (input.include_predictions) out.projection = this.project(a, h, inputs, now, L);
+        if (input.include_predictions) out.projection = learned ? LEARNED_PROJECTION : this.project(a, h, inputs, now, L);
         return out;
       });
       results.push(...chunk);
@@ -110,7 +117,7 @@ export class ChurnService {
 
     if (store) await this.store(results, now, signal);
 
-    const meta = { model_version: MODEL_VERSION, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
+    const meta = { model_version: model.version, model, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
     if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
     const counts = { high: 0, medium: 0, low: 0, minimal: 0 };
     let below = 0;
@@ -152,7 +159,7 @@ export class ChurnService {
             probability: c.churn_probability,
             risk_level: c.risk_level,
             factors: c.factors.map(({ factor, contribution, value, detail }) => ({ factor, contribution, value, detail })),
-            model_version: MODEL_VERSION,
+            model_version: c.model_version,
             predicted_at: now,
           })),
         });

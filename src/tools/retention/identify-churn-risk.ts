@@ -37,7 +37,7 @@ export const identifyChurnRisk = defineTool({
   title: "Identify churn risk",
   description:
     "Churn probability (0–1) and risk level of one account, or every active account ranked, from a " +
-    "published logistic model over stored signals, with contributing factors; every prediction is stored." +
+    "the active trained model (else the published hand-set one), with each account's factors; stored." +
     " Model: cs://docs/formulas. Refresh health with calculate_health_score; act with " +
     "execute_retention_campaign. Example: {client_id: 'cs_1700000000_acme_corp'}.",
   input: z.strictObject({
@@ -50,6 +50,7 @@ export const identifyChurnRisk = defineTool({
   output: z.object({
     mode: z.enum(["single", "portfolio"]),
     model_version: z.string(),
+    model: z.object({ version: z.string(), kind: z.string() }),
     health_rule: z.string(),
     days_lookback: z.number().int(),
     health_score_threshold: z.number(),
@@ -74,14 +75,14 @@ export const identifyChurnRisk = defineTool({
     const note = readOnly ? " Read-only server: not stored." : "";
     const fmt = (a: { client_id: string; churn_probability: number; risk_level: string; factors: Array<{ factor: string; contribution: number }> }) =>
       `${a.client_id} ${a.churn_probability.toFixed(2)} ${a.risk_level}${a.factors.length ? ` (${a.factors.slice(0, 3).map((f) => `${f.factor} ${Math.round(f.contribution * 100)}%`).join(", ")})` : ""}`;
-    if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version}.${note}` };
+    if (data.mode === "single") return { data, text: `Churn risk ${fmt(data.account)}; model ${data.model_version} (${data.model.kind}).${note}` };
     const c = data.totals.by_level;
     return {
       data,
       text:
         `${data.totals.accounts} accounts: high ${c.high}, medium ${c.medium}, low ${c.low}, minimal ${c.minimal}; ` +
         `${data.totals.below_health_threshold} under health ${data.health_score_threshold}. ` +
-        `Top: ${data.accounts.slice(0, 5).map(fmt).join("; ") || "none"}. Model ${data.model_version}.${note}`,
+        `Top: ${data.accounts.slice(0, 5).map(fmt).join("; ") || "none"}. Model ${data.model_version} (${data.model.kind}).${note}`,
     };
   },
 });

@@ -5,5 +5,6 @@ import { analyzeChurnPostmortem } from "./analyze-churn-postmortem.ts";
 import { scoreRiskFactors } from "./score-risk-factors.ts";
 import { automateRetentionCampaigns } from "./automate-retention-campaigns.ts";
 import { identifyChurnRisk } from "./identify-churn-risk.ts";
+import { trainChurnModel } from "./train-churn-model.ts";
 
-export const retentionTools = [executeRetentionCampaign, monitorSatisfaction, manageEscalations, analyzeChurnPostmortem, scoreRiskFactors, automateRetentionCampaigns, identifyChurnRisk];
+export const retentionTools = [executeRetentionCampaign, monitorSatisfaction, manageEscalations, analyzeChurnPostmortem, scoreRiskFactors, automateRetentionCampaigns, identifyChurnRisk, trainChurnModel];
