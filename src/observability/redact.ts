@@ -13,5 +13,7 @@ export function scrubText(text: string): string {
   return text
     .replace(/([a-z][a-z0-9+.-]*:\/\/)([^:@/\s]*):([^@/\s]+)@/gi, "$1$2:***@")
     .replace(/\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]+/gi, "$1 ***")
-    .replace(/\bSG\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, "SG.***");
+    .replace(/\bSG\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\b/g, "SG.***")
+    // cs-mcp API keys (src/auth/api-key-format.ts KEY_PATTERN), e.g. pasted into a setting or a tool argument.
+    .replace(/\bcsmcp_[0-9A-Za-z]{38}\b/g, "csmcp_***");
 }

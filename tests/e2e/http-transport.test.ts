@@ -79,6 +79,11 @@ describe("cs-mcp serve --http", () => {
     const badHost = await raw(srv.port, { headers: { ...MCP_HEADERS, host: "evil.example:80" }, body: INIT });
     expect(badHost.status).toBe(403);
     expect(badHost.body).toContain("Host evil.example is not allowed");
+    // A foreign page on a loopback port of its own is another origin; this server's own origin is not.
+    const otherPort = await raw(srv.port, { headers: { ...MCP_HEADERS, origin: `http://127.0.0.1:${srv.port + 1}` }, body: INIT });
+    expect(otherPort.status).toBe(403);
+    const own = await raw(srv.port, { headers: { ...MCP_HEADERS, origin: `http://127.0.0.1:${srv.port}` }, body: INIT });
+    expect(own.status).toBe(200);
   });
 
   it("answers a CORS preflight from an allowed origin, and refuses one from another", async () => {

@@ -35,6 +35,13 @@ describe("scrubText", () => {
     expect(scrubText("SG.abcdefghijklmnop.qrstuvwxyz0123456789")).toBe("SG.***");
   });
 
+  it("hides cs-mcp API keys (csmcp_ and 38 base62 characters) wherever they appear", () => {
+    const key = `csmcp_${"aB3".repeat(12)}x9`;
+    expect(scrubText(`pasted ${key} into the config`)).toBe("pasted csmcp_*** into the config");
+    expect(scrubText(`key=${key}`)).toBe("key=csmcp_***");
+    expect(scrubText("csmcp_short stays")).toBe("csmcp_short stays");
+  });
+
   it("does not touch short SG.-like words", () => {
     expect(scrubText("SG.abc.def is not a key")).toBe("SG.abc.def is not a key");
   });
