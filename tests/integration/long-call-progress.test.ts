@@ -3,6 +3,7 @@
 // (only going up, ending at the total), and a cancel that arrives in the middle of their write — after
 // rows were already inserted inside the transaction — leaves nothing behind: no forecast, no campaign, no
 // send, no outbox message, no audit entry. On both back ends, through the real tool pipeline.
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { call, pipelineFor } from "../helpers/pipeline.ts";
@@ -120,4 +121,32 @@ describe.each(BACKENDS)("progress and cancel of forecasts and campaigns (%s)", (
     const after = await written();
     expect([after.campaigns, after.sends]).toEqual([before.campaigns + 1, before.sends + recipients]);
   }, 120_000);
+
+  it.runIf(backend === "postgres")("PostgreSQL: a cancel stops the statement a forecast and a campaign are blocked in, and stores nothing", async () => {
+    const url = t.config.DATABASE_URL;
+    const holder = new pg.Client({ connectionString: url });
+    await holder.connect();
+    try {
+      const db = new URL(url).pathname.slice(1);
+      const blocked = async () =>
+        Number((await holder.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND application_name = 'customer-success-mcp' AND wait_event_type = 'Lock'`, [db])).rows[0].n);
+      for (const [name, args] of [["forecast_renewals", { forecast_period_days: 365 }], ["send_personalized_email", campaign("Blocked")]] as const) {
+        const before = await written();
+        // Every account locked: the inserts' foreign-key checks wait for this transaction; only the cancel ends the wait.
+        await holder.query("BEGIN");
+        await holder.query("SELECT id FROM accounts FOR UPDATE");
+        const cancel = new AbortController();
+        const answer = p.call(name, args, { signal: cancel.signal });
+        await expect.poll(blocked, { timeout: 60_000, interval: 50 }).toBe(1);
+        cancel.abort("cancelled by the client");
+        expectCancelled(await answer);
+        // The statement was cancelled while the lock is still held.
+        expect(await blocked()).toBe(0);
+        await holder.query("ROLLBACK");
+        expect(await written(), name).toEqual(before);
+      }
+    } finally {
+      await holder.end();
+    }
+  }, 180_000);
 });
