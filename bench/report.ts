@@ -38,7 +38,8 @@ function roundTripTable(r: FoundationResults): string {
 }
 
 function targetLines(r: FoundationResults): string[] {
-  return r.targets.map((t) => `- ${t.met ? "PASS" : "MISS"} ${t.name}: ${t.measure} = ${x(t.value)} (target ≤ ${x(t.limit)})`);
+  const fmt = (t: FoundationResults["targets"][number], v: number) => (t.unit === "ms" ? `${v} ms` : t.unit === "MB" ? `${v} MB` : x(v));
+  return r.targets.map((t) => `- ${t.met ? "PASS" : "MISS"} ${t.name}: ${t.measure} = ${fmt(t, t.value)} (target ≤ ${fmt(t, t.limit)})`);
 }
 
 /** The console report. */
@@ -47,7 +48,7 @@ export function renderText(r: FoundationResults): string {
     "",
     `Foundation benchmark (cs-mcp ${r.server_version}) on ${machineLine(r)}, ${r.machine.date}`,
     "",
-    "Start-up (spawn → initialize answered; first-call rows: spawn → first tool call answered):",
+    "Start-up (spawn → first tool call answered; initialize rows for reference):",
     startupTable(r),
     "",
     `Round trips over stdio (${r.config.round_trips.calls} calls each after ${r.config.round_trips.warmup} warm-up calls):`,
@@ -73,7 +74,8 @@ export function renderMarkdownSection(r: FoundationResults): string {
     "",
     "## Foundation: start-up and core-tool round trips",
     "",
-    `Measured ${r.machine.date.slice(0, 10)} on ${machineLine(r)}; cs-mcp ${r.server_version}; the whole run took ${r.duration_s.toFixed(0)} s.`,
+    `Measured ${r.machine.date.slice(0, 10)} on ${machineLine(r)}; cs-mcp ${r.server_version}; the whole run took ${r.duration_s.toFixed(0)} s. ` +
+      "The machine's cores were shared with other work running at the same time (see the load average): absolute times are inflated, the ratios to the same-run baseline are the figures to compare.",
     "",
     "### Targets",
     "",
@@ -81,10 +83,11 @@ export function renderMarkdownSection(r: FoundationResults): string {
     "",
     "### Start-up",
     "",
-    "Time from spawning the process to the answer to `initialize` (the SDK client's `connect` resolving). " +
-      "Cold: a new, empty data directory (initdb and all migrations included). Warm: the seeded data directory, reused. " +
-      "cs-mcp answers `initialize` and `tools/list` while its database is still opening, so the first-call rows also give " +
-      "the time until a tool that needs the database (list_clients) is answered, against the echo server's first call.",
+    "Time from spawning the process to the first answer of a tool call: for cs-mcp list_clients, which needs the database " +
+      "open; for the echo server its echo tool. cs-mcp answers `initialize` before its database is open, so the initialize " +
+      "rows are given only for reference. Warm: the seeded data directory, reused. First start: a new, empty data directory " +
+      "(created from the pre-initialised one shipped in the package, no initdb or migrations at start-up)." +
+      (r.idle_rss_mb ? ` Idle RSS after the first answer and 3 s idle (medians): cs-mcp ${r.idle_rss_mb.embedded ?? "?"} MB, echo ${r.idle_rss_mb.echo ?? "?"} MB.` : ""),
     "",
     startupTable(r),
     "",
@@ -117,8 +120,8 @@ targets are checked against the ratios, and a missed target is reported (MISS) w
 
 What is measured:
 
-- **Start-up**: spawn → \`initialize\` answered, for the echo server, cs-mcp warm (an existing data
-  directory) and cs-mcp cold (a new data directory: initdb and migrations included). Medians of repeated runs.
+- **Start-up**: spawn → first tool call answered (for cs-mcp one that needs the database), for the echo
+  server, cs-mcp warm (an existing data directory) and cs-mcp on a first start (a new data directory). Medians.
 - **Round trips**: median and p99 of \`tools/call\` over stdio with the SDK client, after a warm-up, for
   echo and for each core tool on the embedded database seeded with a realistic portfolio; and, when
   \`DATABASE_URL\` points at a PostgreSQL server (an admin URL), for get_client_overview and list_clients on a
@@ -132,7 +135,7 @@ DATABASE_URL=postgresql://postgres@127.0.0.1:55432/postgres npm run bench   # al
 \`\`\`
 
 The bench prints a table, writes \`bench/results/foundation.json\` (git-ignored) and regenerates the section
-below. Servers are spawned with a clean environment (PATH, HOME, the data directory, \`LOG_LEVEL=warn\`), so
+below. Servers are spawned with a clean environment (PATH, HOME, the data directory; the default log level), so
 a \`DATABASE_URL\` in your shell never reaches the embedded runs.
 `;
 

@@ -26,6 +26,8 @@ export interface TargetResult {
   limit: number;
   value: number;
   met: boolean;
+  /** What limit and value are: a ratio to the baseline (default), milliseconds or megabytes. */
+  unit?: "ratio" | "ms" | "MB";
 }
 
 export interface FoundationResults {
@@ -40,6 +42,8 @@ export interface FoundationResults {
   };
   seeding: { embedded: Record<string, unknown>; postgres?: Record<string, unknown> };
   startup: StartupResult[];
+  /** Resident memory after the first answer and a few seconds idle (medians). */
+  idle_rss_mb?: { echo: number | null; embedded: number | null };
   round_trips: RoundTripResult[];
   /** server: host:port (no credentials); database: the throwaway database's name. */
   postgres: { status: "measured" | "skipped" | "failed"; note: string; server?: string; database?: string };

@@ -5,6 +5,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import type { CallToolResult, Tool } from "@modelcontextprotocol/sdk/types.js";
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 
@@ -12,11 +13,25 @@ import { performance } from "node:perf_hooks";
 export const ECHO_SERVER = fileURLToPath(new URL("./echo-server.js", import.meta.url));
 export const CS_MCP_CLI = fileURLToPath(new URL("../src/cli.js", import.meta.url));
 
-/** cs-mcp settings for every bench run: quiet logs, and a rate limit that stays on the call path but never trips. */
-export const CS_MCP_BENCH_SETTINGS: Record<string, string> = { LOG_LEVEL: "warn", CS_MCP_RATE_LIMIT_PER_MINUTE: "1000000" };
+/**
+ * cs-mcp settings for every bench run: a rate limit that stays on the call path but never trips. The log
+ * level is the default one (info: one audit line per call), as a user runs it.
+ */
+export const CS_MCP_BENCH_SETTINGS: Record<string, string> = { CS_MCP_RATE_LIMIT_PER_MINUTE: "1000000" };
 
 export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", LOG_LEVEL: "warn", ...extra };
+  return { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "/tmp", ...extra };
+}
+
+/** Resident set size of a process in MB (Linux /proc), or null where it cannot be read. */
+export function rssMb(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb === undefined ? null : Math.round(Number(kb) / 102.4) / 10;
+  } catch {
+    return null;
+  }
 }
 
 export interface ServerSpec {

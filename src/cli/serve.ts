@@ -8,6 +8,7 @@ import { Metrics } from "../observability/metrics.ts";
 import { createMcpServer } from "../server/create-server.ts";
 import { serverResources } from "../server/resources/catalogue.ts";
 import { ToolPipeline } from "../server/pipeline.ts";
+import { StartupProgress } from "../server/startup-progress.ts";
 import { SafeStdioTransport } from "../server/stdio-transport.ts";
 import { serializeError } from "../server/errors.ts";
 import { toolSurface } from "../tools/index.ts";
@@ -17,6 +18,10 @@ import type { Runtime } from "../app.ts";
 import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 
 const EXIT_DEADLINE_MS = 1_800;
+/** After the client's `initialized`, the time its tools/list usually takes to arrive. */
+const DEMO_AFTER_HANDSHAKE_MS = 300;
+/** The outbox dispatcher starts this long after the database opens (the first call comes first). */
+const DISPATCH_AFTER_OPEN_MS = 1_000;
 
 export async function serve(config: Config, logger: Logger, options: { demo: boolean }): Promise<void> {
   // Streamable HTTP is its own mode (src/http); what follows is the stdio path.
@@ -28,6 +33,12 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
   const tools = surface.allowed;
   const metrics = new Metrics();
 
+  const startup = new StartupProgress();
+  // Generating the demo is CPU-bound: it starts once the client's handshake is over (initialize and
+  // tools/list are answered first) or as soon as a call waits for it, whichever comes first.
+  let startDemo = () => {};
+  const demoGate = new Promise<void>((resolve) => (startDemo = resolve));
+
   const opening = (async (): Promise<Runtime> => {
     const { openRuntime } = await import("../app.ts");
     const rt = await openRuntime(config, logger, metrics);
@@ -35,14 +46,11 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
       // Loaded only when asked for: the generator is not part of a normal start-up.
       const { demoLoaded, loadDemo } = await import("../services/demo/index.ts");
       const present = await demoLoaded(rt.db);
-      if (present === 0) logger.info({ summary: await loadDemo(rt.db, { settings: config }) }, "demo portfolio loaded");
-      else logger.info({ accounts: present }, "demo portfolio already present");
-    }
-    // A read-only server changes nothing, and delivering queued effects (emails, vendor writes) is a change.
-    if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) {
-      // Queued side effects are delivered from this process too (several servers share the work).
-      const { startDispatcher } = await import("./worker.ts");
-      dispatcher = await startDispatcher(config, logger, rt);
+      if (present === 0) {
+        await demoGate;
+        const summary = await loadDemo(rt.db, { settings: config, onProgress: (done, total, message) => startup.report(done, total, message) });
+        logger.info({ summary }, "demo portfolio loaded");
+      } else logger.info({ accounts: present }, "demo portfolio already present");
     }
     return rt;
   })();
@@ -59,6 +67,8 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
     metrics,
     timeoutMs: config.CS_MCP_TOOL_TIMEOUT_MS,
     readOnly: config.CS_MCP_READ_ONLY,
+    startup,
+    onWait: () => startDemo(),
   });
   const server = createMcpServer(pipeline, { surface, services: opening.then((rt) => rt.services), resources: serverResources(config), logger });
 
@@ -94,10 +104,30 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
   server.onclose = () => shutdown(0);
   process.once("SIGINT", () => shutdown(0));
   process.once("SIGTERM", () => shutdown(0));
+  server.oninitialized = () => setTimeout(() => startDemo(), DEMO_AFTER_HANDSHAKE_MS);
   await server.connect(transport);
 
+  const startDispatching = async (rt: Runtime) => {
+    if (shuttingDown) return;
+    try {
+      const { startDispatcher } = await import("./worker.ts");
+      const started = await startDispatcher(config, logger, rt);
+      if (shuttingDown) await started.stop(500);
+      else dispatcher = started;
+      logger.info({ version: SERVER_VERSION }, "outbox dispatch started");
+    } catch (err) {
+      logger.error({ err: serializeError(err) }, "the outbox dispatcher did not start: queued effects wait for `cs-mcp worker`");
+    }
+  };
+
   opening.then(
-    (rt) => logger.info({ version: SERVER_VERSION, tools: tools.length, listed: surface.initial.size, database: rt.db.kind, redis: Boolean(rt.redis), outbox_dispatch: dispatcher !== null }, "serving MCP over stdio"),
+    (rt) => {
+      // A read-only server changes nothing, and delivering queued effects (emails, vendor writes) is a change.
+      // Queued side effects are delivered from this process too (several servers share the work); started a
+      // little after the database opens, so that loading the vendor code does not delay the first answer.
+      if (config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY) setTimeout(() => void startDispatching(rt), DISPATCH_AFTER_OPEN_MS);
+      logger.info({ version: SERVER_VERSION, tools: tools.length, listed: surface.initial.size, database: rt.db.kind, redis: Boolean(rt.redis), outbox_dispatch: config.OUTBOX_DISPATCH_IN_SERVER && !config.CS_MCP_READ_ONLY }, "serving MCP over stdio");
+    },
     (err: unknown) => {
       logger.fatal({ err: serializeError(err) }, "cannot open the database");
       process.stderr.write(`cs-mcp: cannot open the database: ${serializeError(err).message}\n`);

@@ -7,7 +7,10 @@ import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { lockDataDir, resolveDataDir } from "./data-dir.ts";
+import { usableTemplate } from "./pgdata-template.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
@@ -66,7 +69,14 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   const release = lockDataDir(dir);
   let lite: PGlite;
   try {
-    lite = await PGlite.create(`${dir}/pgdata`);
+    const pgdata = join(dir, "pgdata");
+    // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts).
+    const template = existsSync(join(pgdata, "PG_VERSION")) ? null : usableTemplate();
+    lite = await PGlite.create(pgdata, {
+      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`],
+      ...(template ? { loadDataDir: new Blob([new Uint8Array(template)]) } : {}),
+    });
+    if (template) logger.debug({ dir }, "embedded database created from the pre-initialised template");
     // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
     await lite.exec("SET TIME ZONE 'UTC'");
   } catch (err) {

@@ -21,6 +21,18 @@ export function createLogger(level: string = process.env.LOG_LEVEL ?? "info", de
         return ctx ? { request_id: ctx.request_id, tool: ctx.tool, ...(ctx.actor ? { actor: ctx.actor } : {}) } : {};
       },
     },
-    destination ?? pino.destination({ fd: 2, sync: true }),
+    // Asynchronous writes: a tool call's audit line no longer waits for a write(2) to stderr's pipe on the
+    // call path (14 % of a get_client_overview call when synchronous). pino flushes what is buffered
+    // synchronously when the process exits, so a fatal line before exit(1) is not lost.
+    destination ?? pino.destination({ fd: 2, sync: false }),
   );
+}
+
+/**
+ * The same logger without the redaction pass, for lines whose every field the server builds itself (the
+ * per-call audit line: duration, outcome, argument names, request id, tool, actor). Redacting 26 keys at
+ * four depths costs ~90 µs a line, most of that line's cost; such a line has nothing to redact.
+ */
+export function unredacted(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
 }

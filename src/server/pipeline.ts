@@ -2,7 +2,7 @@
 // authorization (when a principal is known) → validation → rate limit → deadline → handler → output check → audit line → metrics → error boundary.
 import { randomUUID } from "node:crypto";
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
-import type { Logger } from "../observability/logger.ts";
+import { unredacted, type Logger } from "../observability/logger.ts";
 import { requestContext } from "../observability/context.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Services } from "../services/index.ts";
@@ -11,6 +11,7 @@ import type { AnyTool } from "./define-tool.ts";
 import { fromZodError, serializeError, toSafeError, ToolError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { actorOf, authorizeCall, rateLimitKey } from "../auth/scopes.ts";
+import type { StartupProgress } from "./startup-progress.ts";
 
 export interface CallOptions {
   signal?: AbortSignal;
@@ -33,6 +34,10 @@ export interface PipelineDeps {
   readOnly?: boolean;
   /** How long a call past its deadline may take to settle (roll back, or finish) before it is answered. */
   settleMs?: number;
+  /** What the server does while `services` is still opening: forwarded to waiting calls as progress. */
+  startup?: StartupProgress;
+  /** Called when a call has to wait for `services` (serve starts loading the demo then at the latest). */
+  onWait?: () => void;
 }
 
 /**
@@ -108,12 +113,20 @@ function abortReason(signal: AbortSignal, outcome: string): ToolError {
 
 export class ToolPipeline {
   private readonly byName: Map<string, AnyTool>;
+  private servicesReady = false;
+  /** The per-call audit line holds only fields the pipeline builds: written without the redaction pass. */
+  private readonly audit: Logger;
 
   constructor(
     readonly tools: readonly AnyTool[],
     private readonly deps: PipelineDeps,
   ) {
     this.byName = new Map(tools.map((t) => [t.name, t]));
+    this.audit = unredacted(deps.logger);
+    Promise.resolve(deps.services).then(
+      () => (this.servicesReady = true),
+      () => {},
+    );
   }
 
   has(name: string): boolean {
@@ -138,6 +151,7 @@ export class ToolPipeline {
     const started = performance.now();
     let ok = false;
     let failure: "error" | "rate_limited" | "timeout" = "error";
+    let unsubscribe: (() => void) | undefined;
     try {
       authorizeCall(options.principal, tool);
       const nul = nulPath(rawArgs, "");
@@ -146,6 +160,17 @@ export class ToolPipeline {
       }
       const parsed = tool.input.safeParse(rawArgs ?? {});
       if (!parsed.success) throw fromZodError(parsed.error);
+      // A call that waits for the server to open (the rate limiter and the services come with it) hears
+      // what it is waiting for: the demo loading on a first start.
+      if (!this.servicesReady) {
+        this.deps.onWait?.();
+        if (options.sendProgress && this.deps.startup) {
+          const send = options.sendProgress;
+          unsubscribe = this.deps.startup.subscribe((done, total, message) => void send(done, total, message).catch(() => {}));
+          const stop = () => unsubscribe?.();
+          Promise.resolve(services).then(stop, stop);
+        }
+      }
       await (await limiter).consume(options.principal ? rateLimitKey(options.principal) : (options.clientKey ?? "stdio"));
 
       const call = callSignal(options.signal, timeoutMs, tool.name);
@@ -199,9 +224,10 @@ export class ToolPipeline {
       if (safe.code !== "internal_error") logger.info({ code: safe.code, message: maskEmails(safe.message) }, "tool call refused");
       return { isError: true, content: [{ type: "text", text: JSON.stringify({ error: safe }) }] };
     } finally {
+      unsubscribe?.();
       const ms = performance.now() - started;
       metrics.record(tool.name, ms, ok, ok ? "ok" : failure);
-      logger.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
+      this.audit.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }
 }

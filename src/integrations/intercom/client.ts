@@ -2,7 +2,7 @@
 // maxRetries })`. The package takes an `abortSignal` per request, so every call passes ours; its own
 // retries are switched off (maxRetries 0) because the resilience wrapper owns retrying and backoff.
 // Its errors carry the HTTP status and the raw response headers, from which Retry-After is read.
-import { IntercomClient, IntercomError } from "intercom-client";
+import type { IntercomClient } from "intercom-client";
 import type { Config } from "../../config/load.ts";
 import { httpError, networkError, throwIfAborted } from "../vendor-http.ts";
 import { VendorError } from "../types.ts";
@@ -55,20 +55,24 @@ export function createIntercomClient(config: Config): IntercomApi | null {
 }
 
 class IntercomApiClient implements IntercomApi {
-  private readonly client: IntercomClient;
+  // intercom-client is ~850 ES modules: loaded on the first delivery, not at every start of the server.
+  private sdk: Promise<{ client: IntercomClient; IntercomError: typeof import("intercom-client").IntercomError }> | null = null;
   private adminId: Promise<string> | null = null;
 
   constructor(
     private readonly token: string,
-    baseUrl: string,
-  ) {
-    this.client = new IntercomClient({ token, baseUrl, maxRetries: 0, version: "2.14" });
-  }
+    private readonly baseUrl: string,
+  ) {}
 
-  private async call<T>(signal: AbortSignal, fn: (opts: { abortSignal: AbortSignal; maxRetries: number }) => Promise<T>): Promise<T> {
+  private async call<T>(signal: AbortSignal, fn: (client: IntercomClient, opts: { abortSignal: AbortSignal; maxRetries: number }) => Promise<T>): Promise<T> {
     throwIfAborted(signal);
+    this.sdk ??= import("intercom-client").then((m) => ({
+      client: new m.IntercomClient({ token: this.token, baseUrl: this.baseUrl, maxRetries: 0, version: "2.14" }),
+      IntercomError: m.IntercomError,
+    }));
+    const { client, IntercomError } = await this.sdk;
     try {
-      return await fn({ abortSignal: signal, maxRetries: 0 });
+      return await fn(client, { abortSignal: signal, maxRetries: 0 });
     } catch (err) {
       if (err instanceof IntercomError && typeof err.statusCode === "number" && err.statusCode > 0) {
         const headers = err.rawResponse?.headers;
@@ -79,7 +83,7 @@ class IntercomApiClient implements IntercomApi {
   }
 
   private async defaultAdmin(signal: AbortSignal): Promise<string> {
-    this.adminId ??= this.call(signal, (o) => this.client.admins.identify(o)).then((me) => {
+    this.adminId ??= this.call(signal, (c, o) => c.admins.identify(o)).then((me) => {
       if (!me?.id) throw new TypeError("Intercom GET /me returned no admin id: pass admin_id");
       return String(me.id);
     });
@@ -105,12 +109,12 @@ class IntercomApiClient implements IntercomApi {
 
   private async lookupOrCreate(email: string, signal: AbortSignal, attrs: { name?: string; external_id?: string }) {
     const search = async () =>
-      (await this.call(signal, (o) => this.client.contacts.search({ query: { field: "email", operator: "=", value: email }, pagination: { per_page: 1 } }, o))).data[0] as IntercomContact | undefined;
+      (await this.call(signal, (c, o) => c.contacts.search({ query: { field: "email", operator: "=", value: email }, pagination: { per_page: 1 } }, o))).data[0] as IntercomContact | undefined;
     const found = await search();
     if (found) return { contact: found, created: false };
     try {
-      const created = (await this.call(signal, (o) =>
-        this.client.contacts.create({ email, role: "user", ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.external_id ? { external_id: attrs.external_id } : {}) } as never, o),
+      const created = (await this.call(signal, (c, o) =>
+        c.contacts.create({ email, role: "user", ...(attrs.name ? { name: attrs.name } : {}), ...(attrs.external_id ? { external_id: attrs.external_id } : {}) } as never, o),
       )) as unknown as IntercomContact;
       return { contact: created, created: true };
     } catch (err) {
@@ -137,31 +141,31 @@ class IntercomApiClient implements IntercomApi {
       from: { type: "admin", id: Number(adminId) },
       to: { type: input.contact_role ?? "user", id: input.contact_id },
     };
-    const msg = await this.call(signal, (o) => this.client.messages.create(request as never, o));
+    const msg = await this.call(signal, (c, o) => c.messages.create(request as never, o));
     return { ...(msg as unknown as Record<string, unknown>), id: String((msg as { id?: unknown }).id ?? "") };
   }
 
   async addNote(input: { contact_id: string; body: string; admin_id?: string | number }, signal: AbortSignal) {
     const adminId = input.admin_id !== undefined ? String(input.admin_id) : await this.defaultAdmin(signal);
-    const note = await this.call(signal, (o) => this.client.notes.create({ contact_id: input.contact_id, body: input.body, admin_id: adminId }, o));
+    const note = await this.call(signal, (c, o) => c.notes.create({ contact_id: input.contact_id, body: input.body, admin_id: adminId }, o));
     return { ...(note as unknown as Record<string, unknown>), id: String(note.id) };
   }
 
   /** POST /tags creates the tag or returns the existing one of that name; its id is what tagging needs. */
   private async tagId(name: string, signal: AbortSignal): Promise<string> {
-    const tag = await this.call(signal, (o) => this.client.tags.create({ name } as never, o));
+    const tag = await this.call(signal, (c, o) => c.tags.create({ name } as never, o));
     return String(tag.id);
   }
 
   async tagContact(contactId: string, tagName: string, signal: AbortSignal) {
     const id = await this.tagId(tagName, signal);
-    const tag = await this.call(signal, (o) => this.client.tags.tagContact({ contact_id: contactId, id }, o));
+    const tag = await this.call(signal, (c, o) => c.tags.tagContact({ contact_id: contactId, id }, o));
     return { id: String(tag.id), name: String(tag.name) };
   }
 
   async untagContact(contactId: string, tagName: string, signal: AbortSignal) {
     const id = await this.tagId(tagName, signal);
-    const tag = await this.call(signal, (o) => this.client.tags.untagContact({ contact_id: contactId, tag_id: id }, o));
+    const tag = await this.call(signal, (c, o) => c.tags.untagContact({ contact_id: contactId, tag_id: id }, o));
     return { id: String(tag.id), name: String(tag.name) };
   }
 
@@ -175,6 +179,6 @@ class IntercomApiClient implements IntercomApi {
       // strings are accepted by both, so values are sent as strings.
       ...(input.metadata ? { metadata: Object.fromEntries(Object.entries(input.metadata).map(([k, v]) => [k, String(v)])) } : {}),
     };
-    await this.call(signal, (o) => this.client.events.create(request as never, o));
+    await this.call(signal, (c, o) => c.events.create(request as never, o));
   }
 }

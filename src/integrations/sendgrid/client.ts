@@ -12,8 +12,9 @@
 // The custom_args go on each personalization, not on the message: the published description
 // (tsg_mail_v3.yaml) types the message-level `custom_args` as a string while the API and @sendgrid/mail
 // want an object; the personalization-level `custom_args` is an object in both.
-import { Client } from "@sendgrid/client";
-import { MailService } from "@sendgrid/mail";
+import { createRequire } from "node:module";
+import type { Client } from "@sendgrid/client";
+import type { MailService } from "@sendgrid/mail";
 import type { Config } from "../../config/load.ts";
 import { httpError, networkError, throwIfAborted } from "../vendor-http.ts";
 
@@ -113,15 +114,23 @@ class SendGridClient implements SendGridApi {
     private readonly defaultFrom: Recipient,
   ) {}
 
+  // @sendgrid/client pulls in axios and form-data: loaded on the first delivery, not at every start of the server.
+  private sdk: { Client: typeof Client; MailService: typeof MailService } | null = null;
+
   private mailer(signal: AbortSignal): MailService {
-    const client = new Client();
+    const require = createRequire(import.meta.url);
+    this.sdk ??= {
+      Client: (require("@sendgrid/client") as { Client: typeof Client }).Client,
+      MailService: (require("@sendgrid/mail") as { MailService: typeof MailService }).MailService,
+    };
+    const client = new this.sdk.Client();
     // Not setApiKey(): it also resets the base URL to the global region and warns on stderr about keys
     // without the "SG." prefix. The Authorization header is all it would set.
     client.setDefaultHeader("Authorization", `Bearer ${this.apiKey}`);
     client.setDefaultRequest("baseUrl", `${this.baseUrl}/`);
     // `signal` is not in the package's ClientRequest type, but the request options are passed to axios as they are.
     client.setDefaultRequest({ signal } as never);
-    const mail = new MailService();
+    const mail = new this.sdk.MailService();
     mail.setClient(client);
     return mail;
   }

@@ -28,6 +28,8 @@ export interface DemoOptions {
   now?: Date;
   /** The server's settings the programs follow (onboarding threshold, advocacy points and rules). Default: the documented defaults. */
   settings?: DemoSettings;
+  /** Told each step of the load (generate, write, commit): a server's first start reports them as progress. */
+  onProgress?: (done: number, total: number, message: string) => void;
 }
 
 /** Rows written per table (demoCounts), the seed and how long the load took. */
@@ -162,7 +164,9 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
 
   const existing = await demoLoaded(db);
   if (existing > 0) throw new DemoAlreadyLoadedError(existing);
+  opts.onProgress?.(0, 3, `generating the demo portfolio (${accounts} accounts)`);
   const data = generateDemo({ seed, accounts, now, ...(opts.settings ? { settings: opts.settings } : {}) });
+  opts.onProgress?.(1, 3, "writing the demo portfolio");
 
   let written: DemoData = data;
   const session = await db.session();
@@ -176,6 +180,7 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
       // Demo modules and communities a previous removal had to keep are used again rather than duplicated.
       written = await reuseKeptCatalogue(session, data);
       await writeDemo(session, written);
+      opts.onProgress?.(2, 3, "committing the demo portfolio");
       await session.exec("COMMIT");
     } catch (err) {
       await session.exec("ROLLBACK").catch(() => {});
@@ -187,6 +192,7 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
     session.release();
   }
 
+  opts.onProgress?.(3, 3, "demo portfolio loaded");
   return { ...demoCounts(written), seed, duration_ms: Math.round(performance.now() - started) };
 }
 

@@ -1,0 +1,74 @@
+// A pre-initialised embedded data directory, made at build time (scripts/build-pgdata-template.mjs):
+// PGlite's initdb plus every migration, dumped as a tarball shipped in dist/. A first start on a new
+// machine unpacks it instead of running initdb (~75 % of a first start) and the migrations. It is used
+// only when its manifest names exactly the migrations this package ships (same names, same checksums)
+// and the PGlite version that wrote it; otherwise the first start runs initdb and migrates as before.
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+import { PGlite } from "@electric-sql/pglite";
+import { migrate, readMigrations, type MigrationFile } from "./migrate.ts";
+import { pgliteSession } from "./sql-session.ts";
+
+export const TEMPLATE_FILE = "pgdata-template.tar.gz";
+export const MANIFEST_FILE = "pgdata-template.json";
+
+export interface TemplateManifest {
+  pglite: string;
+  migrations: Array<{ name: string; checksum: string }>;
+}
+
+export function pgliteVersion(): string {
+  const require = createRequire(import.meta.url);
+  const main = require.resolve("@electric-sql/pglite");
+  // dist/index.cjs → the package root's package.json.
+  let dir = dirname(main);
+  for (let i = 0; i < 4; i++) {
+    const pkg = join(dir, "package.json");
+    if (existsSync(pkg)) {
+      const parsed = JSON.parse(readFileSync(pkg, "utf8")) as { name?: string; version?: string };
+      if (parsed.name === "@electric-sql/pglite" && parsed.version) return parsed.version;
+    }
+    dir = dirname(dir);
+  }
+  throw new Error("the @electric-sql/pglite package.json was not found");
+}
+
+/** dist/ of this package (from dist/src/db under node, from src/db under tsx/vitest). */
+export function templateDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const fromDist = join(here, "..", "..");
+  if (existsSync(join(fromDist, "src", "cli.js"))) return fromDist;
+  return join(here, "..", "..", "dist");
+}
+
+function manifestOf(files: MigrationFile[]): TemplateManifest {
+  return { pglite: pgliteVersion(), migrations: files.map((f) => ({ name: f.name, checksum: f.checksum })) };
+}
+
+/** The template tarball when it exists and matches this package's migrations and PGlite; null otherwise. */
+export function usableTemplate(dir = templateDir(), files = readMigrations()): Buffer | null {
+  const tar = join(dir, TEMPLATE_FILE);
+  const manifestPath = join(dir, MANIFEST_FILE);
+  if (!existsSync(tar) || !existsSync(manifestPath)) return null;
+  const manifest = JSON.parse(readFileSync(manifestPath, "utf8")) as TemplateManifest;
+  return JSON.stringify(manifest) === JSON.stringify(manifestOf(files)) ? readFileSync(tar) : null;
+}
+
+/** Runs initdb and every migration in memory, then writes the tarball and its manifest into `dir`. */
+export async function buildTemplate(dir: string, files = readMigrations()): Promise<TemplateManifest> {
+  const lite = await PGlite.create();
+  try {
+    await migrate(pgliteSession(lite), files);
+    // Checkpointed, so that the tarball holds the data files and no WAL to replay.
+    await lite.exec("CHECKPOINT");
+    const dump = await lite.dumpDataDir("gzip");
+    writeFileSync(join(dir, TEMPLATE_FILE), Buffer.from(await dump.arrayBuffer()));
+  } finally {
+    await lite.close();
+  }
+  const manifest = manifestOf(files);
+  writeFileSync(join(dir, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);
+  return manifest;
+}
