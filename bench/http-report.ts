@@ -131,7 +131,7 @@ function beforeAfter(r: HttpBenchResults, root: string): string[] {
     const after = byStage(r).get(clients) ?? [];
     for (const b of runs) {
       const a = after.find((x) => x.target === b.target);
-      const cell = (t: TargetRun | undefined) => (t ? `${n(t.summary.calls_per_s)} calls/s, p50 ${n(t.summary.latency?.p50_ms)}, p99 ${n(t.summary.latency?.p99_ms)} ms, ${t.summary.calls_failed} failed; ${x(t.ratios.calls_per_s)} echo's calls/s` : "–");
+      const cell = (t: TargetRun | undefined) => (t ? `${t.connect.ok} of ${clients} connected; ${n(t.summary.calls_per_s)} calls/s, p50 ${n(t.summary.latency?.p50_ms)}, p99 ${n(t.summary.latency?.p99_ms)} ms, ${t.summary.calls_failed} failed (${errorsText(t.summary.errors)}); ${x(t.ratios.calls_per_s)} echo's calls/s` : "–");
       rows.push([`${clients}`, b.target, cell(b), cell(a)]);
     }
   }

@@ -36,22 +36,9 @@ interface Plan {
 }
 
 const TIMEOUT_MS = 30_000;
-const FULL: Plan = {
-  stages: [
-    { clients: 1_000, durationMs: 20_000, maxCalls: 200_000, timeoutMs: TIMEOUT_MS },
-    { clients: 10_000, durationMs: 20_000, maxCalls: 400_000, timeoutMs: TIMEOUT_MS },
-  ],
-  accounts: 200,
-  keys: 20,
-};
-const QUICK: Plan = {
-  stages: [
-    { clients: 50, durationMs: 4_000, maxCalls: 20_000, timeoutMs: TIMEOUT_MS },
-    { clients: 200, durationMs: 4_000, maxCalls: 20_000, timeoutMs: TIMEOUT_MS },
-  ],
-  accounts: 20,
-  keys: 4,
-};
+const stagePlan = (clients: number, durationMs: number, maxCalls: number): StagePlan => ({ clients, durationMs, maxCalls, timeoutMs: TIMEOUT_MS });
+const FULL: Plan = { stages: [stagePlan(1_000, 20_000, 200_000), stagePlan(10_000, 20_000, 400_000)], accounts: 200, keys: 20 };
+const QUICK: Plan = { stages: [stagePlan(50, 4_000, 20_000), stagePlan(200, 4_000, 20_000)], accounts: 20, keys: 4 };
 
 /** What a CS manager's agent does: read an account, list accounts, score one account's health, record an NPS answer. */
 export const CS_MIX: readonly MixEntry[] = [
@@ -180,8 +167,8 @@ async function runTarget(
         `${s.calls_ok} ok, ${s.calls_failed} failed ${JSON.stringify(s.errors)} in ${run.window_s} s = ${s.calls_per_s}/s, ` +
         `p50 ${s.latency?.p50_ms ?? "-"} ms, p99 ${s.latency?.p99_ms ?? "-"} ms; peak RSS ${info.map((x) => x.peak_rss_mb).join(" + ")} MB`,
     );
-    // A server fault is only referenced in the answer: its log line says what it was.
-    if (Object.values(run.summary.error_examples).some((m) => /internal error/.test(m))) {
+    // A server fault is only referenced in the answer, and a server gone has no /proc: their logs say what it was.
+    if (info.some((x) => x.peak_rss_mb === null) || Object.values(run.summary.error_examples).some((m) => /internal error/.test(m))) {
       for (const srv of servers) log(`${srv.label} stderr (tail):\n${srv.stderr().slice(-1500)}`);
     }
     return { stage_clients: stage.clients, target: label, servers: info, ...run };
