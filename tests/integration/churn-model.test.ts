@@ -17,7 +17,7 @@ const DAY = 86_400_000;
 const ago = (days: number) => new Date(NOW.getTime() - days * DAY);
 const date = (days: number) => new Date(`${ago(days).toISOString().slice(0, 10)}T00:00:00.000Z`);
 
-describe.each(BACKENDS)("churn model features and training on %s", (backend) => {
+describe.each(BACKENDS)("churn model features and training on %s", { timeout: 300_000 }, (backend) => {
   let t: TestDb;
   let t2: TestDb;
   let services: Services;

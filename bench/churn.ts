@@ -1,0 +1,82 @@
+// npm run bench:churn — held-out accuracy of the hand-set and the learned churn model, side by side, on a
+// generated portfolio with a known churn process (bench/churn-data.ts) on the embedded database. The accounts
+// are split 70/30 (stratified, seeded); the learned model is trained (with its own 5-fold CV and calibration)
+// on the 70 % only, and both models score the 30 % it never saw, from the same point-in-time features.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { loadConfig } from "../src/config/load.ts";
+import { createLogger } from "../src/observability/logger.ts";
+import { openDatabase } from "../src/db/database.ts";
+import { loadFeatureRows, type ChurnFeatureRow } from "../src/repositories/churn-features.ts";
+import { fitModel } from "../src/services/churn-model/train.ts";
+import { scoreLearned } from "../src/services/churn-model/model.ts";
+import { handSetProbability } from "../src/services/churn-model/hand-set.ts";
+import { scores, stratifiedFolds, type Scores } from "../src/services/churn-model/metrics.ts";
+import { generateChurnPortfolio } from "./churn-data.ts";
+import { machineInfo } from "./machine.ts";
+
+export interface HeldOut {
+  accounts: number;
+  churners: number;
+  held_out: number;
+  learned: Scores;
+  hand_set: Scores;
+  cv_learned_roc_auc: number;
+  cv_hand_set_roc_auc: number;
+}
+
+/** Splits rows 70/30 (stratified: 3 of 10 folds held out), trains on the 70 %, scores the 30 % with both models. */
+export function heldOut(rows: ChurnFeatureRow[], now: Date): HeldOut {
+  const y = rows.map((r) => (r.churned ? 1 : 0));
+  const fold = stratifiedFolds(y, 10, 2026);
+  const train = rows.filter((_, i) => fold[i]! >= 3);
+  const test = rows.filter((_, i) => fold[i]! < 3);
+  const model = fitModel(train, now);
+  const yt = test.map((r) => (r.churned ? 1 : 0));
+  return {
+    accounts: rows.length,
+    churners: y.reduce((a: number, b) => a + b, 0),
+    held_out: test.length,
+    learned: scores(test.map((r) => scoreLearned(model, r).probability), yt),
+    hand_set: scores(test.map(handSetProbability), yt),
+    cv_learned_roc_auc: model.metrics.cv.learned.roc_auc,
+    cv_hand_set_roc_auc: model.metrics.cv.hand_set.roc_auc,
+  };
+}
+
+async function main() {
+  const n = Number(process.env.BENCH_CHURN_ACCOUNTS ?? 2000);
+  const dir = mkdtempSync(join(tmpdir(), "cs-mcp-bench-churn-"));
+  const now = new Date();
+  try {
+    const db = await openDatabase(loadConfig({ CS_MCP_DATA_DIR: dir, LOG_LEVEL: "silent" }), createLogger("silent"));
+    try {
+      const t0 = performance.now();
+      await generateChurnPortfolio(db.prisma, n, now);
+      const t1 = performance.now();
+      const rows = await loadFeatureRows(db.prisma, { kind: "training" }, now);
+      const t2 = performance.now();
+      const r = heldOut(rows, now);
+      const t3 = performance.now();
+      const out = { machine: machineInfo(now), dataset: "generated (bench/churn-data.ts, known process)", ...r, seconds: { generate: (t1 - t0) / 1000, features: (t2 - t1) / 1000, train_and_score: (t3 - t2) / 1000 } };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+      process.stdout.write(
+        `| generated, ${r.accounts} accounts (${r.churners} churned), ${r.held_out} held out | ${r.hand_set.roc_auc} | ${r.learned.roc_auc} | ${r.hand_set.pr_auc} | ${r.learned.pr_auc} | ${r.hand_set.brier} | ${r.learned.brier} |\n`,
+      );
+    } finally {
+      await db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main().catch((err) => {
+    process.stderr.write(`bench:churn failed: ${(err as Error).stack ?? err}\n`);
+    process.exit(1);
+  });
+}
