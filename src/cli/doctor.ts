@@ -12,6 +12,7 @@ import { describeConnectionError } from "../server/errors.ts";
 import { backupStatus } from "../backup/status.ts";
 import { printJson, printOut } from "./output.ts";
 import { secretSources } from "../config/secret-sources.ts";
+import { portfolioSizeCheck } from "../services/health/portfolio-size.ts";
 
 /** Where each secret setting came from (env, flag, file, aws-secrets-manager, unset): never a value. */
 function secretsCheck(config: Config): DoctorCheck {
@@ -45,6 +46,7 @@ export async function runDoctorChecks(config: Config, logger: Logger, now = new 
         checks.push({ check: "database", status: "failing", detail: `${where}: ${status.pending.length} pending migration(s); run cs-mcp migrate` });
       } else {
         checks.push({ check: "database", status: "ok", detail: `${where}, ${status.applied.length} migration(s) applied` });
+        checks.push(await portfolioSizeCheck(db));
       }
     } finally {
       await db.close();
