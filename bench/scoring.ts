@@ -28,6 +28,9 @@ import { createServices } from "../src/services/index.ts";
 import { ToolPipeline } from "../src/server/pipeline.ts";
 import { createRateLimiter } from "../src/server/rate-limit.ts";
 import { calculateHealthScore } from "../src/tools/health/calculate-health-score.ts";
+import { getClientOverview } from "../src/tools/core/get-client-overview.ts";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { HealthSignalsRepository, type AccountSignals } from "../src/repositories/health-signals.ts";
 import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS } from "../src/services/health/health-score-service.ts";
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
@@ -36,17 +39,23 @@ import { createThrowawayDb, describeUrl } from "./postgres.ts";
 import { writeBenchResults } from "./report.ts";
 
 export interface ScoringBenchOptions {
-  /** Accounts on PostgreSQL. Default 10,000. */
+  /** Accounts. Default 20,000. */
   accounts?: number;
-  /** Usage events on PostgreSQL (last 90 days). Default 2,000,000. */
+  /** Usage events (last 90 days). Default 4,000,000. */
   events?: number;
+  /** Portfolio sizes of the PostgreSQL scaling run. Default 2,000, 20,000 and 200,000 accounts; [] skips it. */
+  scaling?: number[];
+  /** Usage events per account in the scaling run. Default 50. */
+  scalingEventsPerAccount?: number;
+  /** Skip the embedded (PGlite) part. */
+  skipEmbedded?: boolean;
   /** Accounts scored one call at a time for (b), evenly spread over the portfolio. Default 300. */
   loopSample?: number;
   /** Stop the (b) sample early after this many seconds (the extrapolation uses the calls made). Default 240. */
   loopBudgetSeconds?: number;
   /** Measured runs of (a) and (c) after the warm-up (the median is reported). Default 3. */
   runs?: number;
-  /** Embedded (PGlite) run: accounts and usage events. Default accounts ÷ 10 and events ÷ 10. */
+  /** Embedded (PGlite) run: accounts and usage events. Default the same as PostgreSQL. */
   embeddedAccounts?: number;
   embeddedEvents?: number;
   /** PostgreSQL admin URL; default DATABASE_URL. Without one the PostgreSQL part is skipped. */
@@ -108,6 +117,41 @@ export interface BackendResult {
   };
   /** The floor's aggregates compared with HealthSignalsRepository.load for a sample of accounts. */
   floor_check: { accounts: number; fields: number; mismatches: string[] };
+  /** This process's RSS (the database runs in it on PGlite) around the last (a) run. */
+  memory: MemoryFigures;
+  /** get_client_overview latency alone and while an (a) run is going on. */
+  fairness: FairnessFigures;
+}
+
+export interface MemoryFigures {
+  /** RSS just before the call (data generated, one warm-up run done), after a GC. */
+  before_mb: number;
+  /** Highest RSS sampled every 20 ms during the call. */
+  peak_mb: number;
+  /** RSS 2 s after the call, after a GC. */
+  after_mb: number;
+  /** (after − before) ÷ before. */
+  after_growth: number;
+}
+
+export interface FairnessFigures {
+  /** Overview calls alone (one at a time): latency in ms. */
+  idle_ms: { n: number; median: number; p95: number; max: number };
+  /** Overview calls one after another while one (a) run is going on. */
+  during_ms: { n: number; median: number; p95: number; max: number };
+  /** How long that (a) run took. */
+  scoring_seconds: number;
+}
+
+export interface ScalingPoint {
+  accounts: number;
+  usage_events: number;
+  generate_seconds: number;
+  tool_seconds: number;
+  floor_seconds: number;
+  tool_to_floor: number;
+  /** tool seconds per 1,000 accounts. */
+  seconds_per_1k_accounts: number;
 }
 
 export interface ScoringBenchResult {
@@ -116,7 +160,9 @@ export interface ScoringBenchResult {
   now: string;
   lookback_days: number;
   postgres: BackendResult | null;
-  embedded: BackendResult;
+  embedded: BackendResult | null;
+  /** PostgreSQL at growing portfolio sizes (one warm-up and one measured run each). */
+  scaling: ScalingPoint[];
   total_seconds: number;
   notes: string[];
 }
@@ -476,7 +522,7 @@ async function measure(
 ): Promise<Omit<BackendResult, "server" | "rows" | "generate_seconds">> {
   const { log, label } = opts;
   const services = createServices({ db, redis: null, config, metrics: new Metrics(), now: () => now });
-  const pipeline = new ToolPipeline([calculateHealthScore], {
+  const pipeline = new ToolPipeline([calculateHealthScore, getClientOverview], {
     services,
     logger: createLogger("silent"),
     metrics: new Metrics(),
@@ -524,6 +570,45 @@ async function measure(
   // Untimed: a fresh floor result (the last tool run added a score to every account's history since).
   const floor_check = await checkFloor(db, (await floor()).rows, now, checkIds);
   log(`  floor check against the repository: ${floor_check.accounts} accounts, ${floor_check.fields} fields, ${floor_check.mismatches.length} mismatches`);
+
+  // Memory: one more (a) run, RSS sampled every 20 ms; before and after with a GC first.
+  gc();
+  const before = rssMb();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
+  await tool();
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMb());
+  await new Promise((r) => setTimeout(r, 2000));
+  gc();
+  const after = rssMb();
+  const memory: MemoryFigures = { before_mb: before, peak_mb: peak, after_mb: after, after_growth: r3((after - before) / before) };
+  log(`  RSS: ${before} MB before, peak ${peak} MB during, ${after} MB 2 s after the call`);
+
+  // Fairness: get_client_overview alone, then one after another while an (a) run goes on.
+  const overviewIds = ids.filter((_, i) => i % Math.max(1, Math.floor(ids.length / 40)) === 0);
+  const overview = async (k: number) => {
+    const c0 = performance.now();
+    const r = await pipeline.call("get_client_overview", { client_id: overviewIds[k % overviewIds.length]! });
+    if (r.isError) throw new Error(`get_client_overview failed: ${JSON.stringify(r.content)}`);
+    return performance.now() - c0;
+  };
+  const idle: number[] = [];
+  for (let k = 0; k < 20; k++) idle.push(await overview(k));
+  const during: number[] = [];
+  let scoring = true;
+  const s0 = performance.now();
+  const run = tool().finally(() => (scoring = false));
+  await new Promise((r) => setTimeout(r, 50));
+  for (let k = 0; scoring; k++) {
+    const ms = await overview(k);
+    if (scoring) during.push(ms);
+  }
+  await run;
+  const scoringSeconds = (performance.now() - s0) / 1000;
+  const stats = (xs: number[]) => ({ n: xs.length, median: r2(median(xs)), p95: r2(percentile(xs, 95)), max: r2(Math.max(...xs)) });
+  const fairness: FairnessFigures = { idle_ms: stats(idle), during_ms: during.length ? stats(during) : { n: 0, median: 0, p95: 0, max: 0 }, scoring_seconds: r3(scoringSeconds) };
+  log(`  overview alone: median ${fairness.idle_ms.median} ms; during scoring (${fairness.scoring_seconds} s): ${during.length} calls, median ${fairness.during_ms.median} ms, p95 ${fairness.during_ms.p95} ms, max ${fairness.during_ms.max} ms`);
 
   let loop: BackendResult["loop"] = null;
   if (opts.loopSample > 0) {
@@ -585,8 +670,14 @@ async function measure(
       loop_to_floor: loop ? r2(loop.extrapolated_seconds / floorMedian) : null,
     },
     floor_check,
+    memory,
+    fairness,
   };
 }
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const rssMb = () => Math.round(process.memoryUsage.rss() / 1048576);
 
 
 async function runPostgres(adminUrl: string, accounts: number, events: number, now: Date, o: { runs: number; loopSample: number; loopBudgetSeconds: number; log: (m: string) => void }): Promise<BackendResult> {
@@ -642,15 +733,59 @@ async function runEmbedded(accounts: number, events: number, now: Date, o: { run
   }
 }
 
+/** One PostgreSQL portfolio size: generate, then one (c) floor run and one (a) tool run (no warm-up run: the data was just written and analysed). */
+async function runScalingPoint(adminUrl: string, accounts: number, events: number, now: Date, log: (m: string) => void): Promise<ScalingPoint> {
+  const tdb = await createThrowawayDb(adminUrl, "bench_scaling");
+  try {
+    const config = loadConfig({ DATABASE_URL: tdb.url, LOG_LEVEL: "silent", DB_STATEMENT_TIMEOUT_MS: "1200000" });
+    const db = await openDatabase(config, createLogger("silent"), { migrate: true });
+    try {
+      log(`scaling: generating ${fmt(accounts)} accounts, ${fmt(events)} usage events`);
+      const client = new pg.Client({ connectionString: tdb.url });
+      await client.connect();
+      let gen: Awaited<ReturnType<typeof generateScoringData>>;
+      try {
+        gen = await generateScoringData(async (sql, params) => (await client.query(sql, params)).rows, dataSpec(accounts, events), now, log, "VACUUM ANALYZE");
+      } finally {
+        await client.end();
+      }
+      const services = createServices({ db, redis: null, config, metrics: new Metrics(), now: () => now });
+      const pipeline = new ToolPipeline([calculateHealthScore], { services, logger: createLogger("silent"), metrics: new Metrics(), limiter: createRateLimiter(0, null), timeoutMs: 1_200_000 });
+      const f0 = performance.now();
+      await db.query(FLOOR_SQL, floorParams(now));
+      const floorSeconds = (performance.now() - f0) / 1000;
+      const t0 = performance.now();
+      const r = await pipeline.call("calculate_health_score", { all: true });
+      const toolSeconds = (performance.now() - t0) / 1000;
+      if (r.isError) throw new Error(`calculate_health_score all: true failed at ${accounts} accounts: ${JSON.stringify(r.content)}`);
+      return {
+        accounts: gen.rows.accounts,
+        usage_events: gen.rows.usage_events,
+        generate_seconds: gen.seconds,
+        tool_seconds: r3(toolSeconds),
+        floor_seconds: r3(floorSeconds),
+        tool_to_floor: r2(toolSeconds / floorSeconds),
+        seconds_per_1k_accounts: r3(toolSeconds / (accounts / 1000)),
+      };
+    } finally {
+      await db.close();
+    }
+  } finally {
+    await tdb.drop().catch((err: Error) => log(`could not drop ${tdb.name}: ${err.message}`));
+  }
+}
+
 export async function runScoringBench(opts: ScoringBenchOptions = {}): Promise<ScoringBenchResult> {
   const quick = opts.quick ?? false;
-  const accounts = opts.accounts ?? (quick ? 1_000 : 10_000);
-  const events = opts.events ?? (quick ? 100_000 : 2_000_000);
-  const loopSample = opts.loopSample ?? (quick ? 60 : 300);
-  const loopBudgetSeconds = opts.loopBudgetSeconds ?? 240;
-  const runs = Math.max(1, opts.runs ?? (quick ? 1 : 3));
-  const embeddedAccounts = opts.embeddedAccounts ?? Math.max(10, Math.round(accounts / 10));
-  const embeddedEvents = opts.embeddedEvents ?? Math.round(events / 10);
+  const accounts = opts.accounts ?? (quick ? 1_000 : 20_000);
+  const events = opts.events ?? (quick ? 100_000 : 4_000_000);
+  const loopSample = opts.loopSample ?? (quick ? 30 : 100);
+  const loopBudgetSeconds = opts.loopBudgetSeconds ?? 60;
+  const runs = Math.max(1, opts.runs ?? (quick ? 1 : 2));
+  const embeddedAccounts = opts.embeddedAccounts ?? accounts;
+  const embeddedEvents = opts.embeddedEvents ?? events;
+  const scalingSizes = opts.scaling ?? (quick ? [] : [2_000, 20_000, 200_000]);
+  const perAccount = opts.scalingEventsPerAccount ?? 50;
   const adminUrl = opts.adminUrl ?? process.env.DATABASE_URL;
   const log = opts.log ?? ((m: string) => process.stderr.write(`[bench:scoring] ${m}\n`));
   const started = performance.now();
@@ -660,9 +795,17 @@ export async function runScoringBench(opts: ScoringBenchOptions = {}): Promise<S
   const notes: string[] = [];
 
   let postgres: BackendResult | null = null;
-  if (!adminUrl) notes.push("DATABASE_URL not set: the PostgreSQL part (10,000 accounts, the per-account loop) was skipped; set it to a PostgreSQL admin URL");
+  if (!adminUrl) notes.push("DATABASE_URL not set: the PostgreSQL part (the per-account loop, the scaling run) was skipped; set it to a PostgreSQL admin URL");
   else postgres = await runPostgres(adminUrl, accounts, events, now, { runs, loopSample, loopBudgetSeconds, log });
-  const embedded = await runEmbedded(embeddedAccounts, embeddedEvents, now, { runs, log });
+  const embedded = opts.skipEmbedded ? null : await runEmbedded(embeddedAccounts, embeddedEvents, now, { runs, log });
+  const scaling: ScalingPoint[] = [];
+  if (adminUrl) {
+    for (const n of scalingSizes) {
+      const point = await runScalingPoint(adminUrl, n, n * perAccount, now, log);
+      scaling.push(point);
+      log(`scaling ${fmt(n)} accounts: tool ${point.tool_seconds} s, floor ${point.floor_seconds} s (${point.tool_to_floor}×), ${point.seconds_per_1k_accounts} s per 1,000 accounts`);
+    }
+  }
 
   machine.load_avg_1m.end = loadAverage();
   if (postgres?.loop) {
@@ -689,6 +832,7 @@ export async function runScoringBench(opts: ScoringBenchOptions = {}): Promise<S
     lookback_days: LOOKBACK,
     postgres,
     embedded,
+    scaling,
     total_seconds: r3((performance.now() - started) / 1000),
     notes,
   };
@@ -717,7 +861,9 @@ function backendTable(name: string, b: BackendResult): string[] {
     "",
     ...lines,
     "",
-    `${ratios.join("; ")}. The generated portfolio scores a mean of ${b.tool.totals.mean_score ?? "—"} (${Object.entries(b.tool.totals.by_band).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}). Floor check: ${b.floor_check.fields} aggregates of ${b.floor_check.accounts} accounts compared with the signals repository, ${b.floor_check.mismatches.length} mismatches.`,
+    `${ratios.join("; ")}. Memory (this process's RSS; on PGlite the database runs inside it): ${b.memory.before_mb} MB before the call, peak ${b.memory.peak_mb} MB during it, ${b.memory.after_mb} MB 2 s after it (${b.memory.after_growth >= 0 ? "+" : ""}${(b.memory.after_growth * 100).toFixed(1)} %). Fairness: \`get_client_overview\` alone median ${b.fairness.idle_ms.median} ms (p95 ${b.fairness.idle_ms.p95} ms); ${b.fairness.during_ms.n} calls one after another during a ${b.fairness.scoring_seconds} s scoring run: median ${b.fairness.during_ms.median} ms, p95 ${b.fairness.during_ms.p95} ms, max ${b.fairness.during_ms.max} ms.`,
+    "",
+    `The generated portfolio scores a mean of ${b.tool.totals.mean_score ?? "—"} (${Object.entries(b.tool.totals.by_band).map(([k, v]) => `${k} ${fmt(v)}`).join(", ")}). Floor check: ${b.floor_check.fields} aggregates of ${b.floor_check.accounts} accounts compared with the signals repository, ${b.floor_check.mismatches.length} mismatches.`,
   ];
 }
 
@@ -736,7 +882,19 @@ export function scoringMarkdown(r: ScoringBenchResult): string {
   ];
   if (r.postgres) lines.push(...backendTable("PostgreSQL", r.postgres), "");
   else lines.push("PostgreSQL: skipped (no DATABASE_URL).", "");
-  lines.push(...backendTable("Embedded (PGlite)", r.embedded), "", "Notes:", "", ...r.notes.map((n) => `- ${n}`), "", "The full figures are in `bench/results/scoring.json` (not committed).");
+  if (r.embedded) lines.push(...backendTable("Embedded (PGlite)", r.embedded), "");
+  else lines.push("Embedded (PGlite): skipped in this run.", "");
+  if (r.scaling.length) {
+    lines.push(
+      "**Scaling on PostgreSQL** (a fresh throwaway database per size, one floor run and one tool run each, no warm-up run):",
+      "",
+      "| accounts | usage events | generated in (s) | (c) floor (s) | (a) tool (s) | (a) ÷ (c) | (a) s per 1,000 accounts |",
+      "|---:|---:|---:|---:|---:|---:|---:|",
+      ...r.scaling.map((p) => `| ${fmt(p.accounts)} | ${fmt(p.usage_events)} | ${p.generate_seconds} | ${p.floor_seconds} | ${p.tool_seconds} | ${p.tool_to_floor.toFixed(2)}× | ${p.seconds_per_1k_accounts} |`),
+      "",
+    );
+  }
+  lines.push("Notes:", "", ...r.notes.map((n) => `- ${n}`), "", "The full figures are in `bench/results/scoring.json` (not committed).");
   return lines.join("\n");
 }
 
@@ -756,6 +914,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   const accounts = arg("--accounts");
   const events = arg("--events");
   const loopSample = arg("--loop-sample");
+  const scaling = process.argv.indexOf("--scaling");
+  if (scaling > 0) opts.scaling = (process.argv[scaling + 1] ?? "").split(",").filter(Boolean).map(Number);
+  if (process.argv.includes("--skip-embedded")) opts.skipEmbedded = true;
   if (accounts) opts.accounts = accounts;
   if (events) opts.events = events;
   if (loopSample !== undefined) opts.loopSample = loopSample;

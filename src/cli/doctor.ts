@@ -18,6 +18,7 @@ import type { Prisma } from "../db/database.ts";
 import { createKeyring } from "../security/encryption.ts";
 import { applyStoredCredentials, listStoredCredentials } from "../security/credential-store.ts";
 import { checkIntercom, checkSendGrid, checkZendesk } from "../setup/checks.ts";
+import { portfolioSizeCheck } from "../services/health/portfolio-size.ts";
 
 /** Where each secret setting came from (env, flag, file, aws-secrets-manager, unset): never a value. */
 function secretsCheck(config: Config): DoctorCheck {
@@ -105,6 +106,7 @@ export async function runDoctorChecks(config: Config, logger: Logger, now = new 
         checks.push({ check: "migrations", status: "failing", detail: `${status.pending.length} pending migration(s)${status.failed.length ? `, ${status.failed.length} failed` : ""}; run cs-mcp migrate` });
       } else {
         checks.push({ check: "migrations", status: "ok", detail: `${status.applied.length} applied, none pending` });
+        checks.push(await portfolioSizeCheck(db));
         stored = await encryptionCheck(config, db.prisma);
       }
     } finally {

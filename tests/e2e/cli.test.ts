@@ -28,6 +28,7 @@ describe("cs-mcp CLI", () => {
       ["config", "ok"],
       ["database", "ok"],
       ["migrations", "ok"],
+      ["portfolio size", "ok"],
       ["redis", "not_configured"],
       ["encryption", "not_configured"],
       ["zendesk", "not_configured"],
@@ -38,6 +39,7 @@ describe("cs-mcp CLI", () => {
       ["secrets", "ok"],
     ]);
     expect(report.checks.find((c) => c.check === "sendgrid")?.detail).toBe("set SENDGRID_API_KEY, SENDGRID_FROM_EMAIL");
+    expect(report.checks.find((c) => c.check === "portfolio size")?.detail).toMatch(/^0 active accounts, ~0 usage events: within the embedded database's range \(up to 5,000 accounts or 1,000,000 usage events; above that, use PostgreSQL\)$/);
   });
 
   it("doctor fails with the reason when PostgreSQL or Redis cannot be reached, without printing secrets", () => {

@@ -363,10 +363,11 @@ export class HealthScoreService {
       for (let k = 0; k < starts.length; k++) {
         checkpoint();
         const next = starts[k + 1]?.id ?? null;
+        // On the shared embedded connection, statements other calls queued meanwhile run before the next
+        // chunk's (PGlite serves its queue in order): no macrotask yield here, which a call whose
+        // statements resolve in microtasks only would starve.
         await db.run(scoringSql(run, next !== null), starts[k]!.id, next, ...params);
         const done = Math.min((k + 1) * this.chunk, total);
-        // On the shared embedded connection, let the statements other calls have queued run first.
-        if (shared) await new Promise((resolve) => setImmediate(resolve));
         await progress(done, total, `scored ${done} of ${total} accounts`);
       }
       checkpoint();
