@@ -93,6 +93,7 @@ describe.each(ADMIN_URL ? ["embedded", "postgres"] : ["embedded"])("setup → ba
       ["config", "ok"],
       ["database", "ok"],
       ["migrations", "ok"],
+      ["portfolio size", "ok"],
       ["redis", REDIS ? "ok" : "not_configured"],
       ["encryption", "ok"],
       ["zendesk", "ok"],
