@@ -35,9 +35,19 @@ export async function backupStatus(
   }
 }
 
-/** When the newest good backup was made (for the metrics gauge), or null without a target or a backup. */
-export async function lastBackupSuccess(config: Parameters<typeof backupStatus>[0]): Promise<Date | null> {
-  if (!config.BACKUP_TARGET) return null;
-  const { manifests } = await listManifests(storeFor(config));
-  return manifests[0] ? new Date(manifests[0].created_at) : null;
+/**
+ * The backup gauges of /metrics: when the newest good backup was made (null without a target or a backup) and
+ * whether the last recorded run failed. A target that cannot be read counts as a failed run: nothing proves
+ * that backups are being made.
+ */
+export async function backupGauges(config: Parameters<typeof backupStatus>[0]): Promise<{ lastSuccess: Date | null; lastRunFailed: boolean }> {
+  if (!config.BACKUP_TARGET) return { lastSuccess: null, lastRunFailed: false };
+  try {
+    const store = storeFor(config);
+    const [lastText, { manifests }] = await Promise.all([store.getText(LAST_RUN_FILE), listManifests(store)]);
+    const last = lastText ? (JSON.parse(lastText) as LastRun) : null;
+    return { lastSuccess: manifests[0] ? new Date(manifests[0].created_at) : null, lastRunFailed: last?.outcome === "failed" };
+  } catch {
+    return { lastSuccess: null, lastRunFailed: true };
+  }
 }

@@ -13,6 +13,7 @@ import {
   PutObjectCommand,
   S3Client,
 } from "@aws-sdk/client-s3";
+import { silenceAwsNodeVersionWarning } from "../config/aws-sdk.ts";
 
 export interface BackupStore {
   /** Where, for messages: the directory or s3://bucket/prefix. */
@@ -81,6 +82,7 @@ function s3Store(target: string, options: StoreOptions): BackupStore {
   if (!bucket) throw new Error(`BACKUP_TARGET / --to: '${target}' names no bucket (s3://bucket/prefix)`);
   const prefix = url.pathname.replace(/^\/+|\/+$/g, "");
   const key = (name: string) => (prefix ? `${prefix}/${name}` : name);
+  silenceAwsNodeVersionWarning();
   const client = new S3Client({
     region: options.s3Region,
     // S3-compatible servers: path-style addressing, and checksums only where S3 requires them (the SDK's

@@ -6,6 +6,7 @@
 // restart); the refresh logs which settings changed, never their values.
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import type { Logger } from "../observability/logger.ts";
+import { silenceAwsNodeVersionWarning } from "./aws-sdk.ts";
 import { ConfigError, loadConfig } from "./load.ts";
 import type { Config } from "./schema.ts";
 import { bumpSecretsGeneration, recordSecretSources, SECRET_SETTINGS, secretSources } from "./secret-sources.ts";
@@ -17,6 +18,7 @@ type Flags = Record<string, string | boolean | undefined>;
 export async function fetchSecretSettings(config: Pick<Config, "CS_MCP_SECRETS_AWS_SECRET_ID" | "CS_MCP_SECRETS_AWS_REGION" | "CS_MCP_SECRETS_AWS_ENDPOINT">): Promise<Record<string, string>> {
   const id = config.CS_MCP_SECRETS_AWS_SECRET_ID;
   if (!id) return {};
+  silenceAwsNodeVersionWarning();
   const client = new SecretsManagerClient({
     region: config.CS_MCP_SECRETS_AWS_REGION,
     ...(config.CS_MCP_SECRETS_AWS_ENDPOINT ? { endpoint: config.CS_MCP_SECRETS_AWS_ENDPOINT } : {}),

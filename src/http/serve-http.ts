@@ -12,7 +12,7 @@ import { toolSurface } from "../tools/index.ts";
 import { createMcpServer } from "../server/create-server.ts";
 import { serverResources } from "../server/resources/catalogue.ts";
 import { createAuthenticator, type Authenticator } from "../auth/authenticator.ts";
-import { lastBackupSuccess } from "../backup/status.ts";
+import { backupGauges } from "../backup/status.ts";
 import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 import type { Principal } from "../auth/principal.ts";
 import { SERVER_VERSION } from "../version.ts";
@@ -80,7 +80,7 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
     breakers: () => rt.resilience.states(),
     pool: () => rt.db.pool(),
     ready: async () => (await ready()).ready,
-    lastBackup: () => lastBackupSuccess(config).catch(() => null),
+    backup: () => backupGauges(config),
   });
   async function readOutbox() {
     const [row] = await rt.db.query<{ pending: string; age: string | null; dead: string }>(

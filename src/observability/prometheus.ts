@@ -9,8 +9,8 @@ export interface ScrapeSources {
   breakers(): Record<string, "closed" | "open" | "half_open">;
   pool(): { total: number; idle: number; max: number } | null;
   ready(): Promise<boolean>;
-  /** Time of the newest good backup, or null when none is known. */
-  lastBackup(): Promise<Date | null>;
+  /** Time of the newest good backup (null when none is known) and whether the last recorded run failed. */
+  backup(): Promise<{ lastSuccess: Date | null; lastRunFailed: boolean }>;
 }
 
 const BREAKER_VALUE = { closed: 0, half_open: 0.5, open: 1 } as const;
@@ -40,9 +40,16 @@ export class PromMetrics {
     new Gauge({ name: "cs_mcp_db_pool_in_use", help: "PostgreSQL connections in use (0 on the embedded database)", registers, collect() { const p = sources.pool(); this.set(p ? p.total - p.idle : 0); } });
     new Gauge({ name: "cs_mcp_db_pool_size", help: "PostgreSQL pool size (0 on the embedded database)", registers, collect() { this.set(sources.pool()?.max ?? 0); } });
     new Gauge({ name: "cs_mcp_ready", help: "1 when /readyz answers 200", registers, async collect() { this.set((await sources.ready()) ? 1 : 0); } });
+    // One read of the backup target per scrape feeds both backup gauges.
+    let backup: ReturnType<ScrapeSources["backup"]> | null = null;
+    const readBackup = () => (backup ??= sources.backup().finally(() => setTimeout(() => (backup = null), 0)));
     new Gauge({
       name: "cs_mcp_backup_last_success_timestamp_seconds", help: "Unix time of the newest good backup (0 when none)", registers,
-      async collect() { const at = await sources.lastBackup(); this.set(at ? at.getTime() / 1000 : 0); },
+      async collect() { const at = (await readBackup()).lastSuccess; this.set(at ? at.getTime() / 1000 : 0); },
+    });
+    new Gauge({
+      name: "cs_mcp_backup_last_run_failed", help: "1 when the last recorded backup run failed (or the backup target cannot be read), else 0", registers,
+      async collect() { this.set((await readBackup()).lastRunFailed ? 1 : 0); },
     });
   }
 

@@ -48,7 +48,8 @@ async function http(url: string, init: RequestInit): Promise<CheckResult> {
     if (res.status === 401 || res.status === 403) return { ok: false, detail: `credentials refused (HTTP ${res.status})` };
     return { ok: false, detail: `unexpected answer HTTP ${res.status}` };
   } catch (err) {
-    return { ok: false, detail: describeConnectionError(err) };
+    // fetch rejects with "fetch failed"; the network error (ECONNREFUSED, ENOTFOUND…) is its cause.
+    return { ok: false, detail: describeConnectionError((err as { cause?: unknown }).cause ?? err) };
   }
 }
 

@@ -15,7 +15,7 @@ import type { Integration } from "../../src/integrations/status.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { startFakeSecretsManager, type FakeSecretsManager } from "./fakes/secrets-manager.ts";
 import { startSendGridFake } from "./fakes/sendgrid.ts";
-import type { FakeServer } from "./fakes/contract-server.ts";
+import { closedPort, type FakeServer } from "./fakes/contract-server.ts";
 import { embeddedDataDir } from "../helpers/databases.ts";
 import { CLI, serverEnv } from "../helpers/server.ts";
 
@@ -137,7 +137,7 @@ describe("cs-mcp doctor", () => {
           SENDGRID_FROM_EMAIL: "cs@example.com",
           SENDGRID_BASE_URL: sg.url,
           INTERCOM_ACCESS_TOKEN: "ic-value-from-env-9921",
-          INTERCOM_BASE_URL: "http://127.0.0.1:1", // nothing listens: doctor's harmless call is refused
+          INTERCOM_BASE_URL: `http://127.0.0.1:${await closedPort()}`, // nothing listens: doctor's harmless call is refused
           CS_MCP_ENCRYPTION_KEY: key,
         }),
       });

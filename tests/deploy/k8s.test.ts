@@ -90,7 +90,7 @@ describe.each(["staging", "production"])("deploy/k8s/overlays/%s", (overlay) => 
     expect(c.args).toEqual(["serve", "--http", "--host", "0.0.0.0"]);
     expect(c.readinessProbe.httpGet).toEqual({ path: "/readyz", port: "http" });
     expect(c.livenessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
-    expect(c.resources).toEqual({ requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "768Mi" } });
+    expect(c.resources).toEqual({ requests: { cpu: "250m", memory: "384Mi" }, limits: { cpu: "1", memory: "768Mi" } });
     const worker = objects.find((o) => o.kind === "Deployment" && o.metadata.name === "cs-mcp-worker")!;
     expect(podSpec(worker).containers[0].args).toEqual(["worker"]);
     expect(podSpec(byKind("Job")[0]!).containers[0].args).toEqual(["migrate"]);

@@ -35,7 +35,7 @@ afterAll(async () => {
 
 /** Runs the built CLI in `cwd` (where its .env is read from), asynchronously: the fakes answer from this process. */
 async function cli(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { env: serverEnv({ LOG_LEVEL: "warn", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env }), cwd });
+  const child = spawn(process.execPath, [CLI, ...args], { env: serverEnv({ LOG_LEVEL: "warn", ...env }), cwd });
   let out = "";
   let err = "";
   child.stdout.on("data", (d: Buffer) => (out += d.toString()));

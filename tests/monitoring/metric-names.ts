@@ -14,6 +14,7 @@ export const METRIC_NAMES: readonly string[] = [
   "cs_mcp_db_pool_size",
   "cs_mcp_ready",
   "cs_mcp_backup_last_success_timestamp_seconds",
+  "cs_mcp_backup_last_run_failed",
   "cs_mcp_http_requests_total",
   ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]),
   // prom-client collectDefaultMetrics()

@@ -28,7 +28,7 @@ const dashboard = JSON.parse(readFileSync(`${DIR}/grafana/cs-mcp-dashboard.json`
 
 describe("monitoring configuration, checked by promtool and amtool", () => {
   it("promtool check config accepts prometheus.yml and its rule file", () => {
-    expect(tool("promtool", ["check", "config", "prometheus.yml"])).toContain("SUCCESS: 10 rules found");
+    expect(tool("promtool", ["check", "config", "prometheus.yml"])).toContain("SUCCESS: 11 rules found");
   });
 
   it("promtool test rules: every alert's unit tests pass", () => {
@@ -47,7 +47,7 @@ describe("monitoring configuration, checked by promtool and amtool", () => {
   it("each alert links its runbook, and the runbook exists", () => {
     expect(rules.map((r) => r.alert)).toEqual([
       "CsMcpHighErrorRate", "CsMcpHighLatencyP99", "CsMcpNotReady", "CsMcpOutboxBacklog", "CsMcpOutboxStale",
-      "CsMcpOutboxDead", "CsMcpBreakerOpen", "CsMcpRateLimitSaturation", "CsMcpMemoryGrowth", "CsMcpBackupTooOld",
+      "CsMcpOutboxDead", "CsMcpBreakerOpen", "CsMcpRateLimitSaturation", "CsMcpMemoryGrowth", "CsMcpBackupTooOld", "CsMcpBackupFailed",
     ]);
     for (const r of rules) {
       expect(r.annotations.runbook_url).toBe(`docs/runbooks/${r.alert}.md`);
