@@ -124,6 +124,7 @@ describe.each(BACKENDS)("progress and cancel of forecasts and campaigns (%s)", (
 
   it.runIf(backend === "postgres")("PostgreSQL: a cancel stops the statement a forecast and a campaign are blocked in, and stores nothing", async () => {
     const url = t.config.DATABASE_URL;
+    if (!url) throw new Error("the PostgreSQL back end has no DATABASE_URL");
     const holder = new pg.Client({ connectionString: url });
     await holder.connect();
     try {
