@@ -1,5 +1,5 @@
-// Long calls beyond scoring and churn (issue 11 §3): forecast_renewals over the portfolio and a
-// send_personalized_email campaign to thousands of recipients report progress when the caller asked for it
+// Long calls beyond scoring and churn (issue 11 §3): forecast_renewals over the portfolio, a
+// send_personalized_email campaign and a newsletter issue to thousands of recipients report progress when the caller asked for it
 // (only going up, ending at the total), and a cancel that arrives in the middle of their write — after
 // rows were already inserted inside the transaction — leaves nothing behind: no forecast, no campaign, no
 // send, no outbox message, no audit entry. On both back ends, through the real tool pipeline.
@@ -41,7 +41,7 @@ describe.each(BACKENDS)("progress and cancel of forecasts and campaigns (%s)", (
     campaigns: await count(`SELECT count(*) AS n FROM email_campaigns`),
     sends: await count(`SELECT count(*) AS n FROM email_sends`),
     outbox: await count(`SELECT count(*) AS n FROM outbox_messages`),
-    audit: await count(`SELECT count(*) AS n FROM audit_log WHERE action IN ('forecast_renewals', 'send_personalized_email')`),
+    audit: await count(`SELECT count(*) AS n FROM audit_log WHERE action IN ('forecast_renewals', 'send_personalized_email', 'schedule_newsletter')`),
   });
 
   /** Runs a call that records its progress; `stopWhen` aborts it (synchronously, from inside the notification). */
@@ -120,6 +120,33 @@ describe.each(BACKENDS)("progress and cancel of forecasts and campaigns (%s)", (
     expect(done.steps.filter((s) => s.progress > 0 && s.progress < recipients).length).toBeGreaterThanOrEqual(2);
     const after = await written();
     expect([after.campaigns, after.sends]).toEqual([before.campaigns + 1, before.sends + recipients]);
+  }, 120_000);
+
+  it("a newsletter issue to thousands: a cancel after the first batch was queued leaves no issue, send or outbox row; then progress counts the recipients", async () => {
+    const created = await call(p, "automate_newsletters", { action: "create_newsletter", name: "Bulk letter", subject: "News for {{company_name}}", content: "<p>Hello {{first_name}}</p>" });
+    const newsletterId = (created.newsletter as { newsletter_id: string }).newsletter_id;
+    const contacts = await t.db.prisma.contact.findMany({ where: { email: { endsWith: "@bulk.example" } }, select: { account_id: true, email: true } });
+    await t.db.prisma.newsletterSubscription.createMany({ data: contacts.map((c) => ({ newsletter_id: newsletterId, account_id: c.account_id, email: c.email })) });
+    const recipients = contacts.length;
+    expect(recipients).toBeGreaterThan(2000);
+    const letter = { action: "schedule_newsletter", newsletter_id: newsletterId };
+
+    const before = await written();
+    const stopped = await run("automate_newsletters", letter, (s) => s.progress > 0 && s.progress < recipients);
+    expect(stopped.result.isError).toBe(true);
+    expectCancelled(stopped.result);
+    expect(stopped.steps.some((s) => s.progress > 0 && s.progress < recipients)).toBe(true);
+    expect(await written()).toEqual(before);
+    expect((await t.db.prisma.newsletter.findUniqueOrThrow({ where: { id: newsletterId } })).status).toBe("draft");
+
+    const done = await run("automate_newsletters", letter);
+    expect(done.result.isError).toBeFalsy();
+    const data = done.result.structuredContent as { sends_recorded: number; replayed: boolean };
+    expect([data.sends_recorded, data.replayed]).toEqual([recipients, false]);
+    expectRising(done.steps, recipients);
+    expect(done.steps.filter((s) => s.progress > 0 && s.progress < recipients).length).toBeGreaterThanOrEqual(2);
+    const after = await written();
+    expect([after.campaigns, after.sends, after.audit]).toEqual([before.campaigns + 1, before.sends + recipients, before.audit + 1]);
   }, 120_000);
 
   it.runIf(backend === "postgres")("PostgreSQL: a cancel stops the statement a forecast and a campaign are blocked in, and stores nothing", async () => {

@@ -16,6 +16,8 @@ import { conflict, notFound, validationError } from "../../server/errors.ts";
 import { compileTemplates, type TemplatePart } from "./render.ts";
 import { fingerprint, queueEmails } from "./email-dispatch.ts";
 import { renderRecipients } from "./email-campaigns.ts";
+import { noProgress, type Progress } from "../shared/progress.ts";
+import { abortableTransaction } from "../../db/abortable-transaction.ts";
 
 export const NEWSLETTER_ACTIONS = ["create_newsletter", "schedule_newsletter", "get_newsletter", "track_performance", "list_newsletters", "manage_subscriptions"] as const;
 export type NewsletterAction = (typeof NEWSLETTER_ACTIONS)[number];
@@ -86,13 +88,14 @@ export class NewsletterService {
     checkActionFields(input.action, input, FIELDS, RULES, extra);
   }
 
-  async handle(input: NewsletterInput) {
+  /** `progress` counts an issue's recipients queued (a send to thousands runs in batches); `signal` rolls the whole issue back. */
+  async handle(input: NewsletterInput, progress: Progress = noProgress, signal?: AbortSignal) {
     this.checkFields(input);
     switch (input.action) {
       case "create_newsletter":
         return this.create(input);
       case "schedule_newsletter":
-        return this.schedule(input);
+        return this.schedule(input, progress, signal);
       case "get_newsletter":
         return this.get(input.newsletter_id!);
       case "track_performance":
@@ -135,7 +138,7 @@ export class NewsletterService {
     });
   }
 
-  private async schedule(input: NewsletterInput) {
+  private async schedule(input: NewsletterInput, progress: Progress, signal: AbortSignal | undefined) {
     const now = this.now();
     const stored = await this.find(input.newsletter_id!);
     // This issue's content: what the call gives, else the newsletter's current content. New content becomes the
@@ -178,8 +181,13 @@ export class NewsletterService {
     }
     const from = input.sender_email ? { email: input.sender_email, ...(input.sender_name ? { name: input.sender_name } : {}) } : undefined;
     const configured = integrationStatus(this.config).find((s) => s.integration === "sendgrid")!.state === "configured";
-    const out = await this.prisma.$transaction(
-      async (tx) => {
+    const total = res.recipients.length;
+    await progress(0, total, `${total} recipients: recording the issue`);
+    // One transaction the signal rolls back: a cancel between batches leaves no issue, send or outbox row.
+    const out = await abortableTransaction(
+      this.prisma,
+      signal,
+      async (tx, checkpoint) => {
         const issue = await tx.emailCampaign.create({
           data: {
             name: n.name,
@@ -208,15 +216,19 @@ export class NewsletterService {
           categories: ["newsletter"],
           not_before: notBefore,
           sent_at: notBefore ?? now,
+          onQueued: async (queued) => {
+            await progress(queued, total, `${queued} of ${total} recipients queued`);
+            checkpoint();
+          },
         });
         if (result.status === "queued") await tx.newsletter.update({ where: { id: n.id }, data: { status: "scheduled", scheduled_at: notBefore ?? now } });
         if (newContent) await tx.newsletter.update({ where: { id: n.id }, data: { subject: n.subject, content: n.content, content_text: n.content_text } });
         await writeAudit(tx, { action: "schedule_newsletter", entity_type: "newsletter", entity_id: n.id, changes: { issue_id: issue.id, recipients: res.recipients.length, skipped: resolution.skipped, delivery: result.status, scheduled_time: notBefore?.toISOString() ?? null, new_content: newContent } });
         return { issue_id: issue.id, result };
       },
-      { timeout: 120_000, maxWait: 10_000 },
     );
     const r = out.result;
+    await progress(total, total, `${r.sends_recorded} sends recorded`);
     return {
       action: "schedule_newsletter" as const,
       newsletter_id: n.id,

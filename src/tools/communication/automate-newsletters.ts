@@ -89,8 +89,8 @@ export const automateNewsletters = defineTool({
     next_offset: z.number().int().nullable().optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, openWorldHint: true, idempotentHint: false },
-  async handler(args, { services }) {
-    const data = await services.newsletters.handle(args);
+  async handler(args, { services, progress, signal }) {
+    const data = await services.newsletters.handle(args, progress, signal);
     switch (data.action) {
       case "create_newsletter":
         return { data, text: `Created newsletter '${data.newsletter.name}' (${data.newsletter.newsletter_id}); add subscribers with manage_subscriptions, then schedule_newsletter.` };
