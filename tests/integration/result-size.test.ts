@@ -121,6 +121,20 @@ const ARGUMENTS: Record<string, (c: Ctx) => Promise<Array<Args | (() => Promise<
   analyze_churn_postmortem: async (c) => [{ client_id: c.other, churn_date: Y1.end, churn_reason: s(1000, "r") }],
   score_risk_factors: async (c) => [{ client_id: c.busy }],
   automate_retention_campaigns: async () => [{ trigger_type: "health_below", threshold: 100, campaign_template: { campaign_type: "value_review", intervention_level: "high" }, dry_run: true, max_accounts: 200 }],
+  // The demo has fewer churners than training needs (30): a dozen more accounts churn first (the tools after
+  // this one only see a slightly smaller active portfolio), then it trains without activating.
+  train_churn_model: async (c) => [
+    async () => {
+      await c.one(
+        `WITH m AS (UPDATE accounts SET status = 'churned', churned_at = $1::timestamptz - interval '30 days'
+                     WHERE id IN (SELECT id FROM accounts WHERE status = 'active' AND id NOT IN ($2, $3) ORDER BY external_id DESC LIMIT 12)
+                     RETURNING id)
+         SELECT count(*) FROM m`,
+        [NOW.toISOString(), c.busy, c.other],
+      );
+      return { activate: false };
+    },
+  ],
   identify_churn_risk: async (c) => [{ health_score_threshold: 100, days_lookback: 365, include_predictions: true, limit: 15 }, { client_id: c.busy, days_lookback: 365, include_predictions: true }],
   identify_upsell_opportunities: async () => [{ min_health_score: 0, min_tenure_days: 0, min_similar_accounts: 1, limit: 15, min_usage_threshold: 0, target_utilization: 0.05 }],
   identify_crosssell_opportunities: async () => [{ min_health_score: 0, min_tenure_days: 0, min_similar_accounts: 1, limit: 15, include_add_ons: true }],
