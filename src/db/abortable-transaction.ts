@@ -29,9 +29,14 @@ export async function abortableTransaction<T>(
   return prisma.$transaction(async (tx) => {
     const cancel = signal ? statementCancellers.get(prisma) : undefined;
     let stopWatching = () => {};
+    // The cancel request travels on another connection: it is awaited before this transaction ends, or it
+    // could land after the connection went back to the pool and cancel the next caller's statement there.
+    let cancelling: Promise<unknown> | undefined;
     if (signal && cancel) {
       const [row] = await tx.$queryRawUnsafe<Array<{ pid: number }>>("SELECT pg_backend_pid() AS pid");
-      const onAbort = () => void cancel(row!.pid).catch(() => {});
+      const onAbort = () => {
+        cancelling = cancel(row!.pid).catch(() => {});
+      };
       signal.addEventListener("abort", onAbort, { once: true });
       stopWatching = () => signal.removeEventListener("abort", onAbort);
     }
@@ -42,6 +47,7 @@ export async function abortableTransaction<T>(
       return out;
     } finally {
       stopWatching();
+      if (cancelling) await cancelling;
     }
   }, TX_OPTIONS);
 }

@@ -49,7 +49,7 @@ describe.each(BACKENDS)("a cancelled portfolio run stores nothing (%s)", (backen
     expect(await storedHealth()).toBe(0);
     // Not cancelled, the same call stores a row per account with data: the run above really was stopped.
     const ok = await pipeline.call("calculate_health_score", { all: true });
-    expect(ok.isError).toBeFalsy();
+    expect(ok.isError, JSON.stringify(ok.content)).toBeFalsy();
     expect(await count("health_scores")).toBeGreaterThan(0);
   });
 
