@@ -28,7 +28,8 @@ describe.skipIf(!ADMIN_URL)("open mode ends when a key is created (postgres)", (
   });
 
   it("is open at start and says so", async () => {
-    expect(server.stderr()).toMatch(/"auth":"open"/);
+    // Log lines are written asynchronously (pino, sync: false): the warning may follow the "listening" line.
+    await expect.poll(() => server.stderr(), { timeout: 10_000 }).toMatch(/"auth":"open"/);
     expect(server.stderr()).toContain("no API key and no OAuth issuer");
     expect((await post(server.base)).status).toBe(200);
   });
