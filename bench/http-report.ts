@@ -156,7 +156,7 @@ export function renderHttpMarkdown(r: HttpBenchResults, root: string): string {
     "## HTTP: load on the hosted mode (Streamable HTTP, API keys, PostgreSQL + Redis)",
     "",
     `Measured ${r.machine.date.slice(0, 16).replace("T", " ")} UTC on ${machineLine(r)}; cs-mcp ${r.server_version}; the whole run took ${r.duration_s.toFixed(0)} s. ` +
-      "**Other helpers' tests and benchmarks were loading the same 2 cores during this run**, and the load generator runs on them too: the ratios to the echo server of the same stage are the figures to compare, not the absolute numbers.",
+      "**The load generator, PostgreSQL and Redis run on the same cores as the servers** (the load average above says whether anything else did): the ratios to the echo server of the same stage are the figures to compare, not the absolute numbers.",
     "",
     `Setup: ${r.config.accounts} accounts (cs-mcp demo, seed 42) on a throwaway PostgreSQL database at ${r.config.postgres}, Redis for the shared rate limit, ` +
       `${r.config.api_keys} API keys (cs-mcp keys create, scopes read,write) shared round-robin by the clients. Server settings: ${Object.entries(r.config.server_settings).map(([k, v]) => `${k}=${v}`).join(", ")}; the rest default (DB_POOL_MAX 20 per instance). ` +
