@@ -4,16 +4,10 @@
 // outcome is drawn from it. A churner's history is written as it stood before its churned_at; an active
 // account's as of now. The hand-set model sees usage, NPS, tickets and invoices but not plan or auto-renew.
 import type { PrismaClient } from "../src/generated/prisma/client.ts";
+import { mulberry32 } from "../src/services/demo/random.ts";
 
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return { next, int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)), chance: (p: number) => next() < p };
 }
 

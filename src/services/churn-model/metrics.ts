@@ -1,4 +1,5 @@
 // How well churn probabilities rank and fit known outcomes, and the folds they are measured on.
+import { mulberry32 } from "../demo/random.ts";
 
 /** ROC AUC: the probability that a churner scores above a non-churner, ties counting ½ (average ranks). */
 export function rocAuc(p: number[], y: number[]): number {
@@ -43,21 +44,10 @@ export function brier(p: number[], y: number[]): number {
   return p.reduce((a, v, i) => a + (v - y[i]!) ** 2, 0) / p.length;
 }
 
-/** mulberry32: a small seeded generator, so folds are the same on every run. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Stratified k folds: each class shuffled (seeded) and dealt round-robin, so every fold keeps the churn rate. Returns the fold of each row. */
 export function stratifiedFolds(y: number[], k: number, seed = 15): number[] {
-  const rnd = seeded(seed);
+  // The demo's seeded PRNG: the folds are the same on every run.
+  const rnd = mulberry32(seed);
   const fold = new Array<number>(y.length).fill(0);
   for (const cls of [0, 1]) {
     const rows = y.map((v, i) => (v === cls ? i : -1)).filter((i) => i >= 0);
