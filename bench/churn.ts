@@ -29,6 +29,8 @@ export interface HeldOut {
   hand_set: Scores;
   cv_learned_roc_auc: number;
   cv_hand_set_roc_auc: number;
+  /** The five largest standardised weights of the model trained on the 70 %. */
+  top_features: Array<{ feature: string; weight: number }>;
 }
 
 /** Splits rows 70/30 (stratified: 3 of 10 folds held out), trains on the 70 %, scores the 30 % with both models. */
@@ -47,6 +49,7 @@ export function heldOut(rows: ChurnFeatureRow[], now: Date): HeldOut {
     hand_set: scores(test.map(handSetProbability), yt),
     cv_learned_roc_auc: model.metrics.cv.learned.roc_auc,
     cv_hand_set_roc_auc: model.metrics.cv.hand_set.roc_auc,
+    top_features: model.metrics.top_features.slice(0, 5).map(({ feature, weight }) => ({ feature, weight })),
   };
 }
 
