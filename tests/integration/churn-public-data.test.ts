@@ -25,6 +25,7 @@ describe.each(BACKENDS)("public churn data (IBM telco, r-cran-modeldata) through
   let dir: string;
   let rows: DataRow[];
   let summary: ImportSummary;
+  let version = "";
   beforeAll(async () => {
     t = await openTestDb(backend);
     services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => NOW });
@@ -40,7 +41,7 @@ describe.each(BACKENDS)("public churn data (IBM telco, r-cran-modeldata) through
   });
 
   it("imports every row, with the data's columns as typed attributes and its churners as churned", async () => {
-    expect(summary).toMatchObject({ rows: SUBSET, created: SUBSET, rejected: 0, errors: [] });
+    expect(summary).toMatchObject({ rows: SUBSET, created: SUBSET, rejected: 0, errors: [], warnings: [] });
     expect(summary.attributes).toMatchObject({ payment_method: "categorical", internet_service: "categorical", senior_citizen: "numeric", total_charges: "numeric" });
     const churners = rows.filter((r) => r.churn === "Yes").length;
     expect(await t.db.prisma.account.count({ where: { status: "churned", churned_at: NOW } })).toBe(churners);
@@ -70,5 +71,29 @@ describe.each(BACKENDS)("public churn data (IBM telco, r-cran-modeldata) through
     // The data's categorical columns are features of the model, one indicator per level.
     const names = m.features.map((f) => f.name);
     expect(names).toEqual(expect.arrayContaining(["tenure_years", "contract_months", "arr_log", "attr_payment_method=Electronic check", "attr_internet_service=Fiber optic"]));
+    // Calibrated on the out-of-fold predictions: their mean is the subset's churn rate.
+    const n = m.metrics.reliability.reduce((s, b) => s + b.accounts, 0);
+    expect(n).toBe(SUBSET);
+    expect(m.metrics.reliability.reduce((s, b) => s + b.mean_probability * b.accounts, 0) / n).toBeCloseTo(m.metrics.churners / SUBSET, 2);
+    version = m.version;
+  });
+
+  it("identify_churn_risk then ranks the imported active accounts with that model: spread over many probabilities and levels, each explained", async () => {
+    const r = await services.churn.identify({ days_lookback: 30, include_predictions: false, limit: 10 });
+    if (r.mode !== "portfolio") throw new Error("portfolio expected");
+    expect(r.model).toEqual({ version, kind: "logistic_l2" });
+    const actives = rows.filter((x) => x.churn === "No").length;
+    expect(r.totals.accounts).toBe(actives);
+    // Not "3 distinct probabilities, every account minimal": the stored predictions spread.
+    const stored = await t.db.prisma.churnPrediction.findMany({ where: { model_version: version }, select: { probability: true } });
+    expect(stored).toHaveLength(actives);
+    const distinct = new Set(stored.map((p) => p.probability.toString())).size;
+    console.error(`${backend}: ${actives} active accounts, ${distinct} distinct probabilities, levels ${JSON.stringify(r.totals.by_level)}`);
+    expect(distinct).toBeGreaterThan(100);
+    expect(Object.values(r.totals.by_level).filter((k) => k > 0).length).toBeGreaterThanOrEqual(3);
+    for (const a of r.accounts) {
+      expect(a.factors.length).toBeGreaterThan(0);
+      for (const f of a.factors) expect(f.detail).toMatch(/: churn odds ×\d+\.\d\d$/);
+    }
   });
 });
