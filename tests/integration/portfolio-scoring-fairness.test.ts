@@ -32,7 +32,7 @@ describe.each(BACKENDS)("portfolio scoring lets other calls through (%s)", (back
     let armed = false;
     const run = service()
       .calculate(base, async (done, total) => {
-        if (!armed && done > 0 && done < total) {
+        if (!armed && done > 0 && done < (total ?? 0)) {
           // Armed once, after the first chunk: fires on a later event-loop turn.
           armed = true;
           setTimeout(() => {
@@ -57,7 +57,7 @@ describe.each(BACKENDS)("portfolio scoring lets other calls through (%s)", (back
     const [before] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM health_scores`);
     const abort = new AbortController();
     const run = service().calculate({ ...base, scoring_model: "weighted_composite" }, async (done, total) => {
-      if (done > 0 && done < total) abort.abort(new Error("cancelled by the test"));
+      if (done > 0 && done < (total ?? 0)) abort.abort(new Error("cancelled by the test"));
     }, abort.signal);
     await expect(run).rejects.toThrow(/cancelled by the test/);
     const [after] = await t.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM health_scores`);
