@@ -394,7 +394,11 @@ export class HealthScoreService {
 
     if (!shared) {
       // One transaction on one pool connection: the run table lives (and is dropped) with it.
-      return abortableTransaction(this.prisma, signal, (tx, checkpoint) => work(sqlOf(tx), checkpoint, (fn) => fn(sqlOf(tx), checkpoint)));
+      // The transaction may last as long as the tool's deadline (CS_MCP_TOOL_TIMEOUT_MS) allows: a 200,000-
+      // account run outlasts the 120 s default, and the deadline's signal still rolls it back.
+      return abortableTransaction(this.prisma, signal, (tx, checkpoint) => work(sqlOf(tx), checkpoint, (fn) => fn(sqlOf(tx), checkpoint)), {
+        timeoutMs: this.config.CS_MCP_TOOL_TIMEOUT_MS,
+      });
     }
     signal?.throwIfAborted();
     try {
