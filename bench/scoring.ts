@@ -35,7 +35,7 @@ import { getClientOverview } from "../src/tools/core/get-client-overview.ts";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { HealthSignalsRepository, type AccountSignals } from "../src/repositories/health-signals.ts";
-import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS } from "../src/services/health/health-score-service.ts";
+import { PORTFOLIO_CHUNK, PROJECTION_HISTORY, SATISFACTION_MIN_DAYS } from "../src/services/health/health-score-service.ts";
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { median, percentile } from "./stats.ts";
 import { createThrowawayDb, describeUrl } from "./postgres.ts";
@@ -871,9 +871,11 @@ export async function runScoringBench(opts: ScoringBenchOptions = {}): Promise<S
     total_seconds: r3((performance.now() - started) / 1000),
     notes,
   };
+  if (embedded && !opts.part) notes.push(chunkWaitNote(embedded));
   if (scalingSizes.length && adminUrl) {
     notes.push(`the scaling run has ${perAccount} usage events per account at every size (the main runs: ${fmt(Math.round(events / accounts))}), so that 200,000 accounts fit the disk and the session; tickets, NPS answers and invoices stay proportional to the accounts (5, 2 and 4 per account)`);
   }
+  notes.push(...sharedNotes());
   notes.push(
     "usage_events' secondary indexes are dropped for the events' bulk insert and built again from their own definitions (pg_indexes) before ANALYZE: generation only, the scored schema is the migrated one",
     "fairness: the overview calls run one after another with one event-loop turn between two calls, as requests read from a transport arrive; on the embedded database the scoring run yields one event-loop turn per chunk of 500 accounts, so an overview call waits for at most the chunk in progress",
@@ -885,6 +887,24 @@ export async function runScoringBench(opts: ScoringBenchOptions = {}): Promise<S
     log(`written: ${file}`);
   } else if (opts.write ?? true) log(`written: ${writeScoringResults(result, quick).join(", ")}`);
   return result;
+}
+
+/** Notes about how every run is set up (also added by --combine, for part files written before them). */
+function sharedNotes(): string[] {
+  return [
+    "the scaling run's tool call runs with CS_MCP_TOOL_TIMEOUT_MS=600000 (the setting's maximum; default 30,000) and DB_STATEMENT_TIMEOUT_MS=1200000: at 200,000 accounts the call's one transaction lasts longer than Prisma's 120 s interactive-transaction default, which a portfolio run now raises to the tool deadline",
+    "RSS on PGlite: \"before\" is measured after generating the data and one warm-up run, so the WebAssembly heap (which never shrinks) already holds what generation grew it to; a server that only serves this portfolio starts lower",
+  ];
+}
+
+/**
+ * What the overview latencies leave out on the embedded database: a chunk runs synchronously inside
+ * PGlite, so a request that arrives during it is read only when it ends; its wait is at most one chunk.
+ */
+function chunkWaitNote(b: BackendResult): string {
+  const chunks = Math.ceil(b.tool.accounts / PORTFOLIO_CHUNK);
+  const perChunk = b.fairness.scoring_seconds / chunks;
+  return `embedded fairness: the overview latencies are timed from the call's start; a request that arrives while a chunk runs is read when the chunk ends, so it also waits up to one chunk, ${r2(perChunk)} s on average here (a ${b.fairness.scoring_seconds} s run in ${chunks} chunks of ${PORTFOLIO_CHUNK} accounts) (before the per-chunk yield it waited for the whole run)`;
 }
 
 const partFile = (part: "postgres" | "embedded") => fileURLToPath(new URL(`../../bench/results/scoring-${part}.json`, import.meta.url));
@@ -900,7 +920,7 @@ export function combineScoringParts(): ScoringBenchResult {
     total_seconds: Math.max(pg.total_seconds, emb.total_seconds),
     notes: [
       `run as two processes at the same time (\`--part postgres\` and \`--part embedded\`, joined by \`--combine\`): the header's load average is the PostgreSQL part's; the embedded part ran ${emb.total_seconds} s from ${m.date.slice(11, 16)} UTC at load average ${m.load_avg_1m.start} → ${m.load_avg_1m.end ?? "?"}`,
-      ...new Set([...pg.notes, ...emb.notes]),
+      ...new Set([...pg.notes, ...emb.notes, ...sharedNotes(), ...(emb.embedded ? [chunkWaitNote(emb.embedded)] : [])]),
     ],
   };
   writeScoringResults(result);
