@@ -12,16 +12,16 @@ function intFlag(name: string, value: string | boolean | undefined, min: number,
 }
 
 export async function demoCommand(config: Config, logger: Logger, flags: Record<string, string | boolean | undefined>): Promise<number> {
+  const { loadDemo, removeDemo, DEMO_MAX_ACCOUNTS } = await import("../services/demo/index.ts");
   let seed: number | undefined;
   let accounts: number | undefined;
   try {
     seed = intFlag("seed", flags.seed, 0, 2 ** 31 - 1);
-    accounts = intFlag("accounts", flags.accounts, 1, 5000);
+    accounts = intFlag("accounts", flags.accounts, 1, DEMO_MAX_ACCOUNTS);
   } catch (err) {
     printErr((err as Error).message);
     return 2;
   }
-  const { loadDemo, removeDemo } = await import("../services/demo/index.ts");
   const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
   try {
     if (flags.remove) {
@@ -30,7 +30,9 @@ export async function demoCommand(config: Config, logger: Logger, flags: Record<
     }
     // The summary: rows written per table (accounts ... email_events), the seed and the load time. The
     // programs follow this server's settings (onboarding threshold, advocacy points and rules).
-    printJson(await loadDemo(db, { ...(seed !== undefined ? { seed } : {}), ...(accounts !== undefined ? { accounts } : {}), settings: config }));
+    // Progress on stderr (stdout carries the summary): a 200,000-account load takes minutes.
+    const onProgress = (done: number, total: number, message: string) => printErr(`demo: ${message} (step ${done} of ${total})`);
+    printJson(await loadDemo(db, { ...(seed !== undefined ? { seed } : {}), ...(accounts !== undefined ? { accounts } : {}), settings: config, onProgress }));
     return 0;
   } catch (err) {
     printErr((err as Error).message);

@@ -11,6 +11,11 @@ export type Tx = Prisma.TransactionClient;
 /** Large portfolio writes take longer than Prisma's 5 s default; the tool deadline ends them earlier. */
 const TX_OPTIONS = { timeout: 120_000, maxWait: 10_000 };
 
+export interface TransactionOptions {
+  /** Prisma's interactive-transaction timeout, when a caller's work may outlast the 120 s default (a 200,000-account portfolio run). */
+  timeoutMs?: number;
+}
+
 /** Clients whose server can cancel a backend's running statement (PostgreSQL, not the embedded PGlite). */
 const statementCancellers = new WeakMap<PrismaClient, (pid: number) => Promise<unknown>>();
 
@@ -23,6 +28,7 @@ export async function abortableTransaction<T>(
   prisma: PrismaClient,
   signal: AbortSignal | undefined,
   work: (tx: Tx, checkpoint: () => void) => Promise<T>,
+  options: TransactionOptions = {},
 ): Promise<T> {
   const checkpoint = () => signal?.throwIfAborted();
   checkpoint();
@@ -49,5 +55,5 @@ export async function abortableTransaction<T>(
       stopWatching();
       if (cancelling) await cancelling;
     }
-  }, TX_OPTIONS);
+  }, { ...TX_OPTIONS, timeout: Math.max(TX_OPTIONS.timeout, options.timeoutMs ?? 0) });
 }

@@ -15,12 +15,14 @@ import {
   DemoAlreadyLoadedError,
   demoCounts,
   demoLoaded,
+  demoPartCount,
   generateDemo,
+  generateDemoParts,
   loadDemo,
   removeDemo,
   type DemoData,
 } from "../../src/services/demo/index.ts";
-import { RESOLUTION_TARGET_MINUTES } from "../../src/services/demo/generate.ts";
+import { RESOLUTION_TARGET_MINUTES, validateGenerateOptions } from "../../src/services/demo/generate.ts";
 
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const DAY = 86_400_000;
@@ -58,9 +60,42 @@ describe("demo generation (pure)", () => {
 
   it("refuses bad options", () => {
     expect(() => generateDemo({ seed: 1, accounts: 0, now: NOW })).toThrow(/accounts/);
-    expect(() => generateDemo({ seed: 1, accounts: 5001, now: NOW })).toThrow(/accounts/);
+    expect(() => generateDemo({ seed: 1, accounts: 200_001, now: NOW })).toThrow("demo accounts: must be an integer from 1 to 200000");
     expect(() => generateDemo({ seed: 1.5, accounts: 5, now: NOW })).toThrow(/seed/);
     expect(() => generateDemo({ seed: 1, accounts: 5, now: new Date("x") })).toThrow(/now/);
+  });
+
+  it("accepts up to 200,000 accounts (checked, not generated here)", () => {
+    expect(() => validateGenerateOptions({ seed: 1, accounts: 200_000, now: NOW })).not.toThrow();
+    expect(demoPartCount(200_000)).toBe(5_000 / 500 + 1 + 195_000 / 500);
+  });
+
+  it("splits a portfolio into parts that hold every row once, the extras only for the first accounts", () => {
+    const split = { fullAccounts: 6, partAccounts: 4 };
+    const parts = [...generateDemoParts({ seed: 42, accounts: 15, now: NOW, parts: split })];
+    // 6 full accounts in parts of 4 (4 + 2), the extras' part, then 9 core-only accounts (4 + 4 + 1).
+    expect(parts.map((p) => p.accounts.length)).toEqual([4, 2, 0, 4, 4, 1]);
+    expect(parts).toHaveLength(demoPartCount(15, split));
+    const whole = generateDemo({ seed: 42, accounts: 15, now: NOW, parts: split });
+    // Account n and its core rows are the same however the portfolio is split.
+    const unsplit = generateDemo({ seed: 42, accounts: 15, now: NOW });
+    expect(whole.accounts).toEqual(unsplit.accounts);
+    for (const table of ["contacts", "contracts", "invoices", "usage_events", "timeline_events", "lifecycle_transitions"] as const) expect(whole[table], table).toEqual(unsplit[table]);
+    // The first six accounts get the whole demo, exactly as a six-account demo has it.
+    const six = generateDemo({ seed: 42, accounts: 6, now: NOW });
+    const firstSix = new Set(six.accounts.map((a) => a.id));
+    expect(whole.onboarding_plans).toEqual(six.onboarding_plans);
+    expect(whole.executive_reviews).toEqual(six.executive_reviews);
+    expect(whole.feedback).toEqual(six.feedback);
+    expect(whole.escalations).toEqual(six.escalations);
+    expect(whole.tickets.filter((t) => firstSix.has(t.account_id))).toEqual(six.tickets);
+    // Every core part's rows belong to its own accounts; tickets and answers of the first accounts come with the extras.
+    for (const part of parts) {
+      const own = new Set(part.accounts.map((a) => a.id));
+      for (const table of ["contacts", "contracts", "invoices", "timeline_events"] as const) for (const row of part[table]) expect(own.has(row.account_id), table).toBe(true);
+      for (const id of part.usage_events.account_id) expect(own.has(id)).toBe(true);
+    }
+    expect(parts[2]!.tickets).toEqual(six.tickets);
   });
 
   it("keeps every value inside the ranges the database checks, and dates before now", () => {
@@ -275,9 +310,40 @@ function scenario(open: () => Promise<{ db: Database; cleanup(): Promise<void> }
     expect(await removeDemo(db)).toMatchObject({ accounts_removed: 2, catalogue_kept: {} });
   }, 60_000);
 
+  it("loads a portfolio written in several parts exactly, in one transaction, reporting each part", async () => {
+    const split = { fullAccounts: 3, partAccounts: 2 };
+    const steps: Array<[number, number]> = [];
+    const summary = await loadDemo(db, { seed: 12, accounts: 7, now: NOW, parts: split, onProgress: (done, total) => steps.push([done, total]) });
+    const expected = demoCounts(generateDemo({ seed: 12, accounts: 7, now: NOW, parts: split }));
+    expect(summary).toMatchObject(expected);
+    for (const [key, table] of Object.entries(SUMMARY_TABLES)) {
+      expect(await count(db, table), table).toBe((baseline[table] ?? 0) + summary[key as keyof typeof SUMMARY_TABLES]);
+    }
+    expect(await demoLoaded(db)).toBe(7);
+    // generate, 2 + 1 + 2 parts (3 full accounts in parts of 2, the extras, 4 core accounts in parts of 2), loaded.
+    const total = demoPartCount(7, split) + 1;
+    expect(steps).toEqual(Array.from({ length: total + 1 }, (_, k) => [k, total]));
+    expect(await removeDemo(db)).toMatchObject({ accounts_removed: 7 });
+  }, 120_000);
+
+  it("rolls a load back completely when a later part fails", async () => {
+    // The sixth account (a core-only part after the extras) collides with a customer's external id.
+    await db.prisma.account.create({
+      data: { id: "cs_1700000002_taken", client_name: "Taken 6", company_name: "Taken 6", company_key: "taken 6", external_id: "DEMO-0006" },
+    });
+    const steps: number[] = [];
+    const err = await loadDemo(db, { seed: 12, accounts: 7, now: NOW, parts: { fullAccounts: 3, partAccounts: 2 }, onProgress: (done) => steps.push(done) }).catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/^loading the demo data failed, nothing was written: .*duplicate key/);
+    // Parts before it had been written (inside the transaction) before the failure.
+    expect(Math.max(...steps)).toBeGreaterThanOrEqual(3);
+    expect(await demoLoaded(db)).toBe(0);
+    for (const table of await accountBoundTables(db)) expect(await count(db, table), table).toBe(baseline[table] ?? 0);
+    await db.prisma.account.delete({ where: { id: "cs_1700000002_taken" } });
+  }, 120_000);
+
   it("refuses bad options before touching the database", async () => {
     await expect(loadDemo(db, { accounts: 0 })).rejects.toThrow(/accounts/);
-    await expect(loadDemo(db, { accounts: 5001 })).rejects.toThrow(/accounts/);
+    await expect(loadDemo(db, { accounts: 200_001 })).rejects.toThrow("demo accounts: must be an integer from 1 to 200000");
     await expect(loadDemo(db, { seed: Number.NaN })).rejects.toThrow(/seed/);
   });
 }

@@ -338,11 +338,14 @@ function generateTraining(
 
   const results = new Map<string, ResultState>(); // user|module
   const skill = account.profile === "champion" ? 12 : account.profile === "churner" || account.profile === "churned" ? -10 : 0;
+  // One session per module and hour: two draws for the same hour would break the table's unique key.
+  const held = new Set<string>();
   for (const p of planned) {
     const m = modules.get(p.code) as DemoTrainingModule;
     // Sessions during business hours, on or before the day they are dated.
     const at = utcMidnight(p.at) + rng.int(14, 19) * HOUR;
-    if (at <= created || at >= end || at >= nowMs - HOUR || p.who.length === 0) continue;
+    if (at <= created || at >= end || at >= nowMs - HOUR || p.who.length === 0 || held.has(`${m.id}|${at}`)) continue;
+    held.add(`${m.id}|${at}`);
     const duration = p.format === "workshop" ? m.duration_minutes + 30 : m.duration_minutes;
     const sessionId = uuid7(at, rng);
     out.training_sessions.push({ id: sessionId, account_id: account.id, module_id: m.id, session_format: p.format, session_date: new Date(at), duration_minutes: duration, created_at: new Date(Math.min(nowMs - MINUTE, at + duration * MINUTE + rng.int(1, 24) * HOUR)) });

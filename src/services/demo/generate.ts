@@ -30,7 +30,13 @@ export type DemoTicketStatus = "open" | "pending" | "in_progress" | "resolved" |
 
 export const DEMO_DEFAULT_SEED = 42;
 export const DEMO_DEFAULT_ACCOUNTS = 200;
-export const DEMO_MAX_ACCOUNTS = 5000;
+/** At most this many accounts: enough for benchmarking a large portfolio (loaded part by part, see generateDemoParts). */
+export const DEMO_MAX_ACCOUNTS = 200_000;
+/** The first accounts get the whole demo (support desk, onboarding, programs, feedback); the rest the core portfolio. */
+export const DEMO_FULL_ACCOUNTS = 5_000;
+/** Accounts per part of the core rows: bounds the rows held in memory at once (usage events above all). */
+export const DEMO_PART_ACCOUNTS = 500;
+const DEFAULT_PARTS = { fullAccounts: DEMO_FULL_ACCOUNTS, partAccounts: DEMO_PART_ACCOUNTS };
 /** Resolution targets in minutes per priority (DOMAIN.md); first response is 15 minutes for all. */
 export const RESOLUTION_TARGET_MINUTES: Record<DemoPriority, number> = { P1: 240, P2: 480, P3: 1440, P4: 2880 };
 export const FIRST_RESPONSE_TARGET_MINUTES = 15;
@@ -41,6 +47,8 @@ export interface GenerateOptions {
   now: Date;
   /** The rules the generated programs follow (default: the documented defaults). */
   settings?: DemoSettings;
+  /** How generateDemoParts splits the portfolio (default DEMO_FULL_ACCOUNTS, DEMO_PART_ACCOUNTS); tests make them small. */
+  parts?: { fullAccounts: number; partAccounts: number };
 }
 
 export interface DemoAccount {
@@ -365,13 +373,27 @@ export function validateGenerateOptions(opts: GenerateOptions): void {
     throw new Error(`demo accounts: must be an integer from 1 to ${DEMO_MAX_ACCOUNTS}`);
   }
   if (!(opts.now instanceof Date) || Number.isNaN(opts.now.getTime())) throw new Error("demo now: must be a valid Date");
+  const p = opts.parts;
+  if (p && !(Number.isInteger(p.fullAccounts) && p.fullAccounts >= 1 && Number.isInteger(p.partAccounts) && p.partAccounts >= 1)) {
+    throw new Error("demo parts: fullAccounts and partAccounts must be whole numbers from 1");
+  }
 }
 
 function seedParts(seed: number): [number, number] {
   return [seed >>> 0, Math.floor(seed / 4294967296) >>> 0];
 }
 
-export function generateDemo(opts: GenerateOptions): DemoData {
+/**
+ * The demo in parts, for loading a large portfolio with bounded memory: every part holds some of the
+ * rows, the parts together are exactly the demo's rows, and writing them in order respects every foreign
+ * key. The first min(accounts, DEMO_FULL_ACCOUNTS) accounts get the whole demo: their core rows come in
+ * parts of DEMO_PART_ACCOUNTS accounts, except tickets and survey answers, which come with the support
+ * desk, onboarding, programs and feedback in one part after them (those generators read accounts,
+ * contacts, tickets and answers, and add queue tickets and feedback links). Accounts above that get the
+ * core portfolio only (contacts, contracts, invoices, usage, tickets, surveys, timeline, lifecycle), in
+ * parts of DEMO_PART_ACCOUNTS. Account n is the same whatever the account count.
+ */
+export function* generateDemoParts(opts: GenerateOptions): Generator<DemoData> {
   validateGenerateOptions(opts);
   const [seedLo, seedHi] = seedParts(opts.seed);
   const stream = (index: number, purpose: number) => new Rng(hash32(seedLo, seedHi, index, purpose));
@@ -380,9 +402,52 @@ export function generateDemo(opts: GenerateOptions): DemoData {
   // Client ids: cs_<10 digits fixed by the seed and the account's index>_<slug>. Not tied to `now`, so
   // the same seed gives the same ids on every day.
   const idBase = 1_600_000_000 + (hash32(seedLo, seedHi, 0xc11e) % 9_000) * 10_000;
+  // Company names stay unique over the whole portfolio: the only state carried from part to part.
+  const usedNames = new Set<string>();
+  const core = (from: number, to: number): DemoCoreData => {
+    const data = emptyCore(opts.seed, nowMs);
+    for (let i = from; i < to; i++) {
+      const ctx: AccountContext = { index: i, nowMs, today, ids: stream(i, S_IDS), stream: (purpose) => stream(i, purpose) };
+      generateAccount(ctx, idBase + i + 1, usedNames, data);
+    }
+    return data;
+  };
+  const streams: DemoStreams = { nowMs, today, account: stream, global: (purpose) => stream(GLOBAL_STREAM_INDEX, purpose) };
+  const settings = demoSettings(opts.settings);
+  const noExtras = emptyExtras();
 
-  const data: DemoCoreData = {
-    seed: opts.seed,
+  // What the extras' generators read, kept while the bulky rows (usage above all) are written part by part.
+  const kept = emptyCore(opts.seed, nowMs);
+  const { fullAccounts, partAccounts } = opts.parts ?? DEFAULT_PARTS;
+  const full = Math.min(opts.accounts, fullAccounts);
+  for (let from = 0; from < full; from += partAccounts) {
+    const part = core(from, Math.min(full, from + partAccounts));
+    kept.accounts.push(...part.accounts);
+    kept.contacts.push(...part.contacts);
+    kept.tickets.push(...part.tickets);
+    kept.survey_responses.push(...part.survey_responses);
+    yield { ...part, tickets: [], survey_responses: [], ...noExtras };
+  }
+  // The support desk, onboarding and training, customer programs and feedback build on the accounts.
+  const support = generateSupport(kept, streams);
+  const feedback = generateFeedback(kept, streams);
+  const extras = { ...support, ...generateOnboarding(kept, streams, settings), ...generatePrograms(kept, streams, settings), ...feedback };
+  yield { ...emptyCore(opts.seed, nowMs), tickets: kept.tickets, survey_responses: kept.survey_responses, ...extras };
+
+  for (let from = full; from < opts.accounts; from += partAccounts) {
+    yield { ...core(from, Math.min(opts.accounts, from + partAccounts)), ...noExtras };
+  }
+}
+
+/** How many parts generateDemoParts yields for `accounts` accounts. */
+export function demoPartCount(accounts: number, parts: GenerateOptions["parts"] = DEFAULT_PARTS): number {
+  const full = Math.min(accounts, parts.fullAccounts);
+  return Math.ceil(full / parts.partAccounts) + 1 + Math.ceil((accounts - full) / parts.partAccounts);
+}
+
+function emptyCore(seed: number, nowMs: number): DemoCoreData {
+  return {
+    seed,
     now: new Date(nowMs),
     accounts: [],
     contacts: [],
@@ -394,25 +459,42 @@ export function generateDemo(opts: GenerateOptions): DemoData {
     timeline_events: [],
     lifecycle_transitions: [],
   };
-  const usedNames = new Set<string>();
+}
 
-  for (let i = 0; i < opts.accounts; i++) {
-    const ctx: AccountContext = {
-      index: i,
-      nowMs,
-      today,
-      ids: stream(i, S_IDS),
-      stream: (purpose) => stream(i, purpose),
-    };
-    generateAccount(ctx, idBase + i + 1, usedNames, data);
+function emptyExtras(): Omit<DemoData, keyof DemoCoreData> {
+  return {
+    support_agents: [], escalations: [], kb_articles: [], kb_article_versions: [], kb_article_votes: [],
+    onboarding_plans: [], onboarding_milestones: [], onboarding_tasks: [], training_modules: [], training_sessions: [],
+    training_completions: [], certifications: [], feedback: [], executive_reviews: [], advocates: [], advocate_contributions: [],
+    communities: [], community_members: [], community_posts: [], newsletters: [], newsletter_subscriptions: [],
+    email_campaigns: [], email_sends: [], email_events: [],
+  };
+}
+
+/** The whole demo in memory (generateDemoParts joined): for small portfolios and tests; loadDemo writes part by part. */
+export function generateDemo(opts: GenerateOptions): DemoData {
+  let whole: DemoData | undefined;
+  for (const part of generateDemoParts(opts)) whole = whole ? joinParts(whole, part) : part;
+  return whole as DemoData;
+}
+
+/** `a` with `b`'s rows appended, table by table (usage events column by column). */
+function joinParts(a: DemoData, b: DemoData): DemoData {
+  const out: Record<string, unknown> = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const mine = (a as unknown as Record<string, unknown>)[k];
+    if (Array.isArray(v)) out[k] = [...(mine as unknown[]), ...v];
   }
-
-  // The support desk, onboarding and training, customer programs and feedback build on the accounts.
-  const streams: DemoStreams = { nowMs, today, account: stream, global: (purpose) => stream(GLOBAL_STREAM_INDEX, purpose) };
-  const settings = demoSettings(opts.settings);
-  const support = generateSupport(data, streams);
-  const feedback = generateFeedback(data, streams);
-  return { ...data, ...support, ...generateOnboarding(data, streams, settings), ...generatePrograms(data, streams, settings), ...feedback };
+  const ue = a.usage_events;
+  const more = b.usage_events;
+  out.usage_events = {
+    account_id: [...ue.account_id, ...more.account_id],
+    user_id: [...ue.user_id, ...more.user_id],
+    event: [...ue.event, ...more.event],
+    feature: [...ue.feature, ...more.feature],
+    occurred_at: [...ue.occurred_at, ...more.occurred_at],
+  };
+  return out as unknown as DemoData;
 }
 
 interface AccountContext {

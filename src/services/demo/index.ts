@@ -3,11 +3,15 @@
 export { loadDemo, removeDemo, demoLoaded, DemoAlreadyLoadedError, type DemoOptions, type DemoSummary } from "./load.ts";
 export {
   generateDemo,
+  generateDemoParts,
   demoCounts,
   mulberry32,
   DEMO_DEFAULT_SEED,
   DEMO_DEFAULT_ACCOUNTS,
   DEMO_MAX_ACCOUNTS,
+  DEMO_FULL_ACCOUNTS,
+  DEMO_PART_ACCOUNTS,
+  demoPartCount,
   type DemoData,
   type DemoCoreData,
   type DemoAccount,

@@ -1,6 +1,7 @@
 // Writes the generated demo portfolio to the database, set-based: each table is filled by a few
 // `INSERT ... SELECT FROM unnest($1::text[], ...)` statements (chunks of CHUNK_ROWS rows) on one raw
-// session, inside one transaction, so a failed load leaves nothing behind. Works the same on embedded
+// session, inside one transaction, so a failed load leaves nothing behind. A large demo is generated and
+// written part by part (generateDemoParts), so memory holds one part at a time. Works the same on embedded
 // PGlite and on PostgreSQL. Removal deletes the demo accounts (every account-bound table cascades) and the
 // demo rows that belong to no account (support agents, articles, modules, communities, newsletters,
 // campaigns: marked is_demo), except those a user's own rows have come to depend on (demo-catalogue.ts).
@@ -10,9 +11,11 @@ import {
   DEMO_DEFAULT_ACCOUNTS,
   DEMO_DEFAULT_SEED,
   demoCounts,
-  generateDemo,
+  demoPartCount,
+  generateDemoParts,
   validateGenerateOptions,
   type DemoData,
+  type GenerateOptions,
 } from "./generate.ts";
 import type { DemoSettings } from "./settings.ts";
 import { removeDemoCatalogue, reuseKeptCatalogue, type CatalogueRemoval } from "./demo-catalogue.ts";
@@ -22,12 +25,14 @@ import { cols, insertRows } from "./insert-rows.ts";
 export interface DemoOptions {
   /** Default 42. */
   seed?: number;
-  /** Default 200, from 1 to 5000. */
+  /** Default 200, from 1 to DEMO_MAX_ACCOUNTS (200,000). */
   accounts?: number;
   /** Dates are generated relative to this moment. Default: the current time. */
   now?: Date;
   /** The server's settings the programs follow (onboarding threshold, advocacy points and rules). Default: the documented defaults. */
   settings?: DemoSettings;
+  /** How the load splits the portfolio into parts (see generateDemoParts); tests make them small. */
+  parts?: GenerateOptions["parts"];
   /** Told each step of the load (generate, write, commit): a server's first start reports them as progress. */
   onProgress?: (done: number, total: number, message: string) => void;
 }
@@ -152,7 +157,7 @@ async function writeDemo(session: SqlSession, data: DemoData): Promise<void> {
 }
 
 /**
- * Generates the demo portfolio and writes it in one transaction. Refuses (DemoAlreadyLoadedError) when
+ * Generates the demo portfolio and writes it in one transaction, part by part. Refuses (DemoAlreadyLoadedError) when
  * demo accounts already exist; on any other failure nothing is written and the error says so.
  */
 export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<DemoSummary> {
@@ -160,15 +165,19 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
   const seed = opts.seed ?? DEMO_DEFAULT_SEED;
   const accounts = opts.accounts ?? DEMO_DEFAULT_ACCOUNTS;
   const now = opts.now ?? new Date();
-  validateGenerateOptions({ seed, accounts, now });
+  const split = opts.parts ? { parts: opts.parts } : {};
+  validateGenerateOptions({ seed, accounts, now, ...split });
 
   const existing = await demoLoaded(db);
   if (existing > 0) throw new DemoAlreadyLoadedError(existing);
-  opts.onProgress?.(0, 3, `generating the demo portfolio (${accounts} accounts)`);
-  const data = generateDemo({ seed, accounts, now, ...(opts.settings ? { settings: opts.settings } : {}) });
-  opts.onProgress?.(1, 3, "writing the demo portfolio");
+  // Generated and written part by part (generateDemoParts), so memory holds one part's rows at a time
+  // whatever the account count; all parts go in one transaction, so a failed load leaves nothing.
+  const parts = demoPartCount(accounts, opts.parts);
+  const progress = (done: number, message: string) => opts.onProgress?.(done, parts + 1, message);
+  progress(0, `generating the demo portfolio (${accounts} accounts)`);
 
-  let written: DemoData = data;
+  let counts: ReturnType<typeof demoCounts> | undefined;
+  let accountsWritten = 0;
   const session = await db.session();
   try {
     await session.exec("BEGIN");
@@ -177,10 +186,15 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
       // Checked again under the lock: another load may have committed in the meantime.
       const [row] = await session.query<{ n: number }>(`SELECT count(*)::int AS n FROM accounts WHERE is_demo = true`);
       if (row && row.n > 0) throw new DemoAlreadyLoadedError(row.n);
-      // Demo modules and communities a previous removal had to keep are used again rather than duplicated.
-      written = await reuseKeptCatalogue(session, data);
-      await writeDemo(session, written);
-      opts.onProgress?.(2, 3, "committing the demo portfolio");
+      let k = 0;
+      for (let part of generateDemoParts({ seed, accounts, now, ...split, ...(opts.settings ? { settings: opts.settings } : {}) })) {
+        // Demo modules and communities a previous removal had to keep are used again rather than duplicated.
+        if (part.training_modules.length > 0 || part.communities.length > 0) part = await reuseKeptCatalogue(session, part);
+        await writeDemo(session, part);
+        counts = addCounts(counts, demoCounts(part));
+        accountsWritten += part.accounts.length;
+        progress(++k, k === parts ? "committing the demo portfolio" : `wrote ${accountsWritten} of ${accounts} accounts`);
+      }
       await session.exec("COMMIT");
     } catch (err) {
       await session.exec("ROLLBACK").catch(() => {});
@@ -192,8 +206,13 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
     session.release();
   }
 
-  opts.onProgress?.(3, 3, "demo portfolio loaded");
-  return { ...demoCounts(written), seed, duration_ms: Math.round(performance.now() - started) };
+  progress(parts + 1, "demo portfolio loaded");
+  return { ...(counts as ReturnType<typeof demoCounts>), seed, duration_ms: Math.round(performance.now() - started) };
+}
+
+function addCounts<T extends Record<string, number>>(a: T | undefined, b: T): T {
+  if (!a) return b;
+  return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v + (a[k] ?? 0)])) as T;
 }
 
 /**

@@ -361,11 +361,13 @@ export class HealthScoreService {
         String(threshold),
       ];
       for (let k = 0; k < starts.length; k++) {
+        // On the shared embedded connection a chunk runs synchronously inside PGlite and its statements
+        // resolve in microtasks, so without a macrotask turn no request that arrived meanwhile (stdin,
+        // HTTP, timers) would even be read until the whole run ended. One event-loop turn per chunk lets
+        // them in; a call that starts then runs all its statements (microtasks again) before the next chunk.
+        if (shared && k > 0) await new Promise<void>((resolve) => setImmediate(resolve));
         checkpoint();
         const next = starts[k + 1]?.id ?? null;
-        // On the shared embedded connection, statements other calls queued meanwhile run before the next
-        // chunk's (PGlite serves its queue in order): no macrotask yield here, which a call whose
-        // statements resolve in microtasks only would starve.
         await db.run(scoringSql(run, next !== null), starts[k]!.id, next, ...params);
         const done = Math.min((k + 1) * this.chunk, total);
         await progress(done, total, `scored ${done} of ${total} accounts`);
@@ -392,7 +394,11 @@ export class HealthScoreService {
 
     if (!shared) {
       // One transaction on one pool connection: the run table lives (and is dropped) with it.
-      return abortableTransaction(this.prisma, signal, (tx, checkpoint) => work(sqlOf(tx), checkpoint, (fn) => fn(sqlOf(tx), checkpoint)));
+      // The transaction may last as long as the tool's deadline (CS_MCP_TOOL_TIMEOUT_MS) allows: a 200,000-
+      // account run outlasts the 120 s default, and the deadline's signal still rolls it back.
+      return abortableTransaction(this.prisma, signal, (tx, checkpoint) => work(sqlOf(tx), checkpoint, (fn) => fn(sqlOf(tx), checkpoint)), {
+        timeoutMs: this.config.CS_MCP_TOOL_TIMEOUT_MS,
+      });
     }
     signal?.throwIfAborted();
     try {

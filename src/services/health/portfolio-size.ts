@@ -4,7 +4,11 @@
 // heap, which never shrinks; PostgreSQL (DATABASE_URL) keeps both out of the server process.
 import type { Database } from "../../db/database.ts";
 
-/** Up to these sizes the embedded database is fine: bench:scoring measured 4,000 accounts / 800,000 events scored in 17.7 s on a loaded 2-core machine, within the 30 s default tool deadline. */
+/**
+ * Up to these sizes the embedded database is fine: bench:scoring measured 4,000 accounts / 800,000 events
+ * scored in 17.7 s on a loaded 2-core machine, within the 30 s default tool deadline, and 20,000 / 4M in
+ * 98 s (RSS ~540 MB), far past it; time grows about linearly with the portfolio.
+ */
 export const EMBEDDED_LIMITS = { accounts: 5_000, usage_events: 1_000_000 } as const;
 
 export interface SizeCheck {
