@@ -14,7 +14,7 @@
 // The floor computes nothing and stores nothing; the tool scores, counts, ranks and stores a prediction per account.
 //
 // `npm run bench:churn-scoring` (builds, then `node dist/bench/churn-scoring.js [--sizes 2000:400000,20000:4000000]
-// [--runs 3] [--skip-embedded] [--skip-postgres] [--quick]`): prints a markdown table, writes
+// [--runs 3] [--skip-embedded] [--skip-postgres] [--hand-set-only] [--quick]`): prints a markdown table, writes
 // bench/results/churn-scoring.json and (unless --quick) the bench:churn-scoring section of docs/performance.md.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -153,7 +153,7 @@ async function measureModel(db: Database, pipeline: ToolPipeline, now: Date, mod
   };
 }
 
-async function runOn(db: Database, config: Config, now: Date, runs: number, log: (m: string) => void): Promise<Pick<BackendRun, "health_store_seconds" | "train_seconds" | "models">> {
+async function runOn(db: Database, config: Config, now: Date, runs: number, log: (m: string) => void, trained = true): Promise<Pick<BackendRun, "health_store_seconds" | "train_seconds" | "models">> {
   const services = createServices({ db, redis: null, config, metrics: new Metrics(), now: () => now });
   const pipeline = new ToolPipeline([calculateHealthScore, identifyChurnRisk], {
     services,
@@ -168,6 +168,7 @@ async function runOn(db: Database, config: Config, now: Date, runs: number, log:
   const health_store_seconds = r3((performance.now() - h0) / 1000);
   log(`  health stored for every account in ${health_store_seconds} s`);
   const models: ModelRun[] = [await measureModel(db, pipeline, now, "hand-set", runs, log)];
+  if (!trained) return { health_store_seconds, train_seconds: null, models };
   // Outcomes to learn from: a share of the accounts churned at a date in the last 60 days, then a model trained and activated.
   await db.query(
     `UPDATE accounts SET status = 'churned', churned_at = $1::timestamptz - (1 + abs(hashtext(id)) % 60) * interval '1 day'
@@ -182,7 +183,7 @@ async function runOn(db: Database, config: Config, now: Date, runs: number, log:
   return { health_store_seconds, train_seconds, models };
 }
 
-async function runPostgres(adminUrl: string, accounts: number, events: number, now: Date, runs: number, log: (m: string) => void): Promise<BackendRun> {
+async function runPostgres(adminUrl: string, accounts: number, events: number, now: Date, runs: number, log: (m: string) => void, trained: boolean): Promise<BackendRun> {
   const tdb = await createThrowawayDb(adminUrl, "bench_churn_scoring");
   try {
     const config = loadConfig({ DATABASE_URL: tdb.url, LOG_LEVEL: "silent", DB_STATEMENT_TIMEOUT_MS: "1200000" });
@@ -199,7 +200,7 @@ async function runPostgres(adminUrl: string, accounts: number, events: number, n
       } finally {
         await client.end();
       }
-      const m = await runOn(db, config, now, runs, log);
+      const m = await runOn(db, config, now, runs, log, trained);
       const u = new URL(adminUrl);
       return { backend: "postgres", server: `PostgreSQL ${version} at ${u.hostname}:${u.port || "5432"}`, accounts, usage_events: gen.rows.usage_events, generate_seconds: gen.seconds, ...m };
     } finally {
@@ -210,7 +211,7 @@ async function runPostgres(adminUrl: string, accounts: number, events: number, n
   }
 }
 
-async function runEmbedded(accounts: number, events: number, now: Date, runs: number, log: (m: string) => void): Promise<BackendRun> {
+async function runEmbedded(accounts: number, events: number, now: Date, runs: number, log: (m: string) => void, trained: boolean): Promise<BackendRun> {
   const dir = mkdtempSync(join(tmpdir(), "cs-mcp-bench-churn-"));
   try {
     const config = loadConfig({ CS_MCP_DATA_DIR: dir, LOG_LEVEL: "silent" });
@@ -218,7 +219,7 @@ async function runEmbedded(accounts: number, events: number, now: Date, runs: nu
     try {
       log(`embedded (PGlite): generating ${fmt(accounts)} accounts, ${fmt(events)} usage events`);
       const gen = await generateScoringData((sql, params) => db.query(sql, params), dataSpec(accounts, events), now, log, "ANALYZE");
-      const m = await runOn(db, config, now, runs, log);
+      const m = await runOn(db, config, now, runs, log, trained);
       return { backend: "embedded", server: "PGlite (PostgreSQL 17 in WebAssembly, in this process)", accounts, usage_events: gen.rows.usage_events, generate_seconds: gen.seconds, ...m };
     } finally {
       await db.close();
@@ -233,6 +234,8 @@ export interface ChurnScoringOptions {
   runs?: number;
   skipEmbedded?: boolean;
   skipPostgres?: boolean;
+  /** Only the hand-set model (no training, no trained run). */
+  handSetOnly?: boolean;
   adminUrl?: string | undefined;
   log?: (m: string) => void;
   /** Called with the figures so far after each back end and size (the CLI writes them, so a long run that is cut short keeps what it measured). */
@@ -256,12 +259,12 @@ export async function runChurnScoringBench(o: ChurnScoringOptions = {}): Promise
   for (const s of sizes) {
     if (!o.skipPostgres) {
       if (adminUrl) {
-        out.push(await runPostgres(adminUrl, s.accounts, s.events, now, runs, log));
+        out.push(await runPostgres(adminUrl, s.accounts, s.events, now, runs, log, !o.handSetOnly));
         o.onRun?.(result());
       } else if (!notes.includes("PostgreSQL: skipped (no DATABASE_URL).")) notes.push("PostgreSQL: skipped (no DATABASE_URL).");
     }
     if (!o.skipEmbedded) {
-      out.push(await runEmbedded(s.accounts, s.events, now, runs, log));
+      out.push(await runEmbedded(s.accounts, s.events, now, runs, log, !o.handSetOnly));
       o.onRun?.(result());
     }
   }
@@ -301,7 +304,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     return i > 0 ? process.argv[i + 1] : undefined;
   };
   const quick = process.argv.includes("--quick");
-  const opts: ChurnScoringOptions = { skipEmbedded: process.argv.includes("--skip-embedded"), skipPostgres: process.argv.includes("--skip-postgres") };
+  const opts: ChurnScoringOptions = { skipEmbedded: process.argv.includes("--skip-embedded"), skipPostgres: process.argv.includes("--skip-postgres"), handSetOnly: process.argv.includes("--hand-set-only") };
   const sizes = value("--sizes") ?? (quick ? "1000:100000" : undefined);
   if (sizes) opts.sizes = sizes.split(",").map((s) => ({ accounts: Number(s.split(":")[0]), events: Number(s.split(":")[1]) }));
   const runs = value("--runs") ?? (quick ? "1" : undefined);
