@@ -93,7 +93,7 @@ export function createServices(deps: ServiceDeps): Services {
     ),
     segments: new SegmentService(deps.db.prisma, bands, deps.now),
     healthScores: new HealthScoreService(deps.db.prisma, deps.config, deps.now, deps.db.kind),
-    churn: new ChurnService(deps.db.prisma, deps.config, deps.now),
+    churn: new ChurnService(deps.db.prisma, deps.config, deps.now, deps.db.kind),
     churnModels: new ChurnModelService(deps.db.prisma, deps.now),
     retention: new RetentionService(deps.db.prisma, deps.config, deps.now),
     email: new EmailService(deps.db.prisma, deps.config, deps.now),

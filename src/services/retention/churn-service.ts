@@ -1,7 +1,8 @@
-// identify_churn_risk: churn probability per account from the logistic model in churn-model.ts, over the
-// same set-based signals as the health score. Health follows the one rule of current-health.ts (the latest
-// standard stored score, else computed now; said in health_source). Predictions are stored in one multi-row
-// insert per chunk.
+// identify_churn_risk: churn probability per account from the active model (a trained one, else the hand-set
+// logistic model of churn-model.ts), over the same set-based signals as the health score. Health follows the
+// one rule of current-health.ts (the latest standard stored score, else computed now; said in health_source).
+// The whole portfolio is scored, counted, ranked and stored by the database (churn-portfolio.ts); one account,
+// and the portfolio's page, are scored and explained here.
 import type { PrismaClient } from "../../generated/prisma/client.ts";
 import { abortableTransaction } from "../../db/abortable-transaction.ts";
 import type { Config } from "../../config/load.ts";
@@ -12,6 +13,9 @@ import { HEALTH_RULE, currentHealth, type CurrentHealth, type HealthSource } fro
 import { PROJECTION_HISTORY, SATISFACTION_MIN_DAYS, configuredEngine, type Progress } from "../health/health-score-service.ts";
 import { predictChurn, riskLevel, type ChurnFactor, type ChurnInputs } from "./churn-model.ts";
 import { HAND_SET_MODEL, activeLearnedModel, learnedScores, type ModelName } from "../churn-model/scorer.ts";
+import type { LearnedModel } from "../churn-model/model.ts";
+import type { DatabaseKind } from "../../db/database.ts";
+import { CHURN_CHUNK, scorePortfolio } from "./churn-portfolio.ts";
 
 export interface ChurnInput {
   client_id?: string | undefined;
@@ -63,6 +67,14 @@ export function churnInputs(a: AccountSignals, health: number | null, previous: 
   };
 }
 
+export interface ExplainOptions {
+  now: Date;
+  lookbackDays: number;
+  threshold: number;
+  learned: LearnedModel | null;
+  includePredictions: boolean;
+}
+
 export class ChurnService {
   private readonly signals: HealthSignalsRepository;
 
@@ -70,70 +82,89 @@ export class ChurnService {
     private readonly prisma: PrismaClient,
     private readonly config: Config,
     private readonly now: () => Date = () => new Date(),
+    /** "postgres": a portfolio run is one transaction on one pool connection; "embedded": only the store is (churn-portfolio.ts). */
+    private readonly kind: DatabaseKind = "postgres",
+    /** Accounts per scoring statement of a portfolio run (tests make it small to cross chunk edges). */
+    private readonly chunk: number = CHURN_CHUNK,
   ) {
     this.signals = new HealthSignalsRepository(prisma);
   }
 
-  /** `store: false` (a read-only server): the same predictions, none written. */
+  private get levels() {
+    return { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
+  }
+
+  /**
+   * `store: false` (a read-only server): the same predictions, none written. One account is scored here in
+   * JavaScript; the portfolio is scored by the database (churn-portfolio.ts) and only its page is explained here.
+   */
   async identify(input: ChurnInput, progress: Progress = async () => {}, signal?: AbortSignal, store = true) {
     const now = this.now();
     const L = input.days_lookback;
     const threshold = input.health_score_threshold ?? this.config.RETENTION_TRIGGER_HEALTH;
-    const ids = input.client_id !== undefined ? [input.client_id] : null;
-    const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
-    if (input.client_id !== undefined && set.accounts.length === 0) throw notFound("client", input.client_id, "use list_clients to find the client_id");
-    const total = set.accounts.length;
-    // The active learned model when there is one (its features as of now, one statement), else the hand-set prior.
+    const levels = this.levels;
+    // The active learned model when there is one, else the hand-set prior.
     const learned = await activeLearnedModel(this.prisma);
     const model: ModelName = learned ? { version: learned.version, kind: learned.kind } : HAND_SET_MODEL;
-    const learnedById = learned ? await learnedScores(this.prisma, learned, ids, now) : null;
-    await progress(0, total, `signals loaded for ${total} accounts`);
-
-    const levels = { high: this.config.CHURN_HIGH_FROM, medium: this.config.CHURN_MEDIUM_FROM, low: this.config.CHURN_LOW_FROM };
-    const engine = configuredEngine(this.config, L, set.feature_catalog, now);
-    const results: AccountChurn[] = [];
-    for (let i = 0; i < total; i += CHUNK) {
-      const chunk = set.accounts.slice(i, i + CHUNK).map((a) => {
-        const h = currentHealth(a, engine);
-        const inputs = churnInputs(a, h.score, h.previous, now);
-        const score = learnedById?.get(a.account_id) ?? predictChurn(inputs);
-        const out: AccountChurn = {
-          client_id: a.account_id,
-          churn_probability: score.probability,
-          risk_level: riskLevel(score.probability, levels),
-          health_score: h.score,
-          health_source: h.source,
-          health_at: h.at?.toISOString() ?? null,
-          below_health_threshold: h.score !== null && h.score < threshold,
-          factors: score.factors,
-          model_version: model.version,
-        };
-        if (input.include_predictions) out.projection = learned ? LEARNED_PROJECTION : this.project(a, h, inputs, now, L);
-        return out;
-      });
-      results.push(...chunk);
-      await progress(Math.min(i + CHUNK, total), total, `predicted ${Math.min(i + CHUNK, total)} of ${total} accounts`);
-    }
-
-    if (store) await this.store(results, now, signal);
-
     const meta = { model_version: model.version, model, health_rule: HEALTH_RULE, days_lookback: L, health_score_threshold: threshold, predicted_at: now.toISOString(), levels };
-    if (input.client_id !== undefined) return { mode: "single" as const, ...meta, account: results[0]! };
-    const counts = { high: 0, medium: 0, low: 0, minimal: 0 };
-    let below = 0;
-    for (const r of results) {
-      counts[r.risk_level]++;
-      if (r.below_health_threshold) below++;
+    const opts: ExplainOptions = { now, lookbackDays: L, threshold, learned, includePredictions: input.include_predictions };
+
+    if (input.client_id !== undefined) {
+      const [account] = await this.explainAccounts([input.client_id], opts);
+      if (!account) throw notFound("client", input.client_id, "use list_clients to find the client_id");
+      await progress(1, 1, "predicted 1 of 1 accounts");
+      if (store) await this.store([account], now, signal);
+      return { mode: "single" as const, ...meta, account };
     }
-    const ranked = [...results].sort((a, b) => b.churn_probability - a.churn_probability || a.client_id.localeCompare(b.client_id));
-    return {
-      mode: "portfolio" as const,
-      ...meta,
-      totals: { accounts: results.length, by_level: counts, below_health_threshold: below },
-      accounts: ranked.slice(0, input.limit),
-      limit: input.limit,
-      truncated: ranked.length > input.limit,
-    };
+
+    const { totals, page } = await scorePortfolio(
+      this.prisma,
+      this.config,
+      this.kind,
+      { lookbackDays: L, now, threshold, levels, learned, modelVersion: model.version, limit: input.limit, store },
+      async (ranked) => {
+        const byId = new Map((await this.explainAccounts(ranked.map((r) => r.client_id), opts)).map((a) => [a.client_id, a]));
+        // The database's probability (the one ranked, counted and stored), the per-account path's factors.
+        return ranked.map((r) => ({ ...byId.get(r.client_id)!, churn_probability: r.probability, risk_level: riskLevel(r.probability, levels) }));
+      },
+      progress,
+      signal,
+      this.chunk,
+    );
+    return { mode: "portfolio" as const, ...meta, totals, accounts: page, limit: input.limit, truncated: totals.accounts > input.limit };
+  }
+
+  /**
+   * The per-account path: the given accounts (null = every active account) loaded and scored in JavaScript,
+   * with their factors in words. The portfolio's page is explained here; the equivalence test compares it
+   * with the set-based run account by account.
+   */
+  async explainAccounts(ids: string[] | null, o: ExplainOptions): Promise<AccountChurn[]> {
+    if (ids !== null && ids.length === 0) return [];
+    const { now, lookbackDays: L, learned } = o;
+    const set = await this.signals.load({ accountIds: ids, now, lookbackDays: L, satisfactionDays: Math.max(L, SATISFACTION_MIN_DAYS), historyPoints: PROJECTION_HISTORY });
+    const learnedById = learned ? await learnedScores(this.prisma, learned, ids, now) : null;
+    const levels = this.levels;
+    const engine = configuredEngine(this.config, L, set.feature_catalog, now);
+    const version = learned ? learned.version : HAND_SET_MODEL.version;
+    return set.accounts.map((a) => {
+      const h = currentHealth(a, engine);
+      const inputs = churnInputs(a, h.score, h.previous, now);
+      const score = learnedById?.get(a.account_id) ?? predictChurn(inputs);
+      const out: AccountChurn = {
+        client_id: a.account_id,
+        churn_probability: score.probability,
+        risk_level: riskLevel(score.probability, levels),
+        health_score: h.score,
+        health_source: h.source,
+        health_at: h.at?.toISOString() ?? null,
+        below_health_threshold: h.score !== null && h.score < o.threshold,
+        factors: score.factors,
+        model_version: version,
+      };
+      if (o.includePredictions) out.projection = learned ? LEARNED_PROJECTION : this.project(a, h, inputs, now, L);
+      return out;
+    });
   }
 
   /** The probability if the stored health trend continues one more window: null, with the reason, when it cannot be projected. */
