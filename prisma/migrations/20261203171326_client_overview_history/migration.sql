@@ -1,7 +1,7 @@
 -- get_client_overview in ONE round trip: the account's last p_history stored health scores (oldest first,
 -- the account view's chart) join the function's result as 'history' instead of a second statement after it.
--- Every other section is unchanged.
-DROP FUNCTION IF EXISTS cs_client_overview(text, timestamptz, timestamptz, date);
+-- Every other section is unchanged. The four-argument function stays: a server of the previous version
+-- still running against this database (a rolling upgrade of the hosted setup) keeps answering.
 
 CREATE FUNCTION cs_client_overview(p_id text, p_now timestamptz, p_since timestamptz, p_today date, p_history int)
 RETURNS json LANGUAGE plpgsql STABLE AS $fn$
