@@ -1,6 +1,7 @@
 // Everything get_client_overview shows, in ONE call of the cs_client_overview() database function
-// (prisma/migrations/20261122000000_client_overview_function): each section is a sub-select folded into
-// a JSON object, planned once per connection. Sent straight to the driver (Database.query): on the
+// (prisma/migrations/20261122000000_client_overview_function, health history since
+// 20261203171326_client_overview_history): each section is a sub-select folded into a JSON object, planned
+// once per connection, one round trip per overview. Sent straight to the driver (Database.query): on the
 // embedded database Prisma's raw-query path costs more than the function itself.
 import type { Database } from "../db/database.ts";
 
@@ -22,6 +23,8 @@ export interface OverviewRow {
     overall_score: number | null; band: string; trend: string | null; usage_score: number | null; engagement_score: number | null;
     support_score: number | null; satisfaction_score: number | null; payment_score: number | null; missing_components: string[]; calculated_at: string;
   };
+  /** The last stored health scores, oldest first (empty when health is null); calculated_at as PostgreSQL writes it. */
+  history: HealthPoint[];
   open_by_priority: Array<{ priority: "P1" | "P2" | "P3" | "P4"; n: number; oldest: string }>;
   recent_open: Array<{ id: string; subject: string; priority: string; status: string; created_at: string; resolution_breached: boolean }>;
   risks: Array<{ id: string; category: string; indicator: string; severity: string; detected_at: string }>;
@@ -34,11 +37,11 @@ export interface OverviewRow {
   last_engagement: null | { at: string; kind: string };
 }
 
-export async function loadOverview(db: Pick<Database, "query">, accountId: string, now: Date, npsSince: Date): Promise<OverviewRow> {
+export async function loadOverview(db: Pick<Database, "query">, accountId: string, now: Date, npsSince: Date, historyPoints: number): Promise<OverviewRow> {
   const today = now.toISOString().slice(0, 10);
   const rows = await db.query<{ overview: OverviewRow | string }>(
-    "SELECT cs_client_overview($1::text, $2::timestamptz, $3::timestamptz, $4::date) AS overview",
-    [accountId, now.toISOString(), npsSince.toISOString(), today],
+    "SELECT cs_client_overview($1::text, $2::timestamptz, $3::timestamptz, $4::date, $5::int) AS overview",
+    [accountId, now.toISOString(), npsSince.toISOString(), today, historyPoints],
   );
   const raw = rows[0]?.overview;
   return (typeof raw === "string" ? JSON.parse(raw) : raw) as OverviewRow;
@@ -48,15 +51,4 @@ export async function loadOverview(db: Pick<Database, "query">, accountId: strin
 export interface HealthPoint {
   calculated_at: string; overall_score: number | null; usage: number | null; engagement: number | null;
   support: number | null; satisfaction: number | null; payment: number | null;
-}
-
-/** The account's last `limit` stored health scores, oldest first (index health_scores(account_id, calculated_at)). */
-export async function loadHealthHistory(db: Pick<Database, "query">, accountId: string, limit: number): Promise<HealthPoint[]> {
-  const rows = await db.query<Omit<HealthPoint, "calculated_at"> & { calculated_at: Date | string }>(
-    `SELECT calculated_at, overall_score, usage_score AS usage, engagement_score AS engagement, support_score AS support,
-            satisfaction_score AS satisfaction, payment_score AS payment
-       FROM health_scores WHERE account_id = $1 ORDER BY calculated_at DESC, id DESC LIMIT $2`,
-    [accountId, limit],
-  );
-  return rows.reverse().map((r) => ({ ...r, calculated_at: new Date(r.calculated_at).toISOString() }));
 }

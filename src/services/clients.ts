@@ -3,7 +3,7 @@
 import type { PrismaClient, Tier, LifecycleStage, Prisma as P } from "../generated/prisma/client.ts";
 import { AccountRepository, lockAccount, type AccountFilters, type AccountSort, type AccountSortField, type NewContract } from "../repositories/accounts.ts";
 import { TimelineRepository, type TimelineCursor } from "../repositories/timeline.ts";
-import { loadHealthHistory, loadOverview } from "../repositories/overview.ts";
+import { loadOverview } from "../repositories/overview.ts";
 
 /** Stored health scores the overview carries for the account view's chart (bounded: a result stays small). */
 export const HEALTH_HISTORY_POINTS = 12;
@@ -266,10 +266,9 @@ export class ClientService {
 
   async overview(id: string) {
     const now = this.now();
-    const o = await loadOverview(this.db, id, now, new Date(now.getTime() - 90 * 86_400_000));
+    const o = await loadOverview(this.db, id, now, new Date(now.getTime() - 90 * 86_400_000), HEALTH_HISTORY_POINTS);
     const account = o.account;
     if (!account) throw notFound("client", id, "use list_clients to find the client_id, or register_client to create the account");
-    const healthHistory = o.health ? await loadHealthHistory(this.db, id, HEALTH_HISTORY_POINTS) : [];
     const iso = (s: string | null) => (s ? new Date(s).toISOString() : null);
     const today = dateOnly(now.toISOString());
 
@@ -345,7 +344,7 @@ export class ClientService {
             },
             missing_components: o.health.missing_components,
             calculated_at: iso(o.health.calculated_at)!,
-            history: healthHistory,
+            history: o.history.map((p) => ({ ...p, calculated_at: iso(p.calculated_at)! })),
           }
         : null,
       support: {

@@ -125,7 +125,8 @@ describe("stdio protocol hygiene", () => {
       const msg = JSON.parse(line) as Record<string, unknown>;
       expect(msg.jsonrpc).toBe("2.0");
     }
-    expect(raw.stderr()).toContain('"msg":"tool call"');
+    // Log lines leave in batches (src/observability/logger.ts): wait for the audit line.
+    await expect.poll(() => raw.stderr()).toContain('"msg":"tool call"');
   });
 
   it("reports an oversized message on stderr and exits non-zero", async () => {
