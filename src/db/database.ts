@@ -8,7 +8,7 @@ import type { Logger } from "../observability/logger.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { lockDataDir, resolveDataDir } from "./data-dir.ts";
-import { usableTemplate } from "./pgdata-template.ts";
+import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
@@ -72,12 +72,12 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   try {
     // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts).
     const template = existsSync(join(pgdata, "PG_VERSION")) ? null : usableTemplate();
+    if (template) unpackTemplate(template, pgdata);
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
     // other, the two were a third of a warm start.
     lite = new PGlite(pgdata, {
       startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`],
-      ...(template ? { loadDataDir: new Blob([new Uint8Array(template)]) } : {}),
     });
     prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
     const opened = lite.waitReady.then(async () => {
