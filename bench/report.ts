@@ -23,9 +23,9 @@ function machineLine(r: FoundationResults): string {
 
 function startupTable(r: FoundationResults): string {
   return table(
-    ["server", "what is timed", "runs", "median (ms)", "ratio to echo"],
-    r.startup.map((s) => [s.label, s.what, String(s.samples_ms.length), ms(s.median_ms), x(s.ratio_to_echo)]),
-    ["l", "l", "r", "r", "r"],
+    ["server", "what is timed", "runs", "median (ms)", "ratio to echo", "child CPU (ms)"],
+    r.startup.map((s) => [s.label, s.what, String(s.samples_ms.length), ms(s.median_ms), x(s.ratio_to_echo), s.cpu_median_ms === undefined ? "" : s.cpu_median_ms.toFixed(0)]),
+    ["l", "l", "r", "r", "r", "r"],
   );
 }
 
@@ -84,7 +84,7 @@ export function renderMarkdownSection(r: FoundationResults): string {
     "### Start-up",
     "",
     "Time from spawning the process to the first answer of a tool call: for cs-mcp list_clients, which needs the database " +
-      "open; for the echo server its echo tool. cs-mcp answers `initialize` before its database is open, so the initialize " +
+      "open; for the echo server its echo tool. cs-mcp answers `initialize` without waiting for its database, so the initialize " +
       "rows are given only for reference. Warm: the seeded data directory, reused. First start: a new, empty data directory " +
       "(created from the pre-initialised one shipped in the package, no initdb or migrations at start-up)." +
       (r.idle_rss_mb ? ` Idle RSS after the first answer and 3 s idle (medians): cs-mcp ${r.idle_rss_mb.embedded ?? "?"} MB, echo ${r.idle_rss_mb.echo ?? "?"} MB.` : ""),

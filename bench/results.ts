@@ -9,6 +9,8 @@ export interface StartupResult {
   samples_ms: number[];
   median_ms: number;
   ratio_to_echo: number;
+  /** The child's CPU time (user + system) when the first answer arrived, median in ms: load on the machine distorts it less than wall time. */
+  cpu_median_ms?: number;
 }
 
 export interface RoundTripResult {

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
-import { CS_MCP_BENCH_SETTINGS, CS_MCP_CLI, ECHO_SERVER, rssMb, runCli, startServer, type RunningServer, type ServerSpec } from "./spawn.ts";
+import { CS_MCP_BENCH_SETTINGS, CS_MCP_CLI, cpuMs, ECHO_SERVER, rssMb, runCli, startServer, type RunningServer, type ServerSpec } from "./spawn.ts";
 import { measureRoundTrips, coreToolCases, type RoundTripPlan, type ToolCase } from "./roundtrip.ts";
 import { databaseKind, listClientIds, loadDemoPortfolio, registerPortfolio, type SeedResult } from "./seed.ts";
 import { createThrowawayDb, describeServer } from "./postgres.ts";
@@ -65,16 +65,17 @@ class Bench {
    * Spawn → initialize answered, and spawn → first answer of a tool call (for cs-mcp one that needs the
    * database open); with `idleMs`, the resident memory after that long idle. Stops the server.
    */
-  async firstAnswerOnce(spec: Omit<ServerSpec, "cwd">, tool: string, args: Record<string, unknown>, idleMs = 0): Promise<{ initMs: number; firstMs: number; rssMb: number | null }> {
+  async firstAnswerOnce(spec: Omit<ServerSpec, "cwd">, tool: string, args: Record<string, unknown>, idleMs = 0): Promise<{ initMs: number; firstMs: number; cpuMs: number | null; rssMb: number | null }> {
     const s = await this.start(spec);
     const { ms } = await s.call(tool, args);
+    const cpu = cpuMs(s.pid);
     let rss: number | null = null;
     if (idleMs > 0) {
       await new Promise((r) => setTimeout(r, idleMs));
       rss = rssMb(s.pid);
     }
     await this.stop(s);
-    return { initMs: s.startupMs, firstMs: s.startupMs + ms, rssMb: rss };
+    return { initMs: s.startupMs, firstMs: s.startupMs + ms, cpuMs: cpu, rssMb: rss };
   }
 
   async dispose(): Promise<void> {
@@ -123,18 +124,20 @@ async function measureStartups(bench: Bench, seededDir: string, plan: Plan): Pro
   // Unmeasured first spawns, so that every measured one finds the files in the page cache.
   await bench.firstAnswerOnce(echoSpec(), "echo", { text: "first" });
   await bench.firstAnswerOnce(embeddedSpec(seededDir), ...DB_CALL);
-  const samples = { echoInit: [] as number[], echo: [] as number[], warmInit: [] as number[], warm: [] as number[], coldInit: [] as number[], cold: [] as number[], echoRss: [] as number[], warmRss: [] as number[] };
+  const samples = { echoInit: [] as number[], echo: [] as number[], warmInit: [] as number[], warm: [] as number[], coldInit: [] as number[], cold: [] as number[], echoRss: [] as number[], warmRss: [] as number[], echoCpu: [] as number[], warmCpu: [] as number[], coldCpu: [] as number[] };
   for (let i = 0; i < Math.max(echo, warm, cold); i++) {
     if (i < echo) {
       const r = await bench.firstAnswerOnce(echoSpec(), "echo", { text: "first" }, IDLE_SETTLE_MS);
       samples.echoInit.push(r.initMs);
       samples.echo.push(r.firstMs);
+      if (r.cpuMs !== null) samples.echoCpu.push(r.cpuMs);
       if (r.rssMb !== null) samples.echoRss.push(r.rssMb);
     }
     if (i < warm) {
       const r = await bench.firstAnswerOnce(embeddedSpec(seededDir), ...DB_CALL, IDLE_SETTLE_MS);
       samples.warmInit.push(r.initMs);
       samples.warm.push(r.firstMs);
+      if (r.cpuMs !== null) samples.warmCpu.push(r.cpuMs);
       if (r.rssMb !== null) samples.warmRss.push(r.rssMb);
     }
     if (i < cold) {
@@ -142,25 +145,27 @@ async function measureStartups(bench: Bench, seededDir: string, plan: Plan): Pro
       const r = await bench.firstAnswerOnce(embeddedSpec(dir), ...DB_CALL);
       samples.coldInit.push(r.initMs);
       samples.cold.push(r.firstMs);
+      if (r.cpuMs !== null) samples.coldCpu.push(r.cpuMs);
       rmSync(dir, { recursive: true, force: true });
     }
   }
   const echoInit = median(samples.echoInit);
   const echoFirst = median(samples.echo);
-  const row = (label: string, what: string, s: number[], base: number): StartupResult => ({
+  const row = (label: string, what: string, s: number[], base: number, cpu: number[] = []): StartupResult => ({
     label,
     what,
     samples_ms: s,
     median_ms: median(s),
     ratio_to_echo: ratio(median(s), base),
+    ...(cpu.length ? { cpu_median_ms: median(cpu) } : {}),
   });
   return {
     rows: [
-      row("echo first answer (baseline)", "spawn → first echo tools/call answered", samples.echo, echoFirst),
-      row("cs-mcp warm first answer", `spawn → first list_clients answered, existing data dir (${plan.accounts} accounts)`, samples.warm, echoFirst),
-      row("cs-mcp first start", "spawn → first list_clients answered, new data dir (from the shipped pre-initialised one)", samples.cold, echoFirst),
+      row("echo first answer (baseline)", "spawn → first echo tools/call answered", samples.echo, echoFirst, samples.echoCpu),
+      row("cs-mcp warm first answer", `spawn → first list_clients answered, existing data dir (${plan.accounts} accounts)`, samples.warm, echoFirst, samples.warmCpu),
+      row("cs-mcp first start", "spawn → first list_clients answered, new data dir (from the shipped pre-initialised one)", samples.cold, echoFirst, samples.coldCpu),
       row("echo initialize (baseline)", "spawn → initialize answered", samples.echoInit, echoInit),
-      row("cs-mcp warm initialize", "spawn → initialize answered (before the database is open)", samples.warmInit, echoInit),
+      row("cs-mcp warm initialize", "spawn → initialize answered (not waiting for the database)", samples.warmInit, echoInit),
       row("cs-mcp first-start initialize", "spawn → initialize answered, new data dir", samples.coldInit, echoInit),
     ],
     idle_rss_mb: {

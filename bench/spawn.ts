@@ -34,6 +34,22 @@ export function rssMb(pid: number | null): number | null {
   }
 }
 
+/** CPU time (user + system) a process has used so far in ms (Linux /proc), or null where it cannot be read. */
+export function cpuMs(pid: number | null): number | null {
+  if (pid === null) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    // Fields after the command name (in parentheses, may hold spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ: 100 on every Linux the bench runs on. */
+const CLOCK_TICKS = 100;
+
 export interface ServerSpec {
   label: string;
   script: string;

@@ -25,8 +25,14 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(config: Config, logger: Logger, metrics: Metrics, options: { now?: () => Date } = {}): Promise<Runtime> {
-  const db = await openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE });
+export interface RuntimeOptions {
+  now?: () => Date;
+  /** A database already being opened (cli.ts starts it for serve); opened here otherwise. */
+  database?: Promise<Database>;
+}
+
+export async function openRuntime(config: Config, logger: Logger, metrics: Metrics, options: RuntimeOptions = {}): Promise<Runtime> {
+  const db = await (options.database ?? openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE }));
   await useStoredCredentials(config, db, logger);
   const redis = createRedis(config, logger);
   const resilience = createResilience(config, logger, redis);

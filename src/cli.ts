@@ -58,9 +58,16 @@ async function main(argv: string[]): Promise<number | "serving"> {
   try {
     switch (command) {
       // Each command's code is loaded only when it runs: start-up stays short.
-      case "serve":
-        await (await import("./cli/serve.ts")).serve(config, logger, { demo: Boolean(flags.demo) });
+      case "serve": {
+        // Over stdio the database starts opening while the server's modules load (both imports run at
+        // once): PGlite's WebAssembly compiles on other threads and its files are read meanwhile.
+        const serving = import("./cli/serve.ts");
+        const database = config.CS_MCP_HTTP ? undefined : import("./db/database.ts").then((m) => m.openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE }));
+        // Awaited (and its failure reported) by serve; handled here so that an early failure is not an unhandled rejection.
+        database?.catch(() => {});
+        await (await serving).serve(config, logger, { demo: Boolean(flags.demo), ...(database ? { database } : {}) });
         return "serving";
+      }
       case "migrate":
         return await (await import("./cli/migrate.ts")).migrateCommand(config, logger);
       case "doctor":

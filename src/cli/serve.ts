@@ -15,6 +15,7 @@ import { toolSurface } from "../tools/index.ts";
 import { installProcessGuards } from "./process-guards.ts";
 import { SERVER_VERSION } from "../version.ts";
 import type { Runtime } from "../app.ts";
+import type { Database } from "../db/database.ts";
 import type { OutboxDispatcher } from "../integrations/outbox-dispatcher.ts";
 
 const EXIT_DEADLINE_MS = 1_800;
@@ -23,7 +24,13 @@ const DEMO_AFTER_HANDSHAKE_MS = 300;
 /** The outbox dispatcher starts this long after the database opens (the first call comes first). */
 const DISPATCH_AFTER_OPEN_MS = 1_000;
 
-export async function serve(config: Config, logger: Logger, options: { demo: boolean }): Promise<void> {
+export interface ServeOptions {
+  demo: boolean;
+  /** The database, already opening (cli.ts starts it while this module loads); opened here otherwise. */
+  database?: Promise<Database>;
+}
+
+export async function serve(config: Config, logger: Logger, options: ServeOptions): Promise<void> {
   // Streamable HTTP is its own mode (src/http); what follows is the stdio path.
   if (config.CS_MCP_HTTP) return (await import("../http/serve-http.ts")).serveHttp(config, logger);
   let shuttingDown = false;
@@ -41,7 +48,7 @@ export async function serve(config: Config, logger: Logger, options: { demo: boo
 
   const opening = (async (): Promise<Runtime> => {
     const { openRuntime } = await import("../app.ts");
-    const rt = await openRuntime(config, logger, metrics);
+    const rt = await openRuntime(config, logger, metrics, options.database ? { database: options.database } : {});
     if (options.demo) {
       // Loaded only when asked for: the generator is not part of a normal start-up.
       const { demoLoaded, loadDemo } = await import("../services/demo/index.ts");

@@ -2,15 +2,13 @@
 // through a configured pool otherwise. Both are exposed as the same Prisma client.
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPGlite } from "pglite-prisma-adapter";
-import { PrismaPg } from "@prisma/adapter-pg";
-import pg from "pg";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { lockDataDir, resolveDataDir } from "./data-dir.ts";
-import { usableTemplate } from "./pgdata-template.ts";
+import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
@@ -47,7 +45,7 @@ async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession)
 }
 
 export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
-  const db = config.DATABASE_URL ? openPostgres(config, logger) : await openEmbedded(config, logger);
+  const db = config.DATABASE_URL ? await openPostgres(config, logger) : await openEmbedded(config, logger);
   try {
     // The pool connects lazily: ask now, so that a server that cannot reach its database says so at
     // start-up (and exits non-zero) instead of answering every call with "unavailable".
@@ -67,23 +65,34 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
 async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   const dir = resolveDataDir(config.CS_MCP_DATA_DIR);
   const release = lockDataDir(dir);
+  const pgdata = join(dir, "pgdata");
   let lite: PGlite;
+  let prisma: PrismaClient;
+  let ready = false;
   try {
-    const pgdata = join(dir, "pgdata");
     // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts).
     const template = existsSync(join(pgdata, "PG_VERSION")) ? null : usableTemplate();
-    lite = await PGlite.create(pgdata, {
+    if (template) unpackTemplate(template, pgdata);
+    // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
+    // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
+    // other, the two were a third of a warm start.
+    lite = new PGlite(pgdata, {
       startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`],
-      ...(template ? { loadDataDir: new Blob([new Uint8Array(template)]) } : {}),
     });
+    prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+    const opened = lite.waitReady.then(async () => {
+      ready = true;
+      // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
+      await lite.exec("SET TIME ZONE 'UTC'");
+    });
+    await Promise.all([opened, prisma.$connect()]);
     if (template) logger.debug({ dir }, "embedded database created from the pre-initialised template");
-    // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
-    await lite.exec("SET TIME ZONE 'UTC'");
   } catch (err) {
+    // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close.
+    if (ready) await lite!.close().catch(() => {});
     release();
     throw err;
   }
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
   logger.debug({ dir }, "embedded database opened");
   let closed = false;
   const db: Database = {
@@ -106,7 +115,9 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   return db;
 }
 
-function openPostgres(config: Config, logger: Logger): Database {
+async function openPostgres(config: Config, logger: Logger): Promise<Database> {
+  // Loaded only for PostgreSQL: the embedded start-up does not pay for them.
+  const [{ default: pg }, { PrismaPg }] = await Promise.all([import("pg"), import("@prisma/adapter-pg")]);
   const url = new URL(config.DATABASE_URL as string);
   const pool = new pg.Pool({
     connectionString: config.DATABASE_URL,

@@ -86,7 +86,26 @@ export interface MigrateResult {
   warnings: string[];
 }
 
+/**
+ * Nothing to do, read in one statement without the lock: every migration recorded as finished with its
+ * checksum, none failed. The usual case at start-up; anything else (a pending, failed or edited migration,
+ * no bookkeeping table yet) returns null and goes through `migrate` under the lock.
+ */
+async function upToDate(session: SqlSession, files: MigrationFile[]): Promise<MigrateResult | null> {
+  let rows: Row[];
+  try {
+    rows = await session.query<Row>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations"`);
+  } catch {
+    return null;
+  }
+  if (rows.some((r) => !r.finished_at && !r.rolled_back_at)) return null;
+  const done = new Map(rows.filter((r) => r.finished_at && !r.rolled_back_at).map((r) => [r.migration_name, r.checksum]));
+  return files.every((f) => done.get(f.name) === f.checksum) ? { applied: [], already_applied: done.size, warnings: [] } : null;
+}
+
 export async function migrate(session: SqlSession, files = readMigrations()): Promise<MigrateResult> {
+  const current = await upToDate(session, files);
+  if (current) return current;
   await session.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
     await session.exec(CREATE_TABLE);

@@ -55,6 +55,23 @@ describe.each(BACKENDS)("migrations on %s", (backend) => {
     }
   });
 
+  it("an up-to-date database is read in one statement, and a migration edited after it was applied is still reported", async () => {
+    const files = readMigrations();
+    const seen: string[] = [];
+    const s = await t.db.session();
+    const counting = { ...s, query: <T,>(sql: string, params?: unknown[]) => (seen.push(sql), s.query<T>(sql, params)) };
+    try {
+      const result = await migrate(counting, files);
+      expect(result.applied).toEqual([]);
+      expect(result.warnings).toEqual([]);
+      expect(seen).toHaveLength(1);
+      const edited = files.map((f, i) => (i === 0 ? { ...f, checksum: "0".repeat(64) } : f));
+      expect((await migrate(s, edited)).warnings).toEqual([`migration ${files[0]!.name} was edited after it was applied`]);
+    } finally {
+      s.release();
+    }
+  });
+
   it("rolls back a failing migration and refuses until it is repaired", async () => {
     const dir = dirWithExtraMigration();
     mkdirSync(join(dir, "29990202000000_broken"));

@@ -1,7 +1,7 @@
 // The pre-initialised data directory (dist/pgdata-template.tar.gz, made by `npm run build`): a new
 // embedded data directory starts from it, holds exactly the schema and migration records that initdb plus
 // every migration produce, and a template that does not match the shipped migrations is not used.
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,7 +11,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { migrate, readMigrations } from "../../src/db/migrate.ts";
 import { pgliteSession, type SqlSession } from "../../src/db/sql-session.ts";
-import { MANIFEST_FILE, TEMPLATE_FILE, templateDir, usableTemplate } from "../../src/db/pgdata-template.ts";
+import { MANIFEST_FILE, TEMPLATE_FILE, templateDir, unpackTemplate, usableTemplate } from "../../src/db/pgdata-template.ts";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -93,5 +93,19 @@ describe("pre-initialised embedded data directory", () => {
     // Another PGlite version wrote it.
     writeFileSync(join(dir, MANIFEST_FILE), JSON.stringify({ pglite: "0.0.1", migrations: files.map((f) => ({ name: f.name, checksum: f.checksum })) }));
     expect(usableTemplate(dir, files)).toBeNull();
+  });
+
+  it("unpacks into place whole or not at all: a truncated tarball leaves no data directory, a part-made one is replaced", () => {
+    const tarball = usableTemplate()!;
+    const dir = tempDir();
+    const pgdata = join(dir, "pgdata");
+    expect(() => unpackTemplate(tarball.subarray(0, tarball.length >> 1), pgdata)).toThrow(/did not unpack/);
+    expect(readdirSync(dir)).toEqual([]);
+    mkdirSync(join(pgdata, "base"), { recursive: true });
+    writeFileSync(join(pgdata, "stray"), "left by a start that stopped part-way");
+    unpackTemplate(tarball, pgdata);
+    expect(readdirSync(dir)).toEqual(["pgdata"]);
+    expect(existsSync(join(pgdata, "PG_VERSION"))).toBe(true);
+    expect(existsSync(join(pgdata, "stray"))).toBe(false);
   });
 });
