@@ -221,6 +221,7 @@ export const SETTINGS = [
   { env: "CS_MCP_HTTP_HEADERS_TIMEOUT_MS", group: "server", default: "10000", doc: "time a client has to send the request headers", schema: int(1_000, 600_000, 10_000) },
   { env: "CS_MCP_HTTP_REQUEST_TIMEOUT_MS", group: "server", default: "30000", doc: "time a client has to send the whole request", schema: int(1_000, 600_000, 30_000) },
   { env: "CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL", group: "server", default: "32", doc: "MCP requests one principal may have in flight; more get 429 with Retry-After", schema: int(1, 100_000, 32) },
+  { env: "CS_MCP_HTTP_BACKLOG", group: "server", default: "511", doc: "listen backlog: connections the kernel queues before accept (capped by net.core.somaxconn); raise it for bursts of thousands of connects", schema: int(1, 65_535, 511) },
   { env: "CS_MCP_HTTP_SHUTDOWN_GRACE_MS", group: "server", default: "10000", doc: "on SIGTERM, how long in-flight requests may take to finish before connections are cut", schema: int(0, 600_000, 10_000) },
   { env: "CS_MCP_METRICS_PUBLIC", group: "server", default: "false", doc: "answer /metrics without authentication (only on a network that only Prometheus reaches)", schema: bool(false) },
   // profile and secrets (docs/profiles.md, docs/secrets.md); every secret setting may also come from NAME_FILE or AWS Secrets Manager
