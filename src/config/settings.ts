@@ -211,6 +211,7 @@ export const SETTINGS = [
       z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"], { error: "must be asymmetric JWS algorithms: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or Ed25519" })).min(1).default(["RS256", "PS256", "ES256", "EdDSA"]),
     ) },
   { env: "CS_MCP_AUTH_CLOCK_TOLERANCE_S", group: "auth", default: "30", doc: "seconds of clock skew allowed on a token's exp and nbf", schema: int(0, 600, 30) },
+  { env: "CS_MCP_API_KEY_CACHE_MS", group: "auth", default: "2000", doc: "how long an instance trusts an API key it found valid without asking the database again; a revoked key stops working within this time (0 = ask every request)", schema: int(0, 60_000, 2_000) },
   // server: Streamable HTTP (cs-mcp serve --http)
   { env: "CS_MCP_HTTP", flag: "http", group: "server", default: "false", doc: "serve MCP over Streamable HTTP at /mcp instead of stdio", schema: bool(false) },
   { env: "CS_MCP_HTTP_HOST", flag: "host", group: "server", default: "127.0.0.1", doc: "address the HTTP server binds; anything but loopback needs an authenticator configured", schema: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")) },
