@@ -8,7 +8,8 @@
 // Writes bench/results/http.json and the bench:http section of docs/performance.md.
 // --quick: small stages, writes bench/results/http.quick.json only. --label NAME: writes
 // bench/results/http.NAME.json only (a before/after pair of runs). --stages 1000,10000 and --duration S override;
-// --targets echo,one,two picks targets; --profile DIR writes CPU profiles of the cs-mcp instances there;
+// --targets echo,one,two picks targets; --workers N sets the load-generator processes; --server-env K=V,…
+// adds settings to the cs-mcp instances; --profile DIR writes CPU profiles of the cs-mcp instances there;
 // --render only rewrites the docs section from bench/results/http.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -205,7 +206,9 @@ async function main(): Promise<void> {
     const keys = await createKeys(plan.keys, env, tmp);
     log(`${ids.length} accounts, ${keys.length} API keys`);
 
-    const csEnv = { ...HTTP_BENCH_SETTINGS, ...env };
+    // --server-env K=V,K=V: extra settings for the cs-mcp instances (e.g. CS_MCP_API_KEY_CACHE_MS=0 for a before/after pair).
+    const extra = Object.fromEntries((option("--server-env")?.split(",") ?? []).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    const csEnv = { ...HTTP_BENCH_SETTINGS, ...extra, ...env };
     // --profile DIR: every cs-mcp instance writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
     const profileDir = option("--profile");
     const nodeArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
@@ -242,7 +245,7 @@ async function main(): Promise<void> {
         mix: CS_MIX,
         accounts: ids.length,
         api_keys: keys.length,
-        server_settings: HTTP_BENCH_SETTINGS,
+        server_settings: { ...HTTP_BENCH_SETTINGS, ...extra },
         postgres: describeServer(db.url),
         fd_limit: fdLimit(),
         load_generator:
