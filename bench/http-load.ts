@@ -32,7 +32,7 @@ export interface StageRun {
   window_s: number;
   summary: StageSummary;
   /** The load-generator processes together: CPU seconds and the sum of their peak RSS. */
-  load_generator: { processes?: number; cpu_s: number; peak_rss_mb: number };
+  load_generator: { processes?: number; lost?: number; cpu_s: number; peak_rss_mb: number };
 }
 
 export interface WorkerPlan {
@@ -54,7 +54,7 @@ const WORKER = fileURLToPath(new URL("./http-load-worker.js", import.meta.url));
 
 /** The longest a load-generator process may live: connecting (with retries), the window, the last calls' timeout, closing. */
 export function workerLifetimeMs(plan: StagePlan): number {
-  return plan.connectBudgetMs + plan.timeoutMs + plan.durationMs + plan.timeoutMs + 30_000;
+  return plan.connectBudgetMs + plan.timeoutMs + plan.durationMs + plan.timeoutMs + 60_000;
 }
 
 /** Enough processes that none holds more than 2,500 clients (1 for up to 2,500). */
@@ -88,11 +88,18 @@ class Worker {
     this.child.send(msg);
   }
 
-  async next<T extends FromWorker["type"]>(type: T): Promise<Extract<FromWorker, { type: T }>> {
+  /** The process's report; a process that ended without one counts as all its clients failed ("other"), with no calls. */
+  async next<T extends FromWorker["type"]>(type: T, clients: number): Promise<Extract<FromWorker, { type: T }>> {
     const m = this.queue.shift() ?? (this.failure ? null : await new Promise<FromWorker | null>((resolve) => (this.waiting = resolve)));
-    if (!m || m.type !== type) throw this.failure ?? new Error(`load generator: expected '${type}', got '${m?.type}'`);
-    return m as Extract<FromWorker, { type: T }>;
+    if (m && m.type === type) return m as Extract<FromWorker, { type: T }>;
+    if (m) throw new Error(`load generator: expected '${type}', got '${m.type}'`);
+    process.stderr.write(`[bench:http] ${this.failure?.message ?? "a load-generator process ended early"}: its ${clients} clients count as failed\n`);
+    this.lost = true;
+    const lost: FromWorker = type === "connected" ? { type: "connected", connect_ms: [], errors: { other: clients }, retries_503: 0 } : { type: "done", samples: [], window_s: 0, cpu_s: 0, peak_rss_mb: 0 };
+    return lost as Extract<FromWorker, { type: T }>;
   }
+
+  lost = false;
 
   /** Waits for the process to end by itself (it disconnects after its report), then kills it by PID after a bound. */
   async stop(boundMs = 15_000): Promise<void> {
@@ -111,12 +118,12 @@ export async function runStage(spec: TargetSpec, urls: string[], plan: StagePlan
   try {
     const c0 = performance.now();
     parts.forEach(([from, to], k) => procs[k]!.send({ type: "plan", spec, urls, plan, from, to, maxCalls: Math.ceil((plan.maxCalls * (to - from)) / plan.clients) }));
-    const connected = await Promise.all(procs.map((p) => p.next("connected")));
+    const connected = await Promise.all(procs.map((p, k) => p.next("connected", parts[k]![1] - parts[k]![0])));
     const connectWall = (performance.now() - c0) / 1000;
     onWindowStart();
     const w0 = performance.now();
     for (const p of procs) p.send({ type: "go" });
-    const done = await Promise.all(procs.map((p) => p.next("done")));
+    const done = await Promise.all(procs.map((p, k) => p.next("done", parts[k]![1] - parts[k]![0])));
     const windowS = (performance.now() - w0) / 1000;
 
     const connectMs = connected.flatMap((c) => c.connect_ms);
@@ -134,7 +141,7 @@ export async function runStage(spec: TargetSpec, urls: string[], plan: StagePlan
       },
       window_s: round1(windowS),
       summary: summarizeStage(done.flatMap((d) => d.samples), windowS),
-      load_generator: { processes: procs.length, cpu_s: round1(done.reduce((a, d) => a + d.cpu_s, 0)), peak_rss_mb: Math.round(done.reduce((a, d) => a + d.peak_rss_mb, 0)) },
+      load_generator: { processes: procs.length, lost: procs.filter((p) => p.lost).length, cpu_s: round1(done.reduce((a, d) => a + d.cpu_s, 0)), peak_rss_mb: Math.round(done.reduce((a, d) => a + d.peak_rss_mb, 0)) },
     };
   } finally {
     clearTimeout(hardStop);

@@ -111,7 +111,8 @@ function serverTimesText(run: TargetRun): string {
 /** Older results (one in-process generator) have no process count. */
 function loadGenText(run: TargetRun): string {
   const lg = run.load_generator;
-  return `the load generator (${lg.processes ?? 1} process${(lg.processes ?? 1) > 1 ? "es" : ""}) used ${lg.cpu_s} CPU s and ${lg.peak_rss_mb} MB`;
+  const lost = lg.lost ? `, ${lg.lost} of them ended without reporting (killed at their time bound; their clients count as failed)` : "";
+  return `the load generator (${lg.processes ?? 1} process${(lg.processes ?? 1) > 1 ? "es" : ""}${lost}) used ${lg.cpu_s} CPU s and ${lg.peak_rss_mb} MB`;
 }
 
 export function renderHttpText(r: HttpBenchResults): string {
