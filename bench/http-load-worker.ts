@@ -1,5 +1,5 @@
 // One load-generator process of `npm run bench:http` (forked by bench/http-load.ts with an IPC channel): it
-// owns clients [from, to) of a stage. Each is an MCP SDK Client with its own Streamable HTTP transport, all
+// owns clients [from, to) of a stage, and initializes at most CONNECTING of them at a time. Each is an MCP SDK Client with its own Streamable HTTP transport, all
 // over one undici Agent (keep-alive, no cap on connections per origin). It initializes them (a 503 from the
 // admission gate is retried after its Retry-After until the connect budget runs out, as a client honouring
 // Retry-After would), reports "connected", waits for "go", then runs a closed loop per client until the
@@ -16,6 +16,8 @@ import { loadTarget } from "./http-targets.ts";
 import { workerLifetimeMs, type ToWorker, type FromWorker, type WorkerPlan } from "./http-load.ts";
 
 const send = (msg: FromWorker) => process.send!(msg);
+/** Initializes in flight at once per load-generator process. */
+const CONNECTING = 250;
 
 function firstText(result: Record<string, unknown>): string {
   const first = (result.content as Array<{ type: string; text?: string }> | undefined)?.[0];
@@ -51,10 +53,26 @@ async function run(w: WorkerPlan, go: Promise<void>): Promise<void> {
   // Clients still connecting after the budget and one more request timeout count as timeouts (a CPU-starved
   // machine can hold a connect longer than any one timer says); one that connects later is closed.
   let connectOver = false;
+  // At most CONNECTING initializes in flight per process: 10,000 connects at once overflow the servers'
+  // accept queues (SYN cookies, ListenOverflows) and time out together; people do not all arrive in one instant.
+  let slots = CONNECTING;
+  const queue: Array<() => void> = [];
+  const acquire = () => (slots > 0 ? (slots--, Promise.resolve()) : new Promise<void>((resolve) => queue.push(resolve)));
+  const release = () => (queue.length ? queue.shift()!() : slots++);
   const connecting = Promise.all(
     Array.from({ length: w.to - w.from }, async (_, j) => {
       const i = w.from + j;
       const token = target.token?.(i);
+      await acquire();
+      try {
+        if (connectOver) return;
+        await connectOne(i, token);
+      } finally {
+        release();
+      }
+    }),
+  );
+  async function connectOne(i: number, token: string | undefined): Promise<void> {
       const t = performance.now();
       for (;;) {
         const transport = new StreamableHTTPClientTransport(new URL(w.urls[i % w.urls.length]!), {
@@ -85,8 +103,7 @@ async function run(w: WorkerPlan, go: Promise<void>): Promise<void> {
           return;
         }
       }
-    }),
-  );
+  }
   await Promise.race([connecting, sleep(plan.connectBudgetMs + plan.timeoutMs, undefined, { ref: false })]);
   connectOver = true;
   const late = w.to - w.from - connectMs.length - Object.values(errors).reduce((a, b) => a + (b ?? 0), 0);
