@@ -1,7 +1,7 @@
 // The baseline of `npm run bench:http`: the smallest useful MCP server on the same SDK over Streamable
 // HTTP, stateless like cs-mcp's HTTP mode (a new server and transport per POST, as the SDK's stateless
 // example does; GET and DELETE get 405), with one `echo` tool. Listens on 127.0.0.1 (port from argv[2],
-// 0 = a free one) and prints "listening on http://127.0.0.1:PORT/mcp" on stderr once bound.
+// 0 = a free one; listen backlog from argv[3], as cs-mcp's CS_MCP_HTTP_BACKLOG) and prints "listening on http://127.0.0.1:PORT/mcp" on stderr once bound.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { McpServer } from "@modelcontextprotocol/sdk/server/mcp.js";
@@ -38,7 +38,7 @@ const http = createServer((req, res) => {
 });
 // As cs-mcp does, so the two keep connections alive alike.
 http.keepAliveTimeout = 65_000;
-http.listen(Number(process.argv[2] ?? 0), "127.0.0.1", () => {
+http.listen({ port: Number(process.argv[2] ?? 0), host: "127.0.0.1", backlog: Number(process.argv[3] ?? 511) }, () => {
   process.stderr.write(`listening on http://127.0.0.1:${(http.address() as AddressInfo).port}/mcp\n`);
 });
 process.once("SIGTERM", () => process.exit(0));

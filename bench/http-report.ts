@@ -108,12 +108,19 @@ function serverTimesText(run: TargetRun): string {
     .join("; ");
 }
 
+/** Older results (one in-process generator) have no process count. */
+function loadGenText(run: TargetRun): string {
+  const lg = run.load_generator;
+  const lost = lg.lost ? `, ${lg.lost} of them ended without reporting (killed at their time bound; their clients count as failed)` : "";
+  return `the load generator (${lg.processes ?? 1} process${(lg.processes ?? 1) > 1 ? "es" : ""}${lost}) used ${lg.cpu_s} CPU s and ${lg.peak_rss_mb} MB`;
+}
+
 export function renderHttpText(r: HttpBenchResults): string {
   const lines = ["", `HTTP load benchmark (${r.label}, cs-mcp ${r.server_version}) on ${machineLine(r)}, ${r.machine.date}`];
   for (const [clients, runs] of byStage(r)) {
     lines.push("", `${clients} concurrent clients:`, stageTable(runs), "", opTable(runs));
     for (const run of runs) {
-      lines.push(`  ${run.target}: connect ${run.connect.wall_s} s (p99 ${n(run.connect.latency?.p99_ms)} ms); load generator ${run.load_generator.cpu_s} CPU s, ${run.load_generator.peak_rss_mb} MB; ${serverTimesText(run)}`);
+      lines.push(`  ${run.target}: connect ${run.connect.wall_s} s (p99 ${n(run.connect.latency?.p99_ms)} ms, ${run.connect.retries_503 ?? 0} retries after 503); ${loadGenText(run)}; ${serverTimesText(run)}`);
       for (const [k, m] of Object.entries(run.summary.error_examples)) lines.push(`    ${k}: ${m}`);
     }
   }
@@ -160,7 +167,7 @@ export function renderHttpMarkdown(r: HttpBenchResults, root: string): string {
     "",
     `Setup: ${r.config.accounts} accounts (cs-mcp demo, seed 42) on a throwaway PostgreSQL database at ${r.config.postgres}, Redis for the shared rate limit, ` +
       `${r.config.api_keys} API keys (cs-mcp keys create, scopes read,write) shared round-robin by the clients. Server settings: ${Object.entries(r.config.server_settings).map(([k, v]) => `${k}=${v}`).join(", ")}; the rest default (DB_POOL_MAX 20 per instance). ` +
-      `Open-file limit of the bench and its servers: ${r.config.fd_limit ?? "unknown"} (raised to the hard limit by the npm script). ` +
+      `Open-file limit of the bench, its load-generator processes and its servers: ${r.config.fd_limit ?? "unknown"} each (raised to the hard limit by the npm script). ` +
       `Mix per client: ${r.config.mix.map((m) => `${m.op} ${m.percent}%`).join(", ")}; the echo server gets the same clients calling echo. ` +
       `Load generator: ${r.config.load_generator}. Each stage: every client initializes, then all call for ${r.config.stages.map((s) => `${s.durationMs / 1000} s`).join(" / ")} ` +
       `(calls in flight at the end are waited for; ${(r.config.stages[0]?.timeoutMs ?? 0) / 1000} s timeout per request).`,
@@ -171,7 +178,7 @@ export function renderHttpMarkdown(r: HttpBenchResults, root: string): string {
       "",
       ...runs.map((run) => {
         const times = serverTimesText(run);
-        return `- ${run.target}: initialize of all clients took ${run.connect.wall_s} s (p99 ${n(run.connect.latency?.p99_ms)} ms); the load generator used ${run.load_generator.cpu_s} CPU s and ${run.load_generator.peak_rss_mb} MB${times ? `; ${times}` : ""}.`;
+        return `- ${run.target}: initialize of all clients took ${run.connect.wall_s} s (p99 ${n(run.connect.latency?.p99_ms)} ms, ${run.connect.retries_503 ?? 0} retries after a 503); ${loadGenText(run)}${times ? `; ${times}` : ""}.`;
       }),
     );
   }

@@ -8,7 +8,8 @@
 // Writes bench/results/http.json and the bench:http section of docs/performance.md.
 // --quick: small stages, writes bench/results/http.quick.json only. --label NAME: writes
 // bench/results/http.NAME.json only (a before/after pair of runs). --stages 1000,10000 and --duration S override;
-// --targets echo,one,two picks targets; --profile DIR writes CPU profiles of the cs-mcp instances there;
+// --targets echo,one,two picks targets; --workers N sets the load-generator processes; --server-env K=V,…
+// adds settings to the cs-mcp instances; --profile DIR writes CPU profiles of the cs-mcp instances there;
 // --render only rewrites the docs section from bench/results/http.json.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,8 +23,9 @@ import { loadDemoPortfolio } from "./seed.ts";
 import { loadAverage, machineInfo } from "./machine.ts";
 import { replaceDocSection, repoRoot, writeBenchResults } from "./report.ts";
 import { startHttpServer, type HttpServerProcess } from "./http-servers.ts";
-import { runStage, type LoadTarget, type StagePlan } from "./http-load.ts";
-import { promSum, ratiosToBaseline, type MixEntry } from "./http-stats.ts";
+import { defaultWorkers, runStage, type StagePlan } from "./http-load.ts";
+import { promSum, ratiosToBaseline } from "./http-stats.ts";
+import { CS_MIX, type TargetSpec } from "./http-targets.ts";
 import { renderHttpMarkdown, renderHttpText, type HttpBenchResults, type TargetRun } from "./http-report.ts";
 
 const ECHO_SERVER = fileURLToPath(new URL("./http-echo-server.js", import.meta.url));
@@ -36,43 +38,20 @@ interface Plan {
 }
 
 const TIMEOUT_MS = 30_000;
-const stagePlan = (clients: number, durationMs: number, maxCalls: number): StagePlan => ({ clients, durationMs, maxCalls, timeoutMs: TIMEOUT_MS });
+const CONNECT_BUDGET_MS = 60_000;
+const stagePlan = (clients: number, durationMs: number, maxCalls: number): StagePlan => ({ clients, durationMs, maxCalls, timeoutMs: TIMEOUT_MS, connectBudgetMs: CONNECT_BUDGET_MS });
+/** The servers' listen backlog: Node's default of 511 overflows when 10,000 clients connect at once (the kernel caps it at net.core.somaxconn). */
+const BACKLOG = "4096";
 const FULL: Plan = { stages: [stagePlan(1_000, 20_000, 200_000), stagePlan(10_000, 20_000, 400_000)], accounts: 200, keys: 20 };
 const QUICK: Plan = { stages: [stagePlan(50, 4_000, 20_000), stagePlan(200, 4_000, 20_000)], accounts: 20, keys: 4 };
-
-/** What a CS manager's agent does: read an account, list accounts, score one account's health, record an NPS answer. */
-export const CS_MIX: readonly MixEntry[] = [
-  { op: "get_client_overview", percent: 35 },
-  { op: "list_clients", percent: 25 },
-  { op: "calculate_health_score", percent: 25 },
-  { op: "collect_feedback", percent: 15 },
-];
-const ECHO_MIX: readonly MixEntry[] = [{ op: "echo", percent: 100 }];
 
 /** Settings of every cs-mcp instance: the limits raised so that they stay on the call path but do not refuse the bench. */
 export const HTTP_BENCH_SETTINGS: Record<string, string> = {
   LOG_LEVEL: "warn",
   CS_MCP_RATE_LIMIT_PER_MINUTE: "1000000",
   CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL: "100000",
+  CS_MCP_HTTP_BACKLOG: BACKLOG,
 };
-
-function csArgs(ids: readonly string[]) {
-  return (op: string, client: number, k: number): Record<string, unknown> => {
-    const id = ids[(client * 7 + k) % ids.length]!;
-    switch (op) {
-      case "get_client_overview":
-        return { client_id: id };
-      case "list_clients":
-        return { limit: 20, sort_by: "arr", sort_order: "desc" };
-      case "calculate_health_score":
-        return { client_id: id };
-      case "collect_feedback":
-        return { client_id: id, feedback_type: "nps", score: (client + k) % 11, submitter_email: `csm${client % 50}@bench.example.com`, source: "survey" };
-      default:
-        throw new Error(`no arguments for ${op}`);
-    }
-  };
-}
 
 function writeJsonFile(path: string, value: unknown): string {
   mkdirSync(dirname(path), { recursive: true });
@@ -84,6 +63,14 @@ function fdLimit(): number | null {
   try {
     const line = readFileSync("/proc/self/limits", "utf8").split("\n").find((l) => l.startsWith("Max open files"));
     return line ? Number(line.split(/\s{2,}/)[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function somaxconn(): number | null {
+  try {
+    return Number(readFileSync("/proc/sys/net/core/somaxconn", "utf8").trim());
   } catch {
     return null;
   }
@@ -145,25 +132,26 @@ async function serverTimes(url: string, token: string | undefined): Promise<{ to
 async function runTarget(
   label: TargetRun["target"],
   start: () => Promise<HttpServerProcess[]>,
-  target: Omit<LoadTarget, "urls">,
+  target: TargetSpec,
   stage: StagePlan,
+  workers: number,
 ): Promise<Omit<TargetRun, "ratios">> {
   log(`${stage.clients} clients → ${label}: starting`);
   const servers = await start();
   try {
     let cpu0 = servers.map(() => 0);
-    const run = await runStage({ ...target, urls: servers.map((s) => s.url) }, stage, () => (cpu0 = servers.map((s) => s.cpuMs() ?? 0)));
+    const run = await runStage(target, servers.map((s) => s.url), stage, workers, () => (cpu0 = servers.map((s) => s.cpuMs() ?? 0)));
     const info = await Promise.all(
       servers.map(async (s, i) => ({
         label: s.label,
         peak_rss_mb: s.peakRssMb(),
         cpu_s: Math.round(((s.cpuMs() ?? 0) - cpu0[i]!) / 100) / 10,
-        ...(label === "echo" ? {} : await serverTimes(s.url, target.token?.(0))),
+        ...(label === "echo" ? {} : await serverTimes(s.url, target.kind === "cs" ? target.keys[0] : undefined)),
       })),
     );
     const s = run.summary;
     log(
-      `${stage.clients} clients → ${label}: connected ${run.connect.ok}/${stage.clients} in ${run.connect.wall_s} s; ` +
+      `${stage.clients} clients → ${label}: connected ${run.connect.ok}/${stage.clients} in ${run.connect.wall_s} s (${run.connect.retries_503} retries after 503, failed ${JSON.stringify(run.connect.errors)}); ` +
         `${s.calls_ok} ok, ${s.calls_failed} failed ${JSON.stringify(s.errors)} in ${run.window_s} s = ${s.calls_per_s}/s, ` +
         `p50 ${s.latency?.p50_ms ?? "-"} ms, p99 ${s.latency?.p99_ms ?? "-"} ms; peak RSS ${info.map((x) => x.peak_rss_mb).join(" + ")} MB`,
     );
@@ -218,22 +206,26 @@ async function main(): Promise<void> {
     const keys = await createKeys(plan.keys, env, tmp);
     log(`${ids.length} accounts, ${keys.length} API keys`);
 
-    const csEnv = { ...HTTP_BENCH_SETTINGS, ...env };
+    // --server-env K=V,K=V: extra settings for the cs-mcp instances (e.g. CS_MCP_API_KEY_CACHE_MS=0 for a before/after pair).
+    const extra = Object.fromEntries((option("--server-env")?.split(",") ?? []).filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]));
+    const csEnv = { ...HTTP_BENCH_SETTINGS, ...extra, ...env };
     // --profile DIR: every cs-mcp instance writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
     const profileDir = option("--profile");
     const nodeArgs = profileDir ? ["--cpu-prof", "--cpu-prof-dir", profileDir] : [];
     const cs = (n: number) => () =>
       Promise.all(Array.from({ length: n }, (_, i) => startHttpServer({ label: `cs-mcp ${i + 1}`, script: CS_MCP_CLI, args: ["serve", "--http", "--port", "0"], nodeArgs, env: csEnv, cwd: tmp })));
-    const csTarget: Omit<LoadTarget, "urls"> = { mix: CS_MIX, args: csArgs(ids), token: (i) => keys[i % keys.length]! };
-    const echoTarget: Omit<LoadTarget, "urls"> = { mix: ECHO_MIX, args: (_op, i, k) => ({ text: `echo ${i}.${k}` }) };
+    const csTarget: TargetSpec = { kind: "cs", ids, keys };
+    const echoTarget: TargetSpec = { kind: "echo" };
+    const workersOption = option("--workers");
 
     const runs: TargetRun[] = [];
     const targets = new Set(option("--targets")?.split(",") ?? ["echo", "one", "two"]);
     for (const stage of plan.stages) {
+      const workers = workersOption ? Number(workersOption) : defaultWorkers(stage.clients);
       const stageRuns: Array<Omit<TargetRun, "ratios">> = [];
-      if (targets.has("echo")) stageRuns.push(await runTarget("echo", async () => [await startHttpServer({ label: "echo", script: ECHO_SERVER, args: ["0"], cwd: tmp })], echoTarget, stage));
-      if (targets.has("one")) stageRuns.push(await runTarget("cs-mcp ×1", cs(1), csTarget, stage));
-      if (targets.has("two")) stageRuns.push(await runTarget("cs-mcp ×2", cs(2), csTarget, stage));
+      if (targets.has("echo")) stageRuns.push(await runTarget("echo", async () => [await startHttpServer({ label: "echo", script: ECHO_SERVER, args: ["0", BACKLOG], cwd: tmp })], echoTarget, stage, workers));
+      if (targets.has("one")) stageRuns.push(await runTarget("cs-mcp ×1", cs(1), csTarget, stage, workers));
+      if (targets.has("two")) stageRuns.push(await runTarget("cs-mcp ×2", cs(2), csTarget, stage, workers));
       const rss = (r: Omit<TargetRun, "ratios">) => (r.servers.every((s) => s.peak_rss_mb !== null) ? r.servers.reduce((a, s) => a + s.peak_rss_mb!, 0) / r.servers.length : null);
       const echo = stageRuns.find((r) => r.target === "echo");
       const baseline = echo ? { summary: echo.summary, peak_rss_mb: rss(echo) } : null;
@@ -253,11 +245,11 @@ async function main(): Promise<void> {
         mix: CS_MIX,
         accounts: ids.length,
         api_keys: keys.length,
-        server_settings: HTTP_BENCH_SETTINGS,
+        server_settings: { ...HTTP_BENCH_SETTINGS, ...extra },
         postgres: describeServer(db.url),
         fd_limit: fdLimit(),
         load_generator:
-          "MCP SDK Client + StreamableHTTPClientTransport per virtual client, all over one undici Agent (keep-alive, unlimited connections per origin), in the bench process; closed loop without think time",
+          `MCP SDK Client + StreamableHTTPClientTransport per virtual client, split over ${plan.stages.map((st) => (workersOption ? Number(workersOption) : defaultWorkers(st.clients))).join(" / ")} load-generator processes (bench/http-load-worker.ts), each with one undici Agent (keep-alive, unlimited connections per origin); closed loop without think time; initialize retried after a 503 (Retry-After) for up to ${CONNECT_BUDGET_MS / 1000} s; servers listen with a backlog of ${BACKLOG} (net.core.somaxconn ${somaxconn() ?? "unknown"})`,
       },
       seeding: seeding.detail,
       runs,

@@ -4,8 +4,9 @@
 // issuer is configured. The credential is never logged, stored (a key's hash excepted) nor passed on.
 import type { Config } from "../config/load.ts";
 import type { Database } from "../db/database.ts";
-import { KEY_PREFIX } from "./api-key-format.ts";
+import { hashApiKey, KEY_PREFIX } from "./api-key-format.ts";
 import { principalOfApiKey } from "./api-keys.ts";
+import { KeyPrincipalCache } from "./key-cache.ts";
 import { createOAuthVerifier, TokenRefused, type OAuthVerifier } from "./oauth.ts";
 import type { Principal } from "./principal.ts";
 import { SCOPES } from "./scopes.ts";
@@ -36,7 +37,8 @@ export interface AuthenticatorDeps {
   now?: () => Date;
 }
 
-type AuthConfig = Pick<Config, "CS_MCP_RESOURCE_URL" | "CS_MCP_AUTH_ISSUER" | "CS_MCP_AUTH_JWKS_URL" | "CS_MCP_AUTH_ALGORITHMS" | "CS_MCP_AUTH_CLOCK_TOLERANCE_S">;
+type AuthConfig = Pick<Config, "CS_MCP_RESOURCE_URL" | "CS_MCP_AUTH_ISSUER" | "CS_MCP_AUTH_JWKS_URL" | "CS_MCP_AUTH_ALGORITHMS" | "CS_MCP_AUTH_CLOCK_TOLERANCE_S"> &
+  Partial<Pick<Config, "CS_MCP_API_KEY_CACHE_MS">>;
 
 const WELL_KNOWN = "/.well-known/oauth-protected-resource";
 
@@ -68,12 +70,18 @@ export function createAuthenticator(config: AuthConfig, deps: AuthenticatorDeps)
     const params: Record<string, string> = { ...(resource ? { resource_metadata: metadataUrlOf(resource) } : { realm: "cs-mcp" }), ...extra };
     return `Bearer ${Object.entries(params).map(([k, v]) => `${k}=${quoted(v)}`).join(", ")}`;
   }
+  const keys = new KeyPrincipalCache(config.CS_MCP_API_KEY_CACHE_MS ?? 0);
   const invalid = (description: string) => new AuthError(401, description, challenge({ error: "invalid_token", error_description: description }));
 
   async function principalOf(token: string): Promise<Principal> {
     if (token.startsWith(KEY_PREFIX)) {
-      const found = await principalOfApiKey(deps.db.prisma, token, now());
+      const at = now();
+      const hash = hashApiKey(token);
+      const cached = keys.get(hash, at.getTime());
+      if (cached) return cached;
+      const found = await principalOfApiKey(deps.db.prisma, token, at);
       if ("refused" in found) throw invalid(found.refused);
+      keys.set(hash, found, at.getTime());
       return found;
     }
     if (!oauth) throw invalid("the bearer token is not an API key, and no OAuth issuer is configured (CS_MCP_AUTH_ISSUER)");

@@ -211,6 +211,7 @@ export const SETTINGS = [
       z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA", "Ed25519"], { error: "must be asymmetric JWS algorithms: RS256/384/512, PS256/384/512, ES256/384/512, EdDSA or Ed25519" })).min(1).default(["RS256", "PS256", "ES256", "EdDSA"]),
     ) },
   { env: "CS_MCP_AUTH_CLOCK_TOLERANCE_S", group: "auth", default: "30", doc: "seconds of clock skew allowed on a token's exp and nbf", schema: int(0, 600, 30) },
+  { env: "CS_MCP_API_KEY_CACHE_MS", group: "auth", default: "2000", doc: "how long an instance trusts an API key it found valid without asking the database again; a revoked key stops working within this time (0 = ask every request)", schema: int(0, 60_000, 2_000) },
   // server: Streamable HTTP (cs-mcp serve --http)
   { env: "CS_MCP_HTTP", flag: "http", group: "server", default: "false", doc: "serve MCP over Streamable HTTP at /mcp instead of stdio", schema: bool(false) },
   { env: "CS_MCP_HTTP_HOST", flag: "host", group: "server", default: "127.0.0.1", doc: "address the HTTP server binds; anything but loopback needs an authenticator configured", schema: z.preprocess(blankToUndefined, z.string().default("127.0.0.1")) },
@@ -221,6 +222,7 @@ export const SETTINGS = [
   { env: "CS_MCP_HTTP_HEADERS_TIMEOUT_MS", group: "server", default: "10000", doc: "time a client has to send the request headers", schema: int(1_000, 600_000, 10_000) },
   { env: "CS_MCP_HTTP_REQUEST_TIMEOUT_MS", group: "server", default: "30000", doc: "time a client has to send the whole request", schema: int(1_000, 600_000, 30_000) },
   { env: "CS_MCP_HTTP_MAX_CONCURRENT_PER_PRINCIPAL", group: "server", default: "32", doc: "MCP requests one principal may have in flight; more get 429 with Retry-After", schema: int(1, 100_000, 32) },
+  { env: "CS_MCP_HTTP_BACKLOG", group: "server", default: "511", doc: "listen backlog: connections the kernel queues before accept (capped by net.core.somaxconn); raise it for bursts of thousands of connects", schema: int(1, 65_535, 511) },
   { env: "CS_MCP_HTTP_SHUTDOWN_GRACE_MS", group: "server", default: "10000", doc: "on SIGTERM, how long in-flight requests may take to finish before connections are cut", schema: int(0, 600_000, 10_000) },
   { env: "CS_MCP_METRICS_PUBLIC", group: "server", default: "false", doc: "answer /metrics without authentication (only on a network that only Prometheus reaches)", schema: bool(false) },
   // profile and secrets (docs/profiles.md, docs/secrets.md); every secret setting may also come from NAME_FILE or AWS Secrets Manager

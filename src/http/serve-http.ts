@@ -117,7 +117,8 @@ export async function serveHttp(config: Config, logger: Logger, options: { authe
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(config.CS_MCP_HTTP_PORT, host, () => resolve());
+    // Node's default backlog (511) overflows when thousands of clients connect at once (SYN cookies, timeouts).
+    server.listen({ port: config.CS_MCP_HTTP_PORT, host, backlog: config.CS_MCP_HTTP_BACKLOG }, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const shown = host.includes(":") ? `[${host}]` : host;

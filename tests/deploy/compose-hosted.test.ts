@@ -2,10 +2,13 @@
 // one-shot service first. Parsed and checked for the wiring that makes it work (the same database and Redis
 // for both instances, bound beyond loopback, started only after the migrations, only the proxy published),
 // and the proxy's configuration checked by `haproxy -c` with the compose file's own variables (Debian's
-// haproxy package; .ci/run installs it). `docker compose config` is not run: no Compose plugin here.
+// haproxy package; .ci/run installs it). Every compose file is also validated and resolved by a real Compose
+// implementation, Debian's docker-compose 1.29 (.ci/run installs it): `config -q`, and the resolved services.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
 type Service = {
@@ -59,5 +62,36 @@ describe("docker-compose.hosted.yml", () => {
     expect(r.error, "haproxy is not installed (Debian package haproxy; .ci/run installs it)").toBeUndefined();
     expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
     expect(`${r.stdout}${r.stderr}`).toContain("Configuration file is valid");
+  });
+
+  describe("docker-compose (Debian's 1.29)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cs-mcp-compose-"));
+    // An empty --env-file: a developer's own .env must not change what is checked.
+    const emptyEnv = join(dir, "empty.env");
+    writeFileSync(emptyEnv, "");
+    const compose = (args: string[], env: Record<string, string> = {}) => {
+      const r = spawnSync("docker-compose", ["--env-file", emptyEnv, ...args], { env: { PATH: process.env.PATH ?? "", HOME: dir, ...env }, encoding: "utf8", timeout: 60_000 });
+      expect(r.error, "docker-compose is not installed (Debian package docker-compose; .ci/run installs it)").toBeUndefined();
+      return r;
+    };
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+    it.each(["docker-compose.hosted.yml", "docker-compose.yml", "docker-compose.yml + docker/compose.demo.yml"])("config -q accepts %s", (files) => {
+      const r = compose([...files.split(" + ").flatMap((f) => ["-f", f]), "config", "-q"]);
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toBe("");
+    });
+
+    it("resolves both instances alike; the settings file CS_MCP_ENV_FILE names reaches them, the compose file's values win", () => {
+      const settings = join(dir, "settings.env");
+      writeFileSync(settings, "LOG_LEVEL=debug\nDATABASE_URL=postgres://elsewhere/db\n");
+      const r = compose(["-f", "docker-compose.hosted.yml", "config"], { CS_MCP_ENV_FILE: settings });
+      expect(r.status, r.stderr).toBe(0);
+      const resolved = parse(r.stdout) as { services: Record<string, Service> };
+      const [a, b] = [resolved.services["cs-mcp-1"]!, resolved.services["cs-mcp-2"]!];
+      expect(a.environment).toEqual(b.environment);
+      expect(a.environment).toMatchObject({ LOG_LEVEL: "debug", DATABASE_URL: "postgres://csmcp:csmcp-local-only@postgres:5432/customer_success", CS_MCP_HTTP_HOST: "0.0.0.0" });
+      expect(Object.keys(resolved.services).sort()).toEqual(["cs-mcp-1", "cs-mcp-2", "migrate", "postgres", "proxy", "redis"]);
+    });
   });
 });

@@ -106,3 +106,18 @@ describe("readers", () => {
     expect(parseStatCpuMs(stat)).toBe(3000);
   });
 });
+
+describe("load-generator slices (bench/http-load.ts)", () => {
+  it("gives every client to exactly one process, the processes within one client of each other", async () => {
+    const { slices, defaultWorkers } = await import("../../bench/http-load.ts");
+    for (const [clients, n] of [[10_000, 4], [1_000, 1], [7, 3], [2, 5]] as const) {
+      const parts = slices(clients, n);
+      const owned = parts.flatMap(([a, b]) => Array.from({ length: b - a }, (_, k) => a + k));
+      expect(owned).toEqual(Array.from({ length: clients }, (_, k) => k));
+      const sizes = parts.map(([a, b]) => b - a);
+      expect(Math.max(...sizes) - Math.min(...sizes)).toBeLessThanOrEqual(1);
+      expect(parts.length).toBe(Math.min(n, clients));
+    }
+    expect([1_000, 2_500, 2_501, 10_000].map(defaultWorkers)).toEqual([1, 1, 2, 4]);
+  });
+});
