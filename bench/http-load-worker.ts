@@ -15,7 +15,9 @@ import { classifyError, pickOp, type ErrorKind, type Sample } from "./http-stats
 import { loadTarget } from "./http-targets.ts";
 import { workerLifetimeMs, type ToWorker, type FromWorker, type WorkerPlan } from "./http-load.ts";
 
-const send = (msg: FromWorker) => process.send!(msg);
+// Resolves once the message is written to the IPC pipe: disconnecting before that drops a large report
+// still queued (the 1,000-client echo stage's "done" message was lost that way).
+const send = (msg: FromWorker) => new Promise<void>((resolve, reject) => void process.send!(msg, undefined, {}, (err) => (err ? reject(err) : resolve())));
 /** Initializes in flight at once per load-generator process. */
 const CONNECTING = 250;
 
@@ -108,7 +110,7 @@ async function run(w: WorkerPlan, go: Promise<void>): Promise<void> {
   connectOver = true;
   const late = w.to - w.from - connectMs.length - Object.values(errors).reduce((a, b) => a + (b ?? 0), 0);
   if (late > 0) errors.timeout = (errors.timeout ?? 0) + late;
-  send({ type: "connected", connect_ms: connectMs, errors, retries_503: retries });
+  await send({ type: "connected", connect_ms: connectMs, errors, retries_503: retries });
   await go;
 
   const samples: Sample[] = [];
@@ -134,7 +136,7 @@ async function run(w: WorkerPlan, go: Promise<void>): Promise<void> {
   const windowS = (performance.now() - w0) / 1000;
   clearInterval(rssTimer);
   const cpu = process.cpuUsage(cpu0);
-  send({ type: "done", samples: keepFirstMessages(samples), window_s: windowS, cpu_s: (cpu.user + cpu.system) / 1e6, peak_rss_mb: peakRss / 1024 / 1024 });
+  await send({ type: "done", samples: keepFirstMessages(samples), window_s: windowS, cpu_s: (cpu.user + cpu.system) / 1e6, peak_rss_mb: peakRss / 1024 / 1024 });
   await Promise.all([...clients.values()].map((c) => c.close().catch(() => {})));
   await agent.close().catch(() => {});
 }
