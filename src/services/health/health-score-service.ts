@@ -11,6 +11,7 @@ import type { Config } from "../../config/load.ts";
 import { FEATURE_CATALOG_SQL, HealthSignalsRepository, STANDARD_LOOKBACK_DAYS, usageDecline, type AccountSignals } from "../../repositories/health-signals.ts";
 import { notFound, validationError } from "../../server/errors.ts";
 import { abortableTransaction, type Tx } from "../../db/abortable-transaction.ts";
+import { rawSqlOf as sqlOf, type RawSql as Sql } from "../../db/raw-sql.ts";
 import type { DatabaseKind } from "../../db/database.ts";
 import { RUN_COLUMNS, runTotalsSql, scoringSql, storeRunSql, updateAccountsSql } from "./portfolio-scoring-sql.ts";
 import {
@@ -440,15 +441,6 @@ export class HealthScoreService {
   }
 }
 
-/** A Prisma client or transaction as the two calls the portfolio run makes. */
-interface Sql {
-  run(sql: string, ...params: unknown[]): Promise<number>;
-  rows<T>(sql: string, ...params: unknown[]): Promise<T[]>;
-}
-const sqlOf = (c: PrismaClient | Tx): Sql => ({
-  run: (sql, ...params) => c.$executeRawUnsafe(sql, ...params),
-  rows: <T>(sql: string, ...params: unknown[]) => c.$queryRawUnsafe<T[]>(sql, ...params),
-});
 
 /** The answer's order: rated accounts lowest first, then insufficient data, then no data at all; then client_id. */
 const rankOf = (r: AccountHealth) => (r.overall_score === null ? 202 : r.band === "insufficient_data" ? 101 + r.overall_score / 1000 : r.overall_score);

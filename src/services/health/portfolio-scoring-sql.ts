@@ -17,12 +17,9 @@ import {
   ticketSignalsSql,
   usageSignalsSql,
 } from "../../repositories/health-signals.ts";
+import { f8 as f, jsRound } from "../../db/sql-float8.ts";
 import { MIN_COVERAGE, PAYMENT_RULES, SUPPORT_PENALTIES, USAGE_TARGET_DAYS_PER_WEEK } from "./components.ts";
 
-/** A JS number as a float8 literal: String() gives the shortest text that reads back as the same double. */
-const f = (n: number) => `${String(n)}::float8`;
-/** Math.round(x) for x ≥ 0 (every value rounded here is clamped to 0–100 first). */
-const jsRound = (x: string) => `(CASE WHEN (${x}) - floor(${x}) >= 0.5 THEN ceil(${x}) ELSE floor(${x}) END)`;
 /** Math.min(hi, Math.max(lo, v)). */
 const clamp = (v: string, lo = "0::float8", hi = "100::float8") => `least(${hi}, greatest(${lo}, ${v}))`;
 

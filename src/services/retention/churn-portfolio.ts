@@ -9,6 +9,7 @@ import type { PrismaClient } from "../../generated/prisma/client.ts";
 import type { Config } from "../../config/load.ts";
 import type { DatabaseKind } from "../../db/database.ts";
 import { abortableTransaction, type Tx } from "../../db/abortable-transaction.ts";
+import { rawSqlOf as sqlOf, type RawSql as Sql } from "../../db/raw-sql.ts";
 import { FEATURE_CATALOG_SQL, standardHealthRun } from "../../repositories/health-signals.ts";
 import { COMPONENTS } from "../health/components.ts";
 import { RUN_COLUMNS, scoringSql } from "../health/portfolio-scoring-sql.ts";
@@ -45,14 +46,6 @@ export interface Ranked {
   probability: number;
 }
 
-interface Sql {
-  run(sql: string, ...params: unknown[]): Promise<number>;
-  rows<T>(sql: string, ...params: unknown[]): Promise<T[]>;
-}
-const sqlOf = (c: PrismaClient | Tx): Sql => ({
-  run: (sql, ...params) => c.$executeRawUnsafe(sql, ...params),
-  rows: <T>(sql: string, ...params: unknown[]) => c.$queryRawUnsafe<T[]>(sql, ...params),
-});
 
 /** The answer's order: probability high first, then client_id as JavaScript compares it (the per-account path's sort). */
 const byRank = (a: Ranked, b: Ranked) => b.probability - a.probability || a.client_id.localeCompare(b.client_id);

@@ -14,15 +14,12 @@ import {
   ticketSignalsSql,
   usageSignalsSql,
 } from "../../repositories/health-signals.ts";
+import { f8, jsRound } from "../../db/sql-float8.ts";
 import { featureSql } from "../../repositories/churn-features.ts";
 import { sqlValue } from "../churn-model/features.ts";
 import type { LearnedModel } from "../churn-model/model.ts";
 import { INTERCEPT, SIGNALS, STAGE_RISK } from "./churn-model.ts";
 
-/** A JS number as a float8 literal: String() gives the shortest text that reads back as the same double. */
-export const f8 = (n: number) => `(${String(n)})::float8`;
-/** Math.round(x) for any x (half up: PostgreSQL's round() on float8 rounds half to even). */
-const jsRound = (x: string) => `(CASE WHEN (${x}) - floor(${x}) >= 0.5 THEN ceil(${x}) ELSE floor(${x}) END)`;
 /** r(v, 4) of churn-model.ts: Math.round(v × 10⁴) ÷ 10⁴. */
 export const round4 = (x: string) => `(${jsRound(`(${x}) * 10000::float8`)} / 10000::float8)`;
 const least = (a: string, b: string) => `least(${a}, ${b})`;
