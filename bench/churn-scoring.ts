@@ -35,7 +35,7 @@ import { calculateHealthScore } from "../src/tools/health/calculate-health-score
 import { identifyChurnRisk } from "../src/tools/retention/identify-churn-risk.ts";
 import { trainChurnModel } from "../src/services/churn-model/train.ts";
 import { featureSql } from "../src/repositories/churn-features.ts";
-import { FLOOR_SQL, dataSpec, generateScoringData } from "./scoring.ts";
+import { FLOOR_SQL, dataSpec, generateScoringData, rssAround } from "./scoring.ts";
 import { loadAverage, machineInfo, type MachineInfo } from "./machine.ts";
 import { median } from "./stats.ts";
 import { createThrowawayDb, describeUrl } from "./postgres.ts";
@@ -126,16 +126,7 @@ async function measureModel(db: Database, pipeline: ToolPipeline, now: Date, mod
   }
   // Memory: idle (after a GC, 2 s after the last call), peak sampled every 20 ms during one more call, after (2 s, GC).
   await new Promise((r) => setTimeout(r, 2000));
-  gc();
-  const idle = rssMb();
-  let peak = idle;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
-  await tool();
-  clearInterval(sampler);
-  peak = Math.max(peak, rssMb());
-  await new Promise((r) => setTimeout(r, 2000));
-  gc();
-  const after = rssMb();
+  const { before: idle, peak, after } = await rssAround(tool);
   log(`    RSS: idle ${idle} MB, peak ${peak} MB, after ${after} MB`);
   const fm = median(floorRuns);
   const tm = median(toolRuns);

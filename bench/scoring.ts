@@ -594,16 +594,7 @@ async function measure(
   log(`  floor check against the repository: ${floor_check.accounts} accounts, ${floor_check.fields} fields, ${floor_check.mismatches.length} mismatches`);
 
   // Memory: one more (a) run, RSS sampled every 20 ms; before and after with a GC first.
-  gc();
-  const before = rssMb();
-  let peak = before;
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
-  await tool();
-  clearInterval(sampler);
-  peak = Math.max(peak, rssMb());
-  await new Promise((r) => setTimeout(r, 2000));
-  gc();
-  const after = rssMb();
+  const { before, peak, after } = await rssAround(tool);
   const memory: MemoryFigures = { before_mb: before, peak_mb: peak, after_mb: after, after_growth: r3((after - before) / before) };
   log(`  RSS: ${before} MB before, peak ${peak} MB during, ${after} MB 2 s after the call`);
 
@@ -704,6 +695,20 @@ async function measure(
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
 const rssMb = () => Math.round(process.memoryUsage.rss() / 1048576);
+
+/** RSS in MB around one call: before (after a GC), peak sampled every 20 ms during it, after (2 s later, after a GC). */
+export async function rssAround(call: () => Promise<unknown>): Promise<{ before: number; peak: number; after: number }> {
+  gc();
+  const before = rssMb();
+  let peak = before;
+  const sampler = setInterval(() => (peak = Math.max(peak, rssMb())), 20);
+  await call();
+  clearInterval(sampler);
+  peak = Math.max(peak, rssMb());
+  await new Promise((r) => setTimeout(r, 2000));
+  gc();
+  return { before, peak, after: rssMb() };
+}
 
 
 async function runPostgres(adminUrl: string, accounts: number, events: number, now: Date, o: { runs: number; loopSample: number; loopBudgetSeconds: number; log: (m: string) => void }): Promise<BackendResult> {
