@@ -6,7 +6,7 @@
 import MiniSearch from "minisearch";
 import { z } from "zod";
 import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import { TOOLSETS, defineTool, type AnyTool } from "./define-tool.ts";
+import { TOOLSETS, defineTool, type AnyTool, type ToolRef } from "./define-tool.ts";
 import { describeTool } from "./describe-tool.ts";
 import { toToolJsonSchema } from "./json-schema.ts";
 import { fromZodError, validationError, type ToolError } from "./errors.ts";
@@ -39,8 +39,8 @@ const CALL_TOOL: Tool = {
 };
 
 /** The search index of a tool list, built once per list (every session of a process shares it). */
-const indexes = new WeakMap<readonly AnyTool[], MiniSearch<{ name: string; title: string; description: string }>>();
-function indexOf(tools: readonly AnyTool[]) {
+const indexes = new WeakMap<readonly ToolRef[], MiniSearch<{ name: string; title: string; description: string }>>();
+function indexOf(tools: readonly ToolRef[]) {
   let index = indexes.get(tools);
   if (!index) {
     index = new MiniSearch({ idField: "name", fields: ["name", "title", "description"], searchOptions: { boost: { name: 3, title: 2 }, prefix: true, fuzzy: 0.2 } });
@@ -136,8 +136,8 @@ export class ToolSession {
   }
 
   private search(query: string | undefined, toolset: string | undefined) {
-    const inSet = (t: AnyTool) => toolset === undefined || t.toolset === toolset;
-    let matches: AnyTool[];
+    const inSet = (t: ToolRef) => toolset === undefined || t.toolset === toolset;
+    let matches: ToolRef[];
     if (query === undefined) matches = this.surface.allowed.filter(inSet);
     else {
       const byName = new Map(this.surface.allowed.map((t) => [t.name, t]));
