@@ -27,7 +27,7 @@ import { openDatabase, type Database } from "../src/db/database.ts";
 import { createServices } from "../src/services/index.ts";
 import { ToolPipeline } from "../src/server/pipeline.ts";
 import { createRateLimiter } from "../src/server/rate-limit.ts";
-import { ALL_TOOLS } from "../src/tools/index.ts";
+import { ALL_TOOLS } from "../src/tools/definitions.ts";
 import { MODEL_VERSION } from "../src/services/retention/churn-model.ts";
 import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { createThrowawayDb } from "./postgres.ts";

@@ -7,7 +7,7 @@ import type { Config } from "./config/load.ts";
 import { openDatabase, type Database } from "./db/database.ts";
 import type { Logger } from "./observability/logger.ts";
 import { Metrics } from "./observability/metrics.ts";
-import { createServices, type Services } from "./services/index.ts";
+import { createServiceContainer, type Services } from "./services/container.ts";
 import { closeRedis, createRedis } from "./state/redis.ts";
 import { ToolPipeline } from "./server/pipeline.ts";
 import { createRateLimiter, type RateLimiter } from "./server/rate-limit.ts";
@@ -36,7 +36,8 @@ export async function openRuntime(config: Config, logger: Logger, metrics: Metri
   await useStoredCredentials(config, db, logger);
   const redis = createRedis(config, logger);
   const resilience = createResilience(config, logger, redis);
-  const services = createServices({ db, redis, config, metrics, resilience, ...(options.now ? { now: options.now } : {}) });
+  // Each service is imported and built when a tool, resource or completion first reads it.
+  const services = createServiceContainer({ db, redis, config, metrics, resilience, ...(options.now ? { now: options.now } : {}) });
   let closing: Promise<void> | null = null;
   return {
     db,

@@ -18,13 +18,13 @@ import {
 } from "@modelcontextprotocol/sdk/types.js";
 import type { ToolPipeline } from "./pipeline.ts";
 import { ToolSession } from "./session-tools.ts";
-import { CLIENT_TEMPLATE, type ResourceRegistry } from "./resources/index.ts";
+import { CLIENT_TEMPLATE, RESOURCE_SERVICES, type ResourceRegistry } from "./resources/index.ts";
 import { serverResources } from "./resources/catalogue.ts";
 import { toolVisibleTo } from "../auth/scopes.ts";
 import { CLIENT_ID_ARGUMENT, getPrompt, listPrompts, PROMPTS } from "./prompts.ts";
 import { toSafeError } from "./errors.ts";
 import type { ToolSurface } from "../tools/index.ts";
-import type { Services } from "../services/index.ts";
+import { loadServices, type ServiceKey, type Services } from "../services/container.ts";
 import type { Logger } from "../observability/logger.ts";
 import { SERVER_NAME, SERVER_VERSION } from "../version.ts";
 import type { Principal } from "../auth/principal.ts";
@@ -104,10 +104,14 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
     const services = options.services;
     const registry = options.resources ?? serverResources();
     const logger = options.logger;
-    /** Anything but a protocol error becomes the tools' safe message (no SQL or stack to the client). */
-    const guarded = async <T>(work: (s: Services) => Promise<T>): Promise<T> => {
+    /**
+     * Runs with the named services' modules loaded (they load on first use, like tools'). Anything but a
+     * protocol error becomes the tools' safe message (no SQL or stack to the client).
+     */
+    const guarded = async <T>(uses: readonly ServiceKey[], work: (s: Services) => Promise<T>): Promise<T> => {
       try {
-        return await work(await services);
+        const [ready] = await Promise.all([services, loadServices(uses)]);
+        return await work(ready);
       } catch (err) {
         if (err instanceof McpError) throw err;
         const safe = logger ? toSafeError(err, logger) : { code: "internal_error", message: "internal error" };
@@ -116,10 +120,10 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
     };
     const reach = (name: string) => (session.isListed(name) ? "listed" : surface.discovery && pipeline.has(name) ? "call_tool" : "unavailable");
 
-    server.setRequestHandler(ListResourcesRequestSchema, (request) => guarded((s) => registry.list({ services: s }, request.params?.cursor)));
+    server.setRequestHandler(ListResourcesRequestSchema, (request) => guarded(RESOURCE_SERVICES, (s) => registry.list({ services: s }, request.params?.cursor)));
     server.setRequestHandler(ListResourceTemplatesRequestSchema, async () => ({ resourceTemplates: [CLIENT_TEMPLATE] }));
     server.setRequestHandler(ReadResourceRequestSchema, (request) =>
-      guarded(async (s) => ({ contents: [await registry.read({ services: s }, request.params.uri)] })),
+      guarded(RESOURCE_SERVICES, async (s) => ({ contents: [await registry.read({ services: s }, request.params.uri)] })),
     );
     server.setRequestHandler(ListPromptsRequestSchema, async () => ({ prompts: listPrompts() }));
     server.setRequestHandler(GetPromptRequestSchema, async (request) => getPrompt(request.params.name, request.params.arguments ?? {}, reach));
@@ -130,7 +134,7 @@ export function createMcpServer(pipeline: ToolPipeline, options: ServerOptions =
         ((ref.type === "ref/resource" && ref.uri === CLIENT_TEMPLATE.uriTemplate) ||
           (ref.type === "ref/prompt" && PROMPTS.some((p) => p.name === ref.name && p.arguments?.some((a) => a.name === CLIENT_ID_ARGUMENT))));
       if (!completesClient) return { completion: { values: [], total: 0, hasMore: false } };
-      return guarded(async (s) => ({ completion: await s.clientDirectory.complete(argument.value) }));
+      return guarded(["clientDirectory"], async (s) => ({ completion: await s.clientDirectory.complete(argument.value) }));
     });
   }
   return server;

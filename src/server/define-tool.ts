@@ -1,7 +1,7 @@
 // The one way a tool is defined: name, toolset, a description written for a model, strict zod input and
 // output schemas, all three annotation hints set on purpose, and a thin handler that calls a service.
 import type { z } from "zod";
-import type { Services } from "../services/index.ts";
+import type { Services } from "../services/container.ts";
 import type { Logger } from "../observability/logger.ts";
 
 export const TOOLSETS = ["core", "health", "onboarding", "retention", "communication", "support", "expansion", "feedback", "system"] as const;
@@ -53,3 +53,24 @@ export function defineTool<I extends z.ZodObject, O extends z.ZodObject>(def: To
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyTool = ToolDefinition<any, any>;
+
+/** What the registry, tools/list, discovery, refusals and scopes read about a tool: no zod, no handler. */
+export type ToolInfo = Pick<AnyTool, "name" | "toolset" | "title" | "description" | "annotations" | "readOnlyCompute">;
+
+/** A JSON Schema as tools/list advertises it. */
+export type ListedSchema = { type: "object"; [key: string]: unknown };
+
+/**
+ * A tool of the build-time catalog (src/tools/catalog.generated.ts): its listing, generated from the
+ * definition, and how to import the definition (with the services its module reads) on first use.
+ */
+export interface CatalogTool extends ToolInfo {
+  inputSchema: ListedSchema;
+  outputSchema: ListedSchema;
+  load(): Promise<AnyTool>;
+}
+
+/** A tool as a registry holds it: a definition at hand, or a catalog entry whose definition loads on first call. */
+export type ToolRef = AnyTool | CatalogTool;
+
+export const isDefinition = (tool: ToolRef): tool is AnyTool => "handler" in tool;

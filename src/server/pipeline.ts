@@ -7,7 +7,8 @@ import { requestContext } from "../observability/context.ts";
 import type { Metrics } from "../observability/metrics.ts";
 import type { Services } from "../services/index.ts";
 import type { Principal } from "../auth/principal.ts";
-import type { AnyTool } from "./define-tool.ts";
+import type { ToolRef } from "./define-tool.ts";
+import { definitionOf } from "./tool-loader.ts"; // lazy: the definition is imported on first call (see run)
 import { fromZodError, serializeError, toSafeError, ToolError } from "./errors.ts";
 import type { RateLimiter } from "./rate-limit.ts";
 import { actorOf, authorizeCall, rateLimitKey } from "../auth/scopes.ts";
@@ -112,13 +113,13 @@ function abortReason(signal: AbortSignal, outcome: string): ToolError {
 }
 
 export class ToolPipeline {
-  private readonly byName: Map<string, AnyTool>;
+  private readonly byName: Map<string, ToolRef>;
   private servicesReady = false;
   /** The per-call audit line holds only fields the pipeline builds: written without the redaction pass. */
   private readonly audit: Logger;
 
   constructor(
-    readonly tools: readonly AnyTool[],
+    readonly tools: readonly ToolRef[],
     private readonly deps: PipelineDeps,
   ) {
     this.byName = new Map(tools.map((t) => [t.name, t]));
@@ -140,20 +141,22 @@ export class ToolPipeline {
   }
 
   /** Runs a definition through the same steps; also for a session's own tools (discover_tools, enable_toolsets). */
-  callDefinition(tool: AnyTool, rawArgs: unknown, options: CallOptions = {}): Promise<CallToolResult> {
+  callDefinition(tool: ToolRef, rawArgs: unknown, options: CallOptions = {}): Promise<CallToolResult> {
     const requestId = randomUUID();
     const actor = options.principal ? { actor: actorOf(options.principal) } : {};
     return requestContext.run({ request_id: requestId, tool: tool.name, ...actor }, () => this.run(tool, rawArgs, requestId, options));
   }
 
-  private async run(tool: AnyTool, rawArgs: unknown, requestId: string, options: CallOptions): Promise<CallToolResult> {
+  private async run(ref: ToolRef, rawArgs: unknown, requestId: string, options: CallOptions): Promise<CallToolResult> {
     const { logger, metrics, limiter, services, timeoutMs } = this.deps;
     const started = performance.now();
     let ok = false;
     let failure: "error" | "rate_limited" | "timeout" = "error";
     let unsubscribe: (() => void) | undefined;
     try {
-      authorizeCall(options.principal, tool);
+      authorizeCall(options.principal, ref);
+      // lazy (owner: lazy): a catalog tool's module is imported on its first call, before its zod input check.
+      const tool = await definitionOf(ref);
       const nul = nulPath(rawArgs, "");
       if (nul !== null) {
         throw new ToolError("validation_error", `invalid arguments: ${nul}: must not contain the NUL character (\\u0000)`, "remove the NUL character and call again; nothing was changed", { issues: [`${nul}: must not contain the NUL character (\\u0000)`] });
@@ -226,7 +229,7 @@ export class ToolPipeline {
     } finally {
       unsubscribe?.();
       const ms = performance.now() - started;
-      metrics.record(tool.name, ms, ok, ok ? "ok" : failure);
+      metrics.record(ref.name, ms, ok, ok ? "ok" : failure);
       this.audit.info({ duration_ms: Math.round(ms * 100) / 100, ok, arg_keys: argKeys(rawArgs) }, "tool call");
     }
   }

@@ -3,10 +3,10 @@
 // session's list (and says so with notifications/tools/list_changed), call_tool runs any allowed tool
 // for clients that never refresh their list. call_tool and tools/call take the same path: the call
 // pipeline (validation, read-only, rate limit, audit, deadline, progress) and the same refusal.
-import MiniSearch from "minisearch";
+import type MiniSearch from "minisearch";
 import { z } from "zod";
 import { ErrorCode, McpError, type CallToolResult, type Tool } from "@modelcontextprotocol/sdk/types.js";
-import { TOOLSETS, defineTool, type AnyTool } from "./define-tool.ts";
+import { TOOLSETS, defineTool, type AnyTool, type ToolRef } from "./define-tool.ts";
 import { describeTool } from "./describe-tool.ts";
 import { toToolJsonSchema } from "./json-schema.ts";
 import { fromZodError, validationError, type ToolError } from "./errors.ts";
@@ -38,11 +38,15 @@ const CALL_TOOL: Tool = {
   annotations: { title: "Call any tool", readOnlyHint: false, destructiveHint: true, openWorldHint: true },
 };
 
-/** The search index of a tool list, built once per list (every session of a process shares it). */
-const indexes = new WeakMap<readonly AnyTool[], MiniSearch<{ name: string; title: string; description: string }>>();
-function indexOf(tools: readonly AnyTool[]) {
+/**
+ * The search index of a tool list, built once per list (every session of a process shares it); MiniSearch
+ * itself is imported with the first search, not at start-up.
+ */
+const indexes = new WeakMap<readonly ToolRef[], MiniSearch<{ name: string; title: string; description: string }>>();
+async function indexOf(tools: readonly ToolRef[]) {
   let index = indexes.get(tools);
   if (!index) {
+    const { default: MiniSearch } = await import("minisearch");
     index = new MiniSearch({ idField: "name", fields: ["name", "title", "description"], searchOptions: { boost: { name: 3, title: 2 }, prefix: true, fuzzy: 0.2 } });
     index.addAll(tools.map((t) => ({ name: t.name, title: t.title, description: t.description })));
     indexes.set(tools, index);
@@ -69,7 +73,7 @@ export class ToolSession {
       output: z.object({ tools: z.array(found), total: z.number().int(), more: z.array(z.string()) }),
       annotations: { readOnlyHint: true, destructiveHint: false, openWorldHint: false, idempotentHint: true },
       handler: async (args) => {
-        const data = this.search(args.query, args.toolset);
+        const data = await this.search(args.query, args.toolset);
         const names = data.tools.map((t) => `${t.name}${t.listed ? "" : " (not listed)"}`).join(", ");
         return { data, text: `${data.total} tools match${data.tools.length ? `: ${names}` : ""}${data.more.length ? `; more: ${data.more.join(", ")}` : ""}.` };
       },
@@ -135,13 +139,13 @@ export class ToolSession {
     return this.pipeline.call(name, args, options);
   }
 
-  private search(query: string | undefined, toolset: string | undefined) {
-    const inSet = (t: AnyTool) => toolset === undefined || t.toolset === toolset;
-    let matches: AnyTool[];
+  private async search(query: string | undefined, toolset: string | undefined) {
+    const inSet = (t: ToolRef) => toolset === undefined || t.toolset === toolset;
+    let matches: ToolRef[];
     if (query === undefined) matches = this.surface.allowed.filter(inSet);
     else {
       const byName = new Map(this.surface.allowed.map((t) => [t.name, t]));
-      matches = indexOf(this.surface.allowed)
+      matches = (await indexOf(this.surface.allowed))
         .search(query)
         .map((r) => byName.get(r.id as string)!)
         .filter(inSet);

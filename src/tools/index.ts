@@ -1,28 +1,22 @@
-// The tool registry: a plain list of definitions, filtered by --toolsets, --read-only and --exclude-tools.
-// Read-only mode is derived from each tool's readOnlyHint (and readOnlyCompute: tools that then compute
-// without storing), never from a second list. `toolSurface` adds what a session lists at first.
+// The tool registry: the build-time catalog (every tool's listing, no module loaded), filtered by
+// --toolsets, --read-only and --exclude-tools. Read-only mode is derived from each tool's readOnlyHint (and
+// readOnlyCompute: tools that then compute without storing), never from a second list. `toolSurface` adds
+// what a session lists at first. A tool's module is imported on its first call (src/server/tool-loader.ts).
 import { ConfigError } from "../config/load.ts";
 import type { Config } from "../config/load.ts";
-import { TOOLSETS, type AnyTool } from "../server/define-tool.ts";
-import { coreTools } from "./core/index.ts";
-import { healthTools } from "./health/index.ts";
-import { systemTools } from "./system/index.ts";
-import { retentionTools } from "./retention/index.ts";
-import { onboardingTools } from "./onboarding/index.ts";
-import { feedbackTools } from "./feedback/index.ts";
-import { expansionTools } from "./expansion/index.ts";
-import { communicationTools } from "./communication/index.ts";
-import { communicationProgramTools } from "./communication/programs.ts";
-import { supportTools } from "./support/index.ts";
+import { TOOLSETS, type ToolRef } from "../server/define-tool.ts";
+import { TOOL_CATALOG } from "./catalog.generated.ts";
 import { DEFAULT_TOOLS } from "./default-surface.ts";
 
-export const ALL_TOOLS: readonly AnyTool[] = [...coreTools, ...healthTools, ...onboardingTools, ...retentionTools, ...expansionTools, ...communicationTools, ...communicationProgramTools, ...supportTools, ...feedbackTools, ...systemTools];
+export { TOOL_CATALOG };
 
 /** CS_MCP_TOOLSETS=all (--toolsets all): every toolset, listed statically. */
 export const ALL_TOOLSETS = "all";
 
+type Selection = Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">;
+
 /** The tools the configuration allows: callable (directly or through call_tool), listed or not. */
-export function selectTools(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): AnyTool[] {
+export function selectTools(config: Selection, all: readonly ToolRef[] = TOOL_CATALOG): ToolRef[] {
   const problems: string[] = [];
   const unknownSets = config.CS_MCP_TOOLSETS.filter((t) => t !== ALL_TOOLSETS && !(TOOLSETS as readonly string[]).includes(t));
   if (unknownSets.length) problems.push(`CS_MCP_TOOLSETS (--toolsets): unknown toolset ${unknownSets.map((s) => `'${s}'`).join(", ")}; known: ${ALL_TOOLSETS}, ${TOOLSETS.join(", ")}`);
@@ -34,7 +28,7 @@ export function selectTools(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXC
 }
 
 /** Why the configuration does not allow this tool (a sentence), or null when it does. */
-export function refusal(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, tool: AnyTool, all: readonly AnyTool[] = ALL_TOOLS): string | null {
+export function refusal(config: Selection, tool: ToolRef, all: readonly ToolRef[] = TOOL_CATALOG): string | null {
   if (!all.includes(tool)) return "not a tool of this server";
   const sets = config.CS_MCP_TOOLSETS;
   if (sets.length > 0 && !sets.includes(ALL_TOOLSETS) && !sets.includes(tool.toolset)) return `its toolset '${tool.toolset}' is not in CS_MCP_TOOLSETS`;
@@ -45,7 +39,7 @@ export function refusal(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE
 
 export interface ToolSurface {
   /** Every tool the configuration allows: the pipeline's list. */
-  allowed: readonly AnyTool[];
+  allowed: readonly ToolRef[];
   /** The names a new session lists. */
   initial: ReadonlySet<string>;
   /** Default mode: the session also lists discover_tools, enable_toolsets and call_tool. */
@@ -59,7 +53,7 @@ export interface ToolSurface {
  * Default (CS_MCP_TOOLSETS empty): every tool allowed, DEFAULT_TOOLS listed, plus discovery. Named
  * toolsets or `all`: exactly those tools allowed and listed, no discovery tools (nothing else to find).
  */
-export function toolSurface(config: Pick<Config, "CS_MCP_TOOLSETS" | "CS_MCP_EXCLUDE_TOOLS" | "CS_MCP_READ_ONLY">, all: readonly AnyTool[] = ALL_TOOLS): ToolSurface {
+export function toolSurface(config: Selection, all: readonly ToolRef[] = TOOL_CATALOG): ToolSurface {
   const allowed = selectTools(config, all);
   const discovery = config.CS_MCP_TOOLSETS.length === 0;
   const defaults = new Set<string>(DEFAULT_TOOLS);

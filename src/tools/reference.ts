@@ -3,7 +3,7 @@
 // committed file with this rendering, so a tool changed without `npm run docs:tools` fails the suite.
 import { TOOLSETS, type AnyTool } from "../server/define-tool.ts";
 import { toToolJsonSchema } from "../server/json-schema.ts";
-import { ALL_TOOLS } from "./index.ts";
+import { ALL_TOOLS } from "./definitions.ts";
 
 type Schema = {
   type?: string | string[];

@@ -5,7 +5,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import type { Config } from "../config/load.ts";
 import { SETTINGS } from "../config/settings.ts";
 
@@ -35,7 +34,10 @@ export interface UiResource {
 // "no connections, no external resources" (connect-src 'none', nothing beyond inline script/style).
 const NO_NETWORK: UiResourceMeta = { csp: { connectDomains: [], resourceDomains: [], frameDomains: [], baseUriDomains: [] }, prefersBorder: true };
 
-const MIME = RESOURCE_MIME_TYPE as "text/html;profile=mcp-app";
+// The spec's two names, spelled here: importing them from @modelcontextprotocol/ext-apps/server parsed its
+// 30 KB bundle at every start for two strings (tests/unit/ui-resources.test.ts checks them against it).
+const MIME = "text/html;profile=mcp-app";
+const RESOURCE_URI_META_KEY = "ui/resourceUri";
 
 function view(file: string, uri: string, name: string, title: string, description: string, tools: readonly string[]): UiResource {
   return { uri, name, title, description, mimeType: MIME, _meta: { ui: NO_NETWORK }, tools, html: (config) => pageHtml(file, config) };

@@ -2,7 +2,7 @@
 // The core flow on each back end, and persistence across a restart.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, embeddedDataDir, postgresDatabase } from "../helpers/databases.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { dataOf, errorOf, startServer, type RunningServer } from "../helpers/server.ts";
 
 interface Env {

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { embeddedDataDir } from "../helpers/databases.ts";
 import { CLI, serverEnv, startServer, type RunningServer } from "../helpers/server.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 
 const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 import { embeddedDataDir } from "../helpers/databases.ts";
 import { dataOf, errorOf, startServer, type RunningServer } from "../helpers/server.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { DEFAULT_TOOLS } from "../../src/tools/default-surface.ts";
 
 const DISCOVERY = ["call_tool", "discover_tools", "enable_toolsets"];

@@ -7,9 +7,9 @@ import { ToolPipeline } from "../../src/server/pipeline.ts";
 import { Metrics } from "../../src/observability/metrics.ts";
 import { createRateLimiter } from "../../src/server/rate-limit.ts";
 import { createLogger } from "../../src/observability/logger.ts";
-import type { AnyTool } from "../../src/server/define-tool.ts";
+import type { ToolRef } from "../../src/server/define-tool.ts";
 
-export function pipelineFor(t: TestDb, tools: readonly AnyTool[], now: Date, options: { readOnly?: boolean } = {}): ToolPipeline {
+export function pipelineFor(t: TestDb, tools: readonly ToolRef[], now: Date, options: { readOnly?: boolean } = {}): ToolPipeline {
   const services = createServices({ db: t.db, redis: null, config: t.config, metrics: new Metrics(), now: () => now });
   return new ToolPipeline(tools, {
     services,

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { pipelineFor } from "../helpers/pipeline.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { ADMIN_TOOLS, requiredScope, toolVisibleTo } from "../../src/auth/scopes.ts";
 import type { Principal } from "../../src/auth/principal.ts";
 import { ToolPipeline } from "../../src/server/pipeline.ts";

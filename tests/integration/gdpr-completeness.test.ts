@@ -10,7 +10,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { call, pipelineFor } from "../helpers/pipeline.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import type { ToolPipeline } from "../../src/server/pipeline.ts";
 
 const NOW = new Date("2026-09-01T12:00:00.000Z");

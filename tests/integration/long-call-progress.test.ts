@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { call, pipelineFor } from "../helpers/pipeline.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { loadDemo } from "../../src/services/demo/index.ts";
 import type { ToolPipeline } from "../../src/server/pipeline.ts";
 

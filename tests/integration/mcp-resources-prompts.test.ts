@@ -15,7 +15,8 @@ import { createRateLimiter } from "../../src/server/rate-limit.ts";
 import { ToolPipeline } from "../../src/server/pipeline.ts";
 import { createMcpServer } from "../../src/server/create-server.ts";
 import { FIXED_RESOURCES, ResourceRegistry } from "../../src/server/resources/index.ts";
-import { ALL_TOOLS, toolSurface } from "../../src/tools/index.ts";
+import { toolSurface } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { loadConfig } from "../../src/config/load.ts";
 import { loadDemo } from "../../src/services/demo/load.ts";
 

@@ -6,7 +6,7 @@
 // new tool is covered the day it is added.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getEncoding } from "js-tiktoken";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { openTestDb, type TestDb } from "../helpers/databases.ts";
 import { pipelineFor } from "../helpers/pipeline.ts";
 import { seedLargePortfolio, type LargePortfolio } from "../helpers/large-portfolio.ts";

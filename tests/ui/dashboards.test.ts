@@ -11,7 +11,7 @@ import { chromium, type Browser, type FrameLocator, type Locator, type Page } fr
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BACKENDS, openTestDb, type TestDb } from "../helpers/databases.ts";
 import { pipelineFor } from "../helpers/pipeline.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { loadDemo } from "../../src/services/demo/index.ts";
 import { UI_RESOURCES } from "../../src/ui/index.ts";
 import type { ToolPipeline } from "../../src/server/pipeline.ts";

@@ -6,7 +6,7 @@ import { resolve } from "node:path";
 import YAML from "yaml";
 import { describe, expect, it } from "vitest";
 import { TOOLSETS } from "../../src/server/define-tool.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 
 const CATALOG = YAML.parse(readFileSync(resolve(import.meta.dirname, "../fixtures/tool-catalog.yaml"), "utf8")) as Record<string, Record<string, string>>;
 

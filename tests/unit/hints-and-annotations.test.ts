@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import ts from "typescript";
 import { z } from "zod";
 import { describe, expect, it } from "vitest";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { IMPORT_KINDS } from "../../src/import/kinds/types.ts";
 import { WORKFLOW_ACTION_TYPES } from "../../src/services/communication/workflows.ts";
 

@@ -5,7 +5,7 @@ import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { toOutputJsonSchema, toToolJsonSchema } from "../../src/server/json-schema.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 
 const sample = z.object({
   id: z.uuid(),

@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { describeType, mdText, renderToolReference } from "../../src/tools/reference.ts";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 
 describe("the tool reference (docs/tools.md)", () => {
   const file = readFileSync("docs/tools.md", "utf8");

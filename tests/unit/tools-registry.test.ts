@@ -1,12 +1,13 @@
 import { describe, it, expect } from "vitest";
 import { z } from "zod";
 import { ConfigError, loadConfig } from "../../src/config/load.ts";
-import { ALL_TOOLS, selectTools } from "../../src/tools/index.ts";
+import { selectTools } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { TOOLSETS, defineTool, type AnyTool } from "../../src/server/define-tool.ts";
 import { SELF_DESCRIBING_FIELDS } from "../../src/tools/shared/self-describing.ts";
 import { toToolJsonSchema } from "../../src/server/json-schema.ts";
 
-const names = (tools: readonly AnyTool[]) => tools.map((t) => t.name);
+const names = (tools: readonly { name: string }[]) => tools.map((t) => t.name);
 const cfg = (over: Partial<{ CS_MCP_TOOLSETS: string[]; CS_MCP_EXCLUDE_TOOLS: string[]; CS_MCP_READ_ONLY: boolean }> = {}) => ({
   CS_MCP_TOOLSETS: [],
   CS_MCP_EXCLUDE_TOOLS: [],

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
 import { getToolUiResourceUri } from "@modelcontextprotocol/ext-apps/app-bridge";
-import { ALL_TOOLS } from "../../src/tools/index.ts";
+import { ALL_TOOLS } from "../../src/tools/definitions.ts";
 import { UI_RESOURCES, uiToolMeta } from "../../src/ui/index.ts";
 import { loadConfig } from "../../src/config/load.ts";
 

@@ -3,8 +3,11 @@
 // page by page. Other parts add fixed resources with the same shape (McpResource).
 import { UriTemplate } from "@modelcontextprotocol/sdk/shared/uriTemplate.js";
 import { ErrorCode, McpError, type Resource, type ResourceTemplate } from "@modelcontextprotocol/sdk/types.js";
-import type { Services } from "../../services/index.ts";
+import type { ServiceKey, Services } from "../../services/container.ts";
 import { FORMULAS_MD } from "./formulas.ts";
+
+/** The services the resources below read (loaded with the first resources/list or resources/read). */
+export const RESOURCE_SERVICES: readonly ServiceKey[] = ["portfolioSummary", "clientDirectory", "clients"];
 
 export interface ResourceContext {
   services: Services;
