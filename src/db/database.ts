@@ -12,6 +12,7 @@ import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
+import { RemotePGlite } from "./remote-pglite.ts";
 
 export type Prisma = PrismaClient;
 export type DatabaseKind = "embedded" | "postgres";
@@ -66,7 +67,7 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   const dir = resolveDataDir(config.CS_MCP_DATA_DIR);
   const release = lockDataDir(dir);
   const pgdata = join(dir, "pgdata");
-  let lite: PGlite;
+  let lite: PGlite | RemotePGlite;
   let prisma: PrismaClient;
   let ready = false;
   try {
@@ -76,10 +77,11 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
     // other, the two were a third of a warm start.
-    lite = new PGlite(pgdata, {
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`],
-    });
-    prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+    // By default in its own thread (remote-pglite.ts): the boot's CPU then overlaps module loading too.
+    const startParams = [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`];
+    lite = config.CS_MCP_PGLITE_WORKER ? new RemotePGlite({ dataDir: pgdata, startParams }) : new PGlite(pgdata, { startParams });
+    // The adapter uses query, exec and transaction, which RemotePGlite provides with PGlite's semantics.
+    prisma = new PrismaClient({ adapter: new PrismaPGlite(lite as PGlite) });
     const opened = lite.waitReady.then(async () => {
       ready = true;
       // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
