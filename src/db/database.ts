@@ -5,10 +5,10 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { lockDataDir, resolveDataDir } from "./data-dir.ts";
-import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
+import { prepareDataDir } from "./pgdata-template.ts";
+import { INITDB_PARAMS, pgliteStartParams } from "./pglite-params.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
@@ -71,15 +71,18 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
   let prisma: PrismaClient;
   let ready = false;
   try {
-    // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts).
-    const template = existsSync(join(pgdata, "PG_VERSION")) ? null : usableTemplate();
-    if (template) unpackTemplate(template, pgdata);
+    // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts):
+    // unpacked by the worker thread before it opens the database, or here for an in-process PGlite.
+    const inWorker = config.CS_MCP_PGLITE_WORKER;
+    let fromTemplate = !inWorker && prepareDataDir(pgdata);
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
     // other, the two were a third of a warm start.
     // By default in its own thread (remote-pglite.ts): the boot's CPU then overlaps module loading too.
-    const startParams = [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`];
-    lite = config.CS_MCP_PGLITE_WORKER ? new RemotePGlite({ dataDir: pgdata, startParams }) : new PGlite(pgdata, { startParams });
+    const startParams = pgliteStartParams(config.CS_MCP_PGLITE_SHARED_BUFFERS_MB);
+    lite = inWorker
+      ? new RemotePGlite({ dataDir: pgdata, startParams, initDbStartParams: INITDB_PARAMS, prepare: true })
+      : new PGlite(pgdata, { startParams, initDbStartParams: INITDB_PARAMS });
     // The adapter uses query, exec and transaction, which RemotePGlite provides with PGlite's semantics.
     prisma = new PrismaClient({ adapter: new PrismaPGlite(lite as PGlite) });
     const opened = lite.waitReady.then(async () => {
@@ -88,7 +91,8 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
       await lite.exec("SET TIME ZONE 'UTC'");
     });
     await Promise.all([opened, prisma.$connect()]);
-    if (template) logger.debug({ dir }, "embedded database created from the pre-initialised template");
+    if (lite instanceof RemotePGlite) fromTemplate = lite.fromTemplate;
+    if (fromTemplate) logger.debug({ dir }, "embedded database created from the pre-initialised template");
   } catch (err) {
     // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close.
     if (ready) await lite!.close().catch(() => {});

@@ -8,6 +8,10 @@ export const CALLBACK_THREW = "cs-mcp:transaction-callback-threw";
 export interface WorkerOptions {
   dataDir: string;
   startParams: string[];
+  /** initdb's, when the directory is new and no template is used. */
+  initDbStartParams: string[];
+  /** Make a new data directory from the shipped template first (pgdata-template.ts prepareDataDir). */
+  prepare?: boolean;
 }
 
 export type Request =
@@ -43,7 +47,7 @@ export interface WireError {
 
 export type Reply =
   /** The database opened: [element type oid, array type oid] for the array parsers PGlite builds at start. */
-  | { ready: true; arrayTypes: Array<[number, number]> }
+  | { ready: true; arrayTypes: Array<[number, number]>; fromTemplate: boolean }
   | { ready: false; error: WireError }
   | { id: number; started: number }
   | { id: number; ok: true; value?: RawResults | RawResults[] }

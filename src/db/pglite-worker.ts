@@ -4,11 +4,21 @@
 // transaction is open waits exactly as it does in-process. Values go back as text (see pglite-protocol.ts).
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, messages, type Results, type Transaction } from "@electric-sql/pglite";
+import { prepareDataDir } from "./pgdata-template.ts";
 import { CALLBACK_THREW, type RawResults, type Reply, type Request, type WireError, type WorkerOptions } from "./pglite-protocol.ts";
 
 const port = parentPort!;
 const options = workerData as WorkerOptions;
-const lite = new PGlite(options.dataDir, { startParams: options.startParams });
+let fromTemplate = false;
+let lite: PGlite;
+try {
+  // A new data directory is first made from the shipped template (the main thread loads modules meanwhile).
+  fromTemplate = Boolean(options.prepare) && prepareDataDir(options.dataDir);
+  lite = new PGlite(options.dataDir, { startParams: options.startParams, initDbStartParams: options.initDbStartParams });
+} catch (err) {
+  reply({ ready: false, error: wireError(err) });
+  process.exit(1);
+}
 
 /** A parser per known type that keeps the text: the main thread parses with the caller's parsers. */
 let raw: Record<string, (x: string) => string> = {};
@@ -109,7 +119,7 @@ lite.waitReady.then(
        WHERE a.typcategory = 'A' GROUP BY b.oid, b.typarray ORDER BY b.oid`,
     );
     raw = Object.fromEntries(Object.keys(lite.parsers).map((k) => [k, (x: string) => x]));
-    reply({ ready: true, arrayTypes: types.rows.map((r) => [r.oid, r.typarray]) });
+    reply({ ready: true, arrayTypes: types.rows.map((r) => [r.oid, r.typarray]), fromTemplate });
   },
   (err: unknown) => reply({ ready: false, error: wireError(err) }),
 );

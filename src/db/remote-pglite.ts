@@ -58,6 +58,8 @@ export class RemotePGlite {
   readonly waitReady: Promise<void>;
   /** The worker thread (tests stop it to check that calls fail instead of waiting). */
   readonly thread: Worker;
+  /** Whether the worker made this (new) data directory from the shipped template; known once ready. */
+  fromTemplate = false;
   #defaults: Record<string, Parser> = { ...types.parsers };
   #pending = new Map<number, Pending>();
   #nextId = 1;
@@ -75,6 +77,7 @@ export class RemotePGlite {
         if (!("ready" in msg)) return;
         this.thread.off("message", onReady);
         if (!msg.ready) return reject(fromWire(msg.error));
+        this.fromTemplate = msg.fromTemplate;
         // PGlite's array parsers (its _initArrayTypes), each parsing elements with the element type's parser.
         for (const [oid, typarray] of msg.arrayTypes) this.#defaults[typarray] = (x) => types.arrayParser(x, this.#defaults[oid] as types.Parser, typarray);
         resolve();
