@@ -6,9 +6,9 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
 import { join } from "node:path";
-import { lockDataDir, resolveDataDir } from "./data-dir.ts";
 import { prepareDataDir } from "./pgdata-template.ts";
-import { INITDB_PARAMS, pgliteStartParams } from "./pglite-params.ts";
+import { INITDB_PARAMS, startSettings } from "./pglite-params.ts";
+import { startEmbedded, type EmbeddedStart } from "./embedded-start.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
@@ -34,6 +34,8 @@ export interface Database {
 export interface OpenOptions {
   /** Apply pending migrations before returning (always done for the embedded database). */
   migrate?: boolean;
+  /** The embedded database's first step, already taken (cli.ts starts its thread before the heavy modules load). */
+  embedded?: EmbeddedStart;
 }
 
 async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession) => Promise<T>): Promise<T> {
@@ -46,7 +48,7 @@ async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession)
 }
 
 export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
-  const db = config.DATABASE_URL ? await openPostgres(config, logger) : await openEmbedded(config, logger);
+  const db = config.DATABASE_URL ? await openPostgres(config, logger) : await openEmbedded(config, logger, options.embedded);
   try {
     // The pool connects lazily: ask now, so that a server that cannot reach its database says so at
     // start-up (and exits non-zero) instead of answering every call with "unavailable".
@@ -63,39 +65,36 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
   return db;
 }
 
-async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
-  const dir = resolveDataDir(config.CS_MCP_DATA_DIR);
-  const release = lockDataDir(dir);
-  const pgdata = join(dir, "pgdata");
+async function openEmbedded(config: Config, logger: Logger, started?: EmbeddedStart): Promise<Database> {
+  const { dir, pgdata, release, thread } = started ?? startEmbedded(config);
   let lite: PGlite | RemotePGlite;
   let prisma: PrismaClient;
   let ready = false;
   try {
     // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts):
     // unpacked by the worker thread before it opens the database, or here for an in-process PGlite.
-    const inWorker = config.CS_MCP_PGLITE_WORKER;
-    let fromTemplate = !inWorker && prepareDataDir(pgdata);
+    let fromTemplate = !thread && prepareDataDir(pgdata);
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
-    // other, the two were a third of a warm start.
-    // By default in its own thread (remote-pglite.ts): the boot's CPU then overlaps module loading too.
-    const startParams = pgliteStartParams(config.CS_MCP_PGLITE_SHARED_BUFFERS_MB);
-    lite = inWorker
-      ? new RemotePGlite({ dataDir: pgdata, startParams, initDbStartParams: INITDB_PARAMS, prepare: true })
-      : new PGlite(pgdata, { startParams, initDbStartParams: INITDB_PARAMS });
+    // other, the two were a third of a warm start. By default in its own thread (remote-pglite.ts), started
+    // by embedded-start.ts: the boot's CPU then overlaps module loading too.
+    lite = thread ? new RemotePGlite(thread) : new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, ...startSettings(config.CS_MCP_PGLITE_SHARED_BUFFERS_MB)], initDbStartParams: INITDB_PARAMS });
+    const db = lite;
     // The adapter uses query, exec and transaction, which RemotePGlite provides with PGlite's semantics.
-    prisma = new PrismaClient({ adapter: new PrismaPGlite(lite as PGlite) });
-    const opened = lite.waitReady.then(async () => {
+    prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
+    const opened = db.waitReady.then(async () => {
       ready = true;
       // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
-      await lite.exec("SET TIME ZONE 'UTC'");
+      await db.exec("SET TIME ZONE 'UTC'");
     });
     await Promise.all([opened, prisma.$connect()]);
-    if (lite instanceof RemotePGlite) fromTemplate = lite.fromTemplate;
+    if (db instanceof RemotePGlite) fromTemplate = db.fromTemplate;
     if (fromTemplate) logger.debug({ dir }, "embedded database created from the pre-initialised template");
   } catch (err) {
-    // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close.
+    // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close
+    // (a worker thread is ended either way).
     if (ready) await lite!.close().catch(() => {});
+    else await thread?.worker.terminate();
     release();
     throw err;
   }

@@ -11,7 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { UnpackSync } from "tar";
 import { migrate, readMigrations, type MigrationFile } from "./migrate.ts";
 import { pgliteSession } from "./sql-session.ts";
-import { INITDB_PARAMS, pgliteStartParams } from "./pglite-params.ts";
+import { INITDB_PARAMS, startSettings } from "./pglite-params.ts";
 
 export const TEMPLATE_FILE = "pgdata-template.tar.gz";
 export const MANIFEST_FILE = "pgdata-template.json";
@@ -99,7 +99,7 @@ export function prepareDataDir(pgdata: string): boolean {
 /** Runs initdb and every migration in memory, then writes the tarball and its manifest into `dir`. */
 export async function buildTemplate(dir: string, files = readMigrations()): Promise<TemplateManifest> {
   // Created and started as every embedded database is (pglite-params.ts).
-  const lite = await PGlite.create({ initDbStartParams: INITDB_PARAMS, startParams: pgliteStartParams(16) });
+  const lite = await PGlite.create({ initDbStartParams: INITDB_PARAMS, startParams: [...PGlite.defaultStartParams, ...startSettings(16)] });
   try {
     await migrate(pgliteSession(lite), files);
     // Checkpointed, so that the tarball holds the data files and no WAL to replay.

@@ -7,6 +7,7 @@ export const CALLBACK_THREW = "cs-mcp:transaction-callback-threw";
 
 export interface WorkerOptions {
   dataDir: string;
+  /** After PGlite.defaultStartParams (pglite-params.ts startSettings). */
   startParams: string[];
   /** initdb's, when the directory is new and no template is used. */
   initDbStartParams: string[];

@@ -14,7 +14,7 @@ let lite: PGlite;
 try {
   // A new data directory is first made from the shipped template (the main thread loads modules meanwhile).
   fromTemplate = Boolean(options.prepare) && prepareDataDir(options.dataDir);
-  lite = new PGlite(options.dataDir, { startParams: options.startParams, initDbStartParams: options.initDbStartParams });
+  lite = new PGlite(options.dataDir, { startParams: [...PGlite.defaultStartParams, ...options.startParams], initDbStartParams: options.initDbStartParams });
 } catch (err) {
   reply({ ready: false, error: wireError(err) });
   process.exit(1);

@@ -9,11 +9,10 @@
 // transaction is the worker's PGlite transaction, held open while its callback runs here, so the
 // worker's lock orders other statements as it always did. A worker that stops fails every call at once
 // with DatabaseWorkerStoppedError instead of leaving it waiting.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import { messages, types, type ParserOptions, type QueryOptions, type Results, type Transaction } from "@electric-sql/pglite";
 import { query as templateQuery } from "@electric-sql/pglite/template";
+import { PGliteThread } from "./pglite-thread.ts";
 import { CALLBACK_THREW, type RawResults, type Reply, type Request, type WireError, type WorkerOptions } from "./pglite-protocol.ts";
 
 type Parser = (x: string, typeId?: number) => unknown;
@@ -27,14 +26,6 @@ export class DatabaseWorkerStoppedError extends Error {
     super(`the embedded database is not reachable: its worker thread stopped (${detail}); restart the server`);
     this.name = "DatabaseWorkerStoppedError";
   }
-}
-
-/** The built worker (dist/src/db/pglite-worker.js). Under vitest, running src/, Node 20 cannot start a .ts worker: the build's is the same code. */
-function workerFile(): URL {
-  const here = import.meta.url;
-  const file = here.endsWith(".ts") ? new URL("../../dist/src/db/pglite-worker.js", here) : new URL("./pglite-worker.js", here);
-  if (!existsSync(fileURLToPath(file))) throw new Error(`${fileURLToPath(file)} is missing: run \`npm run build\``);
-  return file;
 }
 
 function fromWire(e: WireError, query?: string, params?: unknown[], options?: QueryOptions): Error {
@@ -68,27 +59,30 @@ export class RemotePGlite {
   #closing = false;
   #closed = false;
 
-  constructor(options: WorkerOptions) {
-    this.thread = new Worker(workerFile(), { workerData: options });
-    // Only calls in flight keep the process alive (a CLI command that is done exits with the database idle).
-    this.thread.unref();
+  /** Starts the worker thread, or takes one started earlier (cli.ts starts it before the heavy modules load). */
+  constructor(start: WorkerOptions | PGliteThread) {
+    const thread = start instanceof PGliteThread ? start : new PGliteThread(start);
+    this.thread = thread.worker;
+    let opened = (_msg: Extract<Reply, { ready: boolean }>) => {};
+    let failed = (_err: Error) => {};
     this.waitReady = new Promise<void>((resolve, reject) => {
-      const onReady = (msg: Reply) => {
-        if (!("ready" in msg)) return;
-        this.thread.off("message", onReady);
+      opened = (msg) => {
         if (!msg.ready) return reject(fromWire(msg.error));
         this.fromTemplate = msg.fromTemplate;
         // PGlite's array parsers (its _initArrayTypes), each parsing elements with the element type's parser.
         for (const [oid, typarray] of msg.arrayTypes) this.#defaults[typarray] = (x) => types.arrayParser(x, this.#defaults[oid] as types.Parser, typarray);
         resolve();
       };
-      this.thread.on("message", onReady);
-      this.thread.once("exit", () => reject(this.#stopped ?? new DatabaseWorkerStoppedError("it exited while opening")));
+      failed = reject;
     });
     this.waitReady.catch(() => {});
-    this.thread.on("message", (msg: Reply) => this.#dispatch(msg));
-    this.thread.on("error", (err) => this.#stop(err.message));
-    this.thread.on("exit", (code) => this.#stop(`exit code ${code}`));
+    thread.attach(
+      (msg) => ("ready" in msg ? opened(msg) : this.#dispatch(msg)),
+      (detail) => {
+        this.#stop(detail);
+        failed(this.#stopped ?? new DatabaseWorkerStoppedError(detail));
+      },
+    );
   }
 
   get closed(): boolean {

@@ -11,7 +11,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { migrate, readMigrations } from "../../src/db/migrate.ts";
 import { pgliteSession, type SqlSession } from "../../src/db/sql-session.ts";
-import { INITDB_PARAMS, pgliteStartParams } from "../../src/db/pglite-params.ts";
+import { INITDB_PARAMS, startSettings } from "../../src/db/pglite-params.ts";
 import { MANIFEST_FILE, TEMPLATE_FILE, templateDir, unpackTemplate, usableTemplate } from "../../src/db/pgdata-template.ts";
 
 const dirs: string[] = [];
@@ -100,7 +100,7 @@ describe("pre-initialised embedded data directory", () => {
     const fromTemplate = await settingsOf(join(pgdata, ".."));
     // The reference: a data directory made by PGlite's initdb with the same parameters, migrated by the runner.
     const initdbDir = tempDir();
-    const lite = await PGlite.create(join(initdbDir, "pgdata"), { initDbStartParams: INITDB_PARAMS, startParams: pgliteStartParams(16) });
+    const lite = await PGlite.create(join(initdbDir, "pgdata"), { initDbStartParams: INITDB_PARAMS, startParams: [...PGlite.defaultStartParams, ...startSettings(16)] });
     await migrate(pgliteSession(lite));
     await lite.close();
     const fromInitdb = await settingsOf(initdbDir);

@@ -30,7 +30,7 @@ function open(dir: string): { local: () => Promise<PGlite>; remote: () => Remote
   const dataDir = join(dir, "pgdata");
   return {
     local: () => PGlite.create(dataDir),
-    remote: () => new RemotePGlite({ dataDir, startParams: PGlite.defaultStartParams, initDbStartParams: [] }),
+    remote: () => new RemotePGlite({ dataDir, startParams: [], initDbStartParams: [] }),
   };
 }
 
