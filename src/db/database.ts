@@ -76,7 +76,7 @@ async function openEmbedded(config: Config, logger: Logger, started?: EmbeddedSt
     let fromTemplate = !thread && prepareDataDir(pgdata);
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
-    // other, the two were a third of a warm start. By default in its own thread (remote-pglite.ts), started
+    // other, the two were a third of a warm start. With CS_MCP_PGLITE_WORKER in its own thread (remote-pglite.ts), started
     // by embedded-start.ts: the boot's CPU then overlaps module loading too.
     lite = thread ? new RemotePGlite(thread) : new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, ...startSettings(config.CS_MCP_PGLITE_SHARED_BUFFERS_MB)], initDbStartParams: INITDB_PARAMS });
     const db = lite;

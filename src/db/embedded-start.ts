@@ -1,5 +1,5 @@
 // The first step of opening the embedded database, light enough for cli.ts to run before the server's
-// heavy modules load: the data directory, its lock, and (by default) the database's worker thread, which
+// heavy modules load: the data directory, its lock, and (with CS_MCP_PGLITE_WORKER) the database's worker thread, which
 // unpacks a new directory from the template and boots PostgreSQL while the main thread loads the rest.
 import { join } from "node:path";
 import type { Config } from "../config/load.ts";

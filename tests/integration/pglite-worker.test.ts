@@ -175,7 +175,7 @@ describe("the embedded database in a worker thread", () => {
   it("releases the data directory on close: its lock file is gone and a second open of the same directory works", async () => {
     const d = embeddedDataDir();
     dirs.push(d);
-    const config = loadConfig({ CS_MCP_DATA_DIR: d.dir, LOG_LEVEL: "silent" });
+    const config = loadConfig({ CS_MCP_DATA_DIR: d.dir, LOG_LEVEL: "silent", CS_MCP_PGLITE_WORKER: "true" });
     const first = await openDatabase(config, silent);
     await first.query(`CREATE TABLE kept (v text)`);
     await first.query(`INSERT INTO kept VALUES ('written by the first')`);
