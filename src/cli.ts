@@ -61,9 +61,14 @@ async function main(argv: string[]): Promise<number | "serving"> {
       case "serve": {
         // Over stdio the database starts opening while the server's modules load (both imports run at
         // once): PGlite's WebAssembly compiles on other threads and its files are read meanwhile.
+        // The embedded database's thread starts first (a light module): it boots while everything else loads.
+        const embedded = config.CS_MCP_HTTP || config.DATABASE_URL ? undefined : import("./db/embedded-start.ts").then((m) => m.startEmbedded(config));
         const serving = import("./cli/serve.ts");
-        const database = config.CS_MCP_HTTP ? undefined : import("./db/database.ts").then((m) => m.openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE }));
+        const database = config.CS_MCP_HTTP
+          ? undefined
+          : import("./db/database.ts").then(async (m) => m.openDatabase(config, logger, { migrate: config.CS_MCP_AUTO_MIGRATE, ...(embedded ? { embedded: await embedded } : {}) }));
         // Awaited (and its failure reported) by serve; handled here so that an early failure is not an unhandled rejection.
+        embedded?.catch(() => {});
         database?.catch(() => {});
         await (await serving).serve(config, logger, { demo: Boolean(flags.demo), ...(database ? { database } : {}) });
         return "serving";

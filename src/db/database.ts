@@ -5,13 +5,14 @@ import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import type { Config } from "../config/load.ts";
 import type { Logger } from "../observability/logger.ts";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { lockDataDir, resolveDataDir } from "./data-dir.ts";
-import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
+import { prepareDataDir } from "./pgdata-template.ts";
+import { INITDB_PARAMS, startSettings } from "./pglite-params.ts";
+import { startEmbedded, type EmbeddedStart } from "./embedded-start.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
+import { RemotePGlite } from "./remote-pglite.ts";
 
 export type Prisma = PrismaClient;
 export type DatabaseKind = "embedded" | "postgres";
@@ -33,6 +34,8 @@ export interface Database {
 export interface OpenOptions {
   /** Apply pending migrations before returning (always done for the embedded database). */
   migrate?: boolean;
+  /** The embedded database's first step, already taken (cli.ts starts its thread before the heavy modules load). */
+  embedded?: EmbeddedStart;
 }
 
 async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession) => Promise<T>): Promise<T> {
@@ -45,7 +48,7 @@ async function withSession<T>(db: Pick<Database, "session">, fn: (s: SqlSession)
 }
 
 export async function openDatabase(config: Config, logger: Logger, options: OpenOptions = {}): Promise<Database> {
-  const db = config.DATABASE_URL ? await openPostgres(config, logger) : await openEmbedded(config, logger);
+  const db = config.DATABASE_URL ? await openPostgres(config, logger) : await openEmbedded(config, logger, options.embedded);
   try {
     // The pool connects lazily: ask now, so that a server that cannot reach its database says so at
     // start-up (and exits non-zero) instead of answering every call with "unavailable".
@@ -62,34 +65,36 @@ export async function openDatabase(config: Config, logger: Logger, options: Open
   return db;
 }
 
-async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
-  const dir = resolveDataDir(config.CS_MCP_DATA_DIR);
-  const release = lockDataDir(dir);
-  const pgdata = join(dir, "pgdata");
-  let lite: PGlite;
+async function openEmbedded(config: Config, logger: Logger, started?: EmbeddedStart): Promise<Database> {
+  const { dir, pgdata, release, thread } = started ?? startEmbedded(config);
+  let lite: PGlite | RemotePGlite;
   let prisma: PrismaClient;
   let ready = false;
   try {
-    // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts).
-    const template = existsSync(join(pgdata, "PG_VERSION")) ? null : usableTemplate();
-    if (template) unpackTemplate(template, pgdata);
+    // A new data directory starts from the pre-initialised one shipped in the package (pgdata-template.ts):
+    // unpacked by the worker thread before it opens the database, or here for an in-process PGlite.
+    let fromTemplate = !thread && prepareDataDir(pgdata);
     // PGlite opens in the background (its statements wait for it) while Prisma loads its query compiler,
     // a WebAssembly module compiled on the main thread that the first Prisma query needs: one after the
-    // other, the two were a third of a warm start.
-    lite = new PGlite(pgdata, {
-      startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${config.CS_MCP_PGLITE_SHARED_BUFFERS_MB}MB`],
-    });
-    prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
-    const opened = lite.waitReady.then(async () => {
+    // other, the two were a third of a warm start. With CS_MCP_PGLITE_WORKER in its own thread (remote-pglite.ts), started
+    // by embedded-start.ts: the boot's CPU then overlaps module loading too.
+    lite = thread ? new RemotePGlite(thread) : new PGlite(pgdata, { startParams: [...PGlite.defaultStartParams, ...startSettings(config.CS_MCP_PGLITE_SHARED_BUFFERS_MB)], initDbStartParams: INITDB_PARAMS });
+    const db = lite;
+    // The adapter uses query, exec and transaction, which RemotePGlite provides with PGlite's semantics.
+    prisma = new PrismaClient({ adapter: new PrismaPGlite(db as PGlite) });
+    const opened = db.waitReady.then(async () => {
       ready = true;
       // PGlite takes the host's zone; every date the repositories bucket or compare is a UTC date.
-      await lite.exec("SET TIME ZONE 'UTC'");
+      await db.exec("SET TIME ZONE 'UTC'");
     });
     await Promise.all([opened, prisma.$connect()]);
-    if (template) logger.debug({ dir }, "embedded database created from the pre-initialised template");
+    if (db instanceof RemotePGlite) fromTemplate = db.fromTemplate;
+    if (fromTemplate) logger.debug({ dir }, "embedded database created from the pre-initialised template");
   } catch (err) {
-    // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close.
+    // A PGlite that opened is closed again (the query compiler failed); one that did not has nothing to close
+    // (a worker thread is ended either way).
     if (ready) await lite!.close().catch(() => {});
+    else await thread?.worker.terminate();
     release();
     throw err;
   }

@@ -11,6 +11,7 @@ import { PGlite } from "@electric-sql/pglite";
 import { UnpackSync } from "tar";
 import { migrate, readMigrations, type MigrationFile } from "./migrate.ts";
 import { pgliteSession } from "./sql-session.ts";
+import { INITDB_PARAMS, startSettings } from "./pglite-params.ts";
 
 export const TEMPLATE_FILE = "pgdata-template.tar.gz";
 export const MANIFEST_FILE = "pgdata-template.json";
@@ -83,9 +84,22 @@ export function unpackTemplate(tarball: Buffer, pgdata: string): void {
   renameSync(staging, pgdata);
 }
 
+/**
+ * A new data directory (no PG_VERSION) starts as the template when there is a usable one; returns whether
+ * it did. Otherwise PGlite runs initdb when it opens the directory. Run in the database's worker thread,
+ * where the unpacking overlaps the main thread's module loading.
+ */
+export function prepareDataDir(pgdata: string): boolean {
+  if (existsSync(join(pgdata, "PG_VERSION"))) return false;
+  const template = usableTemplate();
+  if (template) unpackTemplate(template, pgdata);
+  return template !== null;
+}
+
 /** Runs initdb and every migration in memory, then writes the tarball and its manifest into `dir`. */
 export async function buildTemplate(dir: string, files = readMigrations()): Promise<TemplateManifest> {
-  const lite = await PGlite.create();
+  // Created and started as every embedded database is (pglite-params.ts).
+  const lite = await PGlite.create({ initDbStartParams: INITDB_PARAMS, startParams: [...PGlite.defaultStartParams, ...startSettings(16)] });
   try {
     await migrate(pgliteSession(lite), files);
     // Checkpointed, so that the tarball holds the data files and no WAL to replay.

@@ -9,7 +9,8 @@ export interface SqlSession {
   release(): void;
 }
 
-export function pgliteSession(db: PGlite): SqlSession {
+/** A PGlite in this thread, or the worker thread's seen through RemotePGlite. */
+export function pgliteSession(db: Pick<PGlite, "query" | "exec">): SqlSession {
   return {
     async query<T>(sql: string, params: unknown[] = []) {
       return (await db.query<T>(sql, params)).rows;

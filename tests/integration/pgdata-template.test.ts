@@ -1,7 +1,7 @@
 // The pre-initialised data directory (dist/pgdata-template.tar.gz, made by `npm run build`): a new
 // embedded data directory starts from it, holds exactly the schema and migration records that initdb plus
 // every migration produce, and a template that does not match the shipped migrations is not used.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { createLogger } from "../../src/observability/logger.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { migrate, readMigrations } from "../../src/db/migrate.ts";
 import { pgliteSession, type SqlSession } from "../../src/db/sql-session.ts";
+import { INITDB_PARAMS, startSettings } from "../../src/db/pglite-params.ts";
 import { MANIFEST_FILE, TEMPLATE_FILE, templateDir, unpackTemplate, usableTemplate } from "../../src/db/pgdata-template.ts";
 
 const dirs: string[] = [];
@@ -79,6 +80,39 @@ describe("pre-initialised embedded data directory", () => {
       await lite.close();
     }
   }, 120_000);
+
+  it("holds 1 MB WAL segments, not a 16 MB one, and starts with the same settings as a data directory made by initdb", async () => {
+    const pgdata = join(tempDir(), "pgdata");
+    unpackTemplate(usableTemplate()!, pgdata);
+    const wal = readdirSync(join(pgdata, "pg_wal")).filter((f) => /^[0-9A-F]{24}$/.test(f));
+    expect(wal.length).toBeGreaterThan(0);
+    for (const f of wal) expect(statSync(join(pgdata, "pg_wal", f)).size).toBe(1024 * 1024);
+
+    const SETTINGS = `SELECT name, setting, unit FROM pg_settings WHERE name IN ('wal_segment_size', 'min_wal_size', 'max_wal_size', 'shared_buffers') ORDER BY name`;
+    const settingsOf = async (dir: string) => {
+      const db = await openDatabase(loadConfig({ CS_MCP_DATA_DIR: dir, LOG_LEVEL: "silent" }), createLogger("silent"));
+      try {
+        return { settings: await db.query(SETTINGS), status: await db.migrationStatus() };
+      } finally {
+        await db.close();
+      }
+    };
+    const fromTemplate = await settingsOf(join(pgdata, ".."));
+    // The reference: a data directory made by PGlite's initdb with the same parameters, migrated by the runner.
+    const initdbDir = tempDir();
+    const lite = await PGlite.create(join(initdbDir, "pgdata"), { initDbStartParams: INITDB_PARAMS, startParams: [...PGlite.defaultStartParams, ...startSettings(16)] });
+    await migrate(pgliteSession(lite));
+    await lite.close();
+    const fromInitdb = await settingsOf(initdbDir);
+    expect(fromTemplate).toEqual(fromInitdb);
+    expect(fromTemplate.status).toEqual({ applied: readMigrations().map((m) => m.name), pending: [], failed: [] });
+    expect(fromTemplate.settings).toEqual([
+      { name: "max_wal_size", setting: "1024", unit: "MB" },
+      { name: "min_wal_size", setting: "80", unit: "MB" },
+      { name: "shared_buffers", setting: "2048", unit: "8kB" },
+      { name: "wal_segment_size", setting: String(1024 * 1024), unit: "B" },
+    ]);
+  }, 180_000);
 
   it("is not used when its manifest does not name exactly the shipped migrations", () => {
     const dir = tempDir();
