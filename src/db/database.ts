@@ -12,6 +12,7 @@ import { unpackTemplate, usableTemplate } from "./pgdata-template.ts";
 import { migrate, migrationStatus, type MigrateResult, type MigrationStatus } from "./migrate.ts";
 import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
+import { pgliteQuery } from "./pglite-query.ts";
 
 export type Prisma = PrismaClient;
 export type DatabaseKind = "embedded" | "postgres";
@@ -100,7 +101,7 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
     prisma,
     location: dir,
     session: async () => pgliteSession(lite),
-    query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
+    query: async <T>(sql: string, params: unknown[] = []) => (await pgliteQuery<T>(lite, sql, params)).rows,
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => null,
