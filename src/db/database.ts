@@ -25,7 +25,7 @@ export interface Database {
   session(): Promise<SqlSession>;
   /**
    * One parameterised statement straight to the driver, for hot read paths (no Prisma in between). With a
-   * `name` (a constant SQL text run on every call of a tool), PostgreSQL prepares it once per connection.
+   * `name` (a constant SQL text run on every call of a tool), it is prepared once per connection.
    */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   migrate(): Promise<MigrateResult>;
@@ -109,7 +109,7 @@ async function openEmbedded(config: Config, logger: Logger): Promise<Database> {
     prisma,
     location: dir,
     session: async () => pgliteSession(lite),
-    query: async <T>(sql: string, params: unknown[] = []) => (await pgliteQuery<T>(lite, sql, params)).rows,
+    query: async <T>(sql: string, params: unknown[] = [], options: QueryOptions = {}) => (await pgliteQuery<T>(lite, sql, params, options.name)).rows,
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => null,

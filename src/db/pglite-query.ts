@@ -13,45 +13,63 @@ type RowDescription = InstanceType<typeof protocol.messages.RowDescriptionMessag
 
 /** SQL texts whose parameter types are remembered; the repositories' statements are constants, far fewer. */
 const MAX_REMEMBERED = 512;
-const paramTypesOf = new WeakMap<PGlite, Map<string, number[]>>();
+interface Statement {
+  types: number[];
+  /** The SQL text a named statement was prepared with (a name always means that text). */
+  sql: string;
+}
+const statementsOf = new WeakMap<PGlite, Map<string, Statement>>();
 
-/** The parameter type ids of a statement, as PGlite's query() reads them (Parse + Describe of the statement). */
-async function paramTypes(lite: PGlite, sql: string): Promise<number[]> {
-  let known = paramTypesOf.get(lite);
-  if (!known) paramTypesOf.set(lite, (known = new Map()));
-  const cached = known.get(sql);
-  if (cached) return cached;
-  const messages: Parameters<typeof parse.parseDescribeStatementResults>[0] = [];
+/**
+ * The parameter types of a statement, as PGlite's query() reads them (Parse + Describe of the statement),
+ * asked once per SQL text; with a name, the statement stays prepared under it (the unnamed one is replaced
+ * by the next Parse).
+ */
+async function prepare(lite: PGlite, sql: string, name: string | undefined): Promise<Statement> {
+  let known = statementsOf.get(lite);
+  if (!known) statementsOf.set(lite, (known = new Map()));
+  const key = name === undefined ? sql : `\u0000${name}`;
+  const cached = known.get(key);
+  if (cached) {
+    if (cached.sql !== sql) throw new Error(`prepared statement "${name}" was prepared with another SQL text`);
+    return cached;
+  }
+  const messages: BackendMessage[] = [];
   try {
-    const parsed = await lite.execProtocol(concat([serialize.parse({ text: sql }), serialize.describe({ type: "S" })]), { syncToFs: false });
+    const parsed = await lite.execProtocol(concat([serialize.parse({ name, text: sql }), serialize.describe({ type: "S", name })]), { syncToFs: false });
     messages.push(...parsed.messages);
   } finally {
     await lite.execProtocol(serialize.sync(), { syncToFs: false, throwOnError: false });
   }
-  const types = parse.parseDescribeStatementResults(messages);
-  if (known.size >= MAX_REMEMBERED) known.clear();
-  known.set(sql, types);
-  return types;
+  const statement = { types: parse.parseDescribeStatementResults(messages), sql };
+  if (known.size >= MAX_REMEMBERED) {
+    // Forgetting a named statement here would prepare it again under a name PostgreSQL still holds.
+    for (const k of known.keys()) if (!k.startsWith("\u0000")) known.delete(k);
+  }
+  known.set(key, statement);
+  return statement;
 }
 
 /**
  * lite.query(sql, params) in one exchange: the same mutexes (it waits for a running transaction), the same
  * serialisation of values, the same parsed rows, and the same error (PGlite's DatabaseError carrying the
  * query and its parameters). An error of the statement is followed by Sync in the same buffer, so the
- * session is ready for the next statement.
+ * session is ready for the next statement. With a `name` the statement is parsed and planned once and
+ * only bound and executed after that.
  */
-export async function pgliteQuery<T>(lite: PGlite, sql: string, params: readonly unknown[] = []): Promise<Results<T>> {
+export async function pgliteQuery<T>(lite: PGlite, sql: string, params: readonly unknown[] = [], name?: string): Promise<Results<T>> {
   await lite._checkReady();
   return lite._runExclusiveTransaction(() =>
     lite._runExclusiveQuery(async () => {
       try {
-        const types = params.length ? await paramTypes(lite, sql) : [];
+        const { types } = params.length || name !== undefined ? await prepare(lite, sql, name) : { types: [] };
         const values = params.map((value, i) => {
           if (value === null || value === undefined) return null;
           const serializer = lite.serializers[types[i] as number];
           return serializer ? serializer(value) : String(value);
         });
-        const message = concat([serialize.parse({ text: sql }), serialize.bind({ values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync()]);
+        const parts = [serialize.bind({ statement: name, values }), serialize.describe({ type: "P" }), serialize.execute({}), serialize.sync()];
+        const message = concat(name === undefined ? [serialize.parse({ text: sql }), ...parts] : parts);
         const { messages } = await lite.execProtocol(message, { syncToFs: true });
         return parse.parseResults(messages, parsersOf(lite, messages))[0] as Results<T>;
       } catch (err) {

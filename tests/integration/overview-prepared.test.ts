@@ -1,4 +1,4 @@
-// On PostgreSQL the overview's statement is prepared once per connection (a named statement): the
+// The overview's statement is prepared once per connection (a named statement), on both back ends: the
 // connection lists it in pg_prepared_statements after an overview, and the overview read through it is
 // the one read by the same statement unnamed.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -9,12 +9,12 @@ import { loadOverview, OVERVIEW_STATEMENT } from "../../src/repositories/overvie
 const NOW = new Date("2026-06-15T12:00:00.000Z");
 const SINCE = new Date(NOW.getTime() - 90 * 86_400_000);
 
-describe.runIf(BACKENDS.includes("postgres"))("the overview statement on postgres", () => {
+describe.each(BACKENDS)("the overview statement on %s", (backend) => {
   let t: TestDb;
   let ids: string[];
   beforeAll(async () => {
-    // One connection: the prepared statement and the catalogue read below share it.
-    t = await openTestDb("postgres", { DB_POOL_MAX: "1" });
+    // One connection (PostgreSQL): the prepared statement and the catalogue read below share it.
+    t = await openTestDb(backend, { DB_POOL_MAX: "1" });
     await loadDemo(t.db, { seed: 5, accounts: 6, now: NOW });
     ids = (await t.db.query<{ id: string }>("SELECT id FROM accounts ORDER BY id")).map((r) => r.id);
   }, 120_000);

@@ -80,6 +80,21 @@ describe("pgliteQuery on PGlite", () => {
     expect((await pgliteQuery(lite, "SELECT $1::int AS n", [7])).rows).toEqual([{ n: 7 }]);
   });
 
+  it("prepares a named statement once and reads what the unnamed statement reads", async () => {
+    const sql = "SELECT $1::int * 2 AS n, $2::text AS s";
+    const prepared = async () => (await lite.query<{ name: string; statement: string }>("SELECT name, statement FROM pg_prepared_statements WHERE name = 'doubled'")).rows;
+    expect(await prepared()).toEqual([]);
+    for (const n of [1, 2, 3]) {
+      const named = await counted(() => pgliteQuery(lite, sql, [n, `v${n}`], "doubled"));
+      expect(named.value.rows).toEqual((await pgliteQuery(lite, sql, [n, `v${n}`])).rows);
+      expect(named.value.rows).toEqual([{ n: n * 2, s: `v${n}` }]);
+      // The first call also prepares the statement (one more exchange); then one exchange each.
+      expect(named.exchanges).toBe(n === 1 ? 3 : 1);
+    }
+    expect(await prepared()).toEqual([{ name: "doubled", statement: sql }]);
+    await expect(pgliteQuery(lite, "SELECT 1 AS n", [], "doubled")).rejects.toThrow('prepared statement "doubled" was prepared with another SQL text');
+  });
+
   it("waits for a running transaction instead of joining it", async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
