@@ -14,6 +14,8 @@ import { pgliteSession, pgSession, type SqlSession } from "./sql-session.ts";
 import { cancelStatementsWith } from "./abortable-transaction.ts";
 import { RemotePGlite } from "./remote-pglite.ts";
 
+import { pgliteQuery } from "./pglite-query.ts";
+
 export type Prisma = PrismaClient;
 export type DatabaseKind = "embedded" | "postgres";
 
@@ -23,12 +25,20 @@ export interface Database {
   /** Where the data is, without credentials: the data directory, or host:port/dbname. */
   readonly location: string;
   session(): Promise<SqlSession>;
-  /** One parameterised statement straight to the driver, for hot read paths (no Prisma in between). */
-  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * One parameterised statement straight to the driver, for hot read paths (no Prisma in between). With a
+   * `name` (a constant SQL text run on every call of a tool), it is prepared once per connection.
+   */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[], options?: QueryOptions): Promise<T[]>;
   migrate(): Promise<MigrateResult>;
   migrationStatus(): Promise<MigrationStatus>;
   pool(): { total: number; idle: number; waiting: number; max: number } | null;
   close(): Promise<void>;
+}
+
+export interface QueryOptions {
+  /** A prepared statement's name: the SQL text must be the same at every call with this name. */
+  name?: string;
 }
 
 export interface OpenOptions {
@@ -105,7 +115,8 @@ async function openEmbedded(config: Config, logger: Logger, started?: EmbeddedSt
     prisma,
     location: dir,
     session: async () => pgliteSession(lite),
-    query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
+    query: async <T>(sql: string, params: unknown[] = [], options: QueryOptions = {}) =>
+      (lite instanceof RemotePGlite ? await lite.statement<T>(sql, params, options.name) : await pgliteQuery<T>(lite, sql, params, options.name)).rows,
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => null,
@@ -145,7 +156,8 @@ async function openPostgres(config: Config, logger: Logger): Promise<Database> {
     prisma,
     location: `${url.hostname}:${url.port || "5432"}${url.pathname}`,
     session: () => pgSession(pool),
-    query: async <T>(sql: string, params: unknown[] = []) => (await pool.query(sql, params)).rows as T[],
+    query: async <T>(sql: string, params: unknown[] = [], options: QueryOptions = {}) =>
+      (await (options.name ? pool.query({ name: options.name, text: sql, values: params }) : pool.query(sql, params))).rows as T[],
     migrate: () => withSession(db, (s) => migrate(s)),
     migrationStatus: () => withSession(db, (s) => migrationStatus(s)),
     pool: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: config.DB_POOL_MAX }),

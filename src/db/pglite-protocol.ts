@@ -17,6 +17,8 @@ export interface WorkerOptions {
 
 export type Request =
   | { id: number; op: "query"; sql: string; params: unknown[]; tx?: number }
+  /** Database.query's hot path: pgliteQuery (one protocol exchange; `name` = a statement prepared once). */
+  | { id: number; op: "statement"; sql: string; params: unknown[]; name?: string }
   | { id: number; op: "exec"; sql: string; tx?: number }
   /** Opens a transaction: answered once with `{ started }`, then again when it has committed or rolled back. */
   | { id: number; op: "begin" }

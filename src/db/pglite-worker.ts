@@ -5,6 +5,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { PGlite, messages, type Results, type Transaction } from "@electric-sql/pglite";
 import { prepareDataDir } from "./pgdata-template.ts";
+import { pgliteQuery } from "./pglite-query.ts";
 import { CALLBACK_THREW, type RawResults, type Reply, type Request, type WireError, type WorkerOptions } from "./pglite-protocol.ts";
 
 const port = parentPort!;
@@ -69,6 +70,9 @@ function handle(msg: Request): void {
         const on = txOf(msg.tx) ?? lite;
         return rawOf(await on.query(msg.sql, msg.params, { rowMode: "array", parsers: raw }));
       });
+      return;
+    case "statement":
+      void answer(msg.id, async () => rawOf(await pgliteQuery(lite, msg.sql, msg.params, msg.name, { parsers: raw, rowMode: "array" })));
       return;
     case "exec":
       void answer(msg.id, async () => {

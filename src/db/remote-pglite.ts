@@ -145,6 +145,13 @@ export class RemotePGlite {
     return this.#query<T>(undefined, query, params, options);
   }
 
+  /** One statement in one protocol exchange in the worker (pglite-query.ts), for Database.query. */
+  async statement<T>(sql: string, params: unknown[] = [], name?: string): Promise<Results<T>> {
+    await this.waitReady;
+    const raw = (await this.#ask({ op: "statement", sql, params, ...(name !== undefined ? { name } : {}) }, sql, params)) as RawResults;
+    return this.#parse<T>(raw);
+  }
+
   async exec(query: string, options?: QueryOptions): Promise<Results[]> {
     await this.waitReady;
     return this.#exec(undefined, query, options);
