@@ -294,6 +294,14 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     const i = process.argv.indexOf(name);
     return i > 0 ? process.argv[i + 1] : undefined;
   };
+  if (process.argv.includes("--help")) {
+    // Without this, --help was ignored and the whole (long) default run started.
+    process.stdout.write(
+      "node dist/bench/churn-scoring.js [--sizes 2000:400000,20000:4000000] [--runs 3] [--skip-postgres] [--skip-embedded] [--hand-set-only] [--quick]\n" +
+        "PostgreSQL runs when DATABASE_URL is an admin URL (a throwaway database per size); writes docs/performance.md's bench:churn-scoring section.\n",
+    );
+    process.exit(0);
+  }
   const quick = process.argv.includes("--quick");
   const opts: ChurnScoringOptions = { skipEmbedded: process.argv.includes("--skip-embedded"), skipPostgres: process.argv.includes("--skip-postgres"), handSetOnly: process.argv.includes("--hand-set-only") };
   const sizes = value("--sizes") ?? (quick ? "1000:100000" : undefined);

@@ -45,8 +45,8 @@ describe("cs-mcp demo --accounts", () => {
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.out) as { accounts: number; seed: number };
     expect(summary).toMatchObject({ accounts: 7, seed: 4 });
-    expect(r.err).toMatch(/^demo: generating the demo portfolio \(7 accounts\) \(step 0 of 3\)$/m);
-    expect(r.err).toMatch(/^demo: demo portfolio loaded \(step 3 of 3\)$/m);
+    expect(r.err).toMatch(/^demo: generating the demo portfolio \(7 accounts\) \(step 0 of 5\)$/m);
+    expect(r.err).toMatch(/^demo: demo portfolio loaded \(step 5 of 5\)$/m);
     expect(await demoAccounts(dir)).toBe(7);
   }, 240_000);
 });

@@ -67,14 +67,14 @@ describe("demo generation (pure)", () => {
 
   it("accepts up to 200,000 accounts (checked, not generated here)", () => {
     expect(() => validateGenerateOptions({ seed: 1, accounts: 200_000, now: NOW })).not.toThrow();
-    expect(demoPartCount(200_000)).toBe(5_000 / 500 + 1 + 195_000 / 500);
+    expect(demoPartCount(200_000)).toBe(5_000 / 500 + 3 + 195_000 / 500);
   });
 
   it("splits a portfolio into parts that hold every row once, the extras only for the first accounts", () => {
     const split = { fullAccounts: 6, partAccounts: 4 };
     const parts = [...generateDemoParts({ seed: 42, accounts: 15, now: NOW, parts: split })];
-    // 6 full accounts in parts of 4 (4 + 2), the extras' part, then 9 core-only accounts (4 + 4 + 1).
-    expect(parts.map((p) => p.accounts.length)).toEqual([4, 2, 0, 4, 4, 1]);
+    // 6 full accounts in parts of 4 (4 + 2), the extras' three parts, then 9 core-only accounts (4 + 4 + 1).
+    expect(parts.map((p) => p.accounts.length)).toEqual([4, 2, 0, 0, 0, 4, 4, 1]);
     expect(parts).toHaveLength(demoPartCount(15, split));
     const whole = generateDemo({ seed: 42, accounts: 15, now: NOW, parts: split });
     // Account n and its core rows are the same however the portfolio is split.
@@ -96,6 +96,20 @@ describe("demo generation (pure)", () => {
       for (const id of part.usage_events.account_id) expect(own.has(id)).toBe(true);
     }
     expect(parts[2]!.tickets).toEqual(six.tickets);
+    // The extras come in three parts, each generated just before it is written: support desk and feedback
+    // (with the tickets and answers), onboarding and training, programs.
+    const filled = (p: (typeof parts)[number]) =>
+      Object.entries(p).filter(([k, v]) => k !== "usage_events" && Array.isArray(v) && v.length > 0).map(([k]) => k).sort();
+    const inSix = (tables: string[]) => tables.filter((k) => (six as unknown as Record<string, unknown[]>)[k]!.length > 0).sort();
+    expect(filled(parts[2]!)).toEqual(inSix(["tickets", "survey_responses", "support_agents", "escalations", "kb_articles", "kb_article_versions", "kb_article_votes", "feedback"]));
+    expect(filled(parts[3]!)).toEqual(inSix(["onboarding_plans", "onboarding_milestones", "onboarding_tasks", "training_modules", "training_sessions", "training_completions", "certifications"]));
+    expect(filled(parts[4]!)).toEqual(
+      inSix(["executive_reviews", "advocates", "advocate_contributions", "communities", "community_members", "community_posts", "newsletters", "newsletter_subscriptions", "email_campaigns", "email_sends", "email_events"]),
+    );
+    expect(filled(parts[2]!)).toContain("tickets");
+    expect(filled(parts[3]!)).toContain("onboarding_plans");
+    expect(filled(parts[4]!)).toContain("executive_reviews");
+    for (const p of parts.slice(2, 5)) expect(p.usage_events.account_id).toHaveLength(0);
   });
 
   it("keeps every value inside the ranges the database checks, and dates before now", () => {
@@ -320,7 +334,7 @@ function scenario(open: () => Promise<{ db: Database; cleanup(): Promise<void> }
       expect(await count(db, table), table).toBe((baseline[table] ?? 0) + summary[key as keyof typeof SUMMARY_TABLES]);
     }
     expect(await demoLoaded(db)).toBe(7);
-    // generate, 2 + 1 + 2 parts (3 full accounts in parts of 2, the extras, 4 core accounts in parts of 2), loaded.
+    // generate, 2 + 3 + 2 parts (3 full accounts in parts of 2, the extras in three, 4 core accounts in parts of 2), loaded.
     const total = demoPartCount(7, split) + 1;
     expect(steps).toEqual(Array.from({ length: total + 1 }, (_, k) => [k, total]));
     expect(await removeDemo(db)).toMatchObject({ accounts_removed: 7 });

@@ -388,8 +388,9 @@ function seedParts(seed: number): [number, number] {
  * rows, the parts together are exactly the demo's rows, and writing them in order respects every foreign
  * key. The first min(accounts, DEMO_FULL_ACCOUNTS) accounts get the whole demo: their core rows come in
  * parts of DEMO_PART_ACCOUNTS accounts, except tickets and survey answers, which come with the support
- * desk, onboarding, programs and feedback in one part after them (those generators read accounts,
- * contacts, tickets and answers, and add queue tickets and feedback links). Accounts above that get the
+ * desk and feedback in a part after them, followed by a part of onboarding and one of programs (see
+ * fullParts; those generators read accounts, contacts, tickets and answers, and add queue tickets and
+ * feedback links). Accounts above that get the
  * core portfolio only (contacts, contracts, invoices, usage, tickets, surveys, timeline, lifecycle), in
  * parts of DEMO_PART_ACCOUNTS. Account n is the same whatever the account count.
  */
@@ -414,35 +415,65 @@ export function* generateDemoParts(opts: GenerateOptions): Generator<DemoData> {
   };
   const streams: DemoStreams = { nowMs, today, account: stream, global: (purpose) => stream(GLOBAL_STREAM_INDEX, purpose) };
   const settings = demoSettings(opts.settings);
-  const noExtras = emptyExtras();
 
-  // What the extras' generators read, kept while the bulky rows (usage above all) are written part by part.
-  const kept = emptyCore(opts.seed, nowMs);
   const { fullAccounts, partAccounts } = opts.parts ?? DEFAULT_PARTS;
-  const full = Math.min(opts.accounts, fullAccounts);
+  // A generator of its own, so that what it keeps (the first accounts' rows the extras read) is released
+  // once its last part is written, before the core-only parts that follow.
+  yield* fullParts(Math.min(opts.accounts, fullAccounts), partAccounts, core, streams, settings, emptyCore(opts.seed, nowMs));
+  for (let from = Math.min(opts.accounts, fullAccounts); from < opts.accounts; from += partAccounts) {
+    yield { ...core(from, Math.min(opts.accounts, from + partAccounts)), ...emptyExtras() };
+  }
+}
+
+/**
+ * The first `full` accounts' parts: their core rows in parts of `partAccounts` (tickets and survey answers
+ * held back), then the extras in EXTRAS_PARTS parts, each generated just before it is written and dropped
+ * after, in the order they always had (support desk, feedback, onboarding, programs: each generator sees
+ * the rows the earlier ones added, so the data is the same as when they all came in one part): 1. the
+ * tickets (with the support desk's queue tickets) and survey answers (linked to their feedback), the support
+ * desk and the feedback; 2. onboarding and training; 3. customer programs. Nothing after the first reads
+ * the tickets, so they go with it.
+ */
+function* fullParts(
+  full: number,
+  partAccounts: number,
+  core: (from: number, to: number) => DemoCoreData,
+  streams: DemoStreams,
+  settings: DemoSettings,
+  kept: DemoCoreData,
+): Generator<DemoData> {
   for (let from = 0; from < full; from += partAccounts) {
     const part = core(from, Math.min(full, from + partAccounts));
     kept.accounts.push(...part.accounts);
     kept.contacts.push(...part.contacts);
     kept.tickets.push(...part.tickets);
     kept.survey_responses.push(...part.survey_responses);
-    yield { ...part, tickets: [], survey_responses: [], ...noExtras };
+    yield { ...part, tickets: [], survey_responses: [], ...emptyExtras() };
   }
-  // The support desk, onboarding and training, customer programs and feedback build on the accounts.
+  // Each part is built in the yield expression, so the generator holds no reference to it once it is written.
+  yield supportAndFeedback(kept, streams);
+  kept.tickets = [];
+  yield { ...noCore(kept), ...generateOnboarding(kept, streams, settings) };
+  yield { ...noCore(kept), ...generatePrograms(kept, streams, settings) };
+}
+
+/** The first extras part: the held-back tickets and survey answers with the support desk and the feedback (generated in that order). */
+function supportAndFeedback(kept: DemoCoreData, streams: DemoStreams): DemoData {
   const support = generateSupport(kept, streams);
   const feedback = generateFeedback(kept, streams);
-  const extras = { ...support, ...generateOnboarding(kept, streams, settings), ...generatePrograms(kept, streams, settings), ...feedback };
-  yield { ...emptyCore(opts.seed, nowMs), tickets: kept.tickets, survey_responses: kept.survey_responses, ...extras };
-
-  for (let from = full; from < opts.accounts; from += partAccounts) {
-    yield { ...core(from, Math.min(opts.accounts, from + partAccounts)), ...noExtras };
-  }
+  return { ...noCore(kept), tickets: kept.tickets, survey_responses: kept.survey_responses, ...support, ...feedback };
 }
+
+/** A part with no core rows and no extras (the extras parts fill in their own tables). */
+const noCore = (like: DemoCoreData): DemoData => ({ ...emptyCore(like.seed, like.now.getTime()), ...emptyExtras() });
+
+/** Parts of the extras that fullParts yields after the first accounts' core parts. */
+const EXTRAS_PARTS = 3;
 
 /** How many parts generateDemoParts yields for `accounts` accounts. */
 export function demoPartCount(accounts: number, parts: GenerateOptions["parts"] = DEFAULT_PARTS): number {
   const full = Math.min(accounts, parts.fullAccounts);
-  return Math.ceil(full / parts.partAccounts) + 1 + Math.ceil((accounts - full) / parts.partAccounts);
+  return Math.ceil(full / parts.partAccounts) + EXTRAS_PARTS + Math.ceil((accounts - full) / parts.partAccounts);
 }
 
 function emptyCore(seed: number, nowMs: number): DemoCoreData {

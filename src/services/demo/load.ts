@@ -1,7 +1,8 @@
 // Writes the generated demo portfolio to the database, set-based: each table is filled by a few
 // `INSERT ... SELECT FROM unnest($1::text[], ...)` statements (chunks of CHUNK_ROWS rows) on one raw
 // session, inside one transaction, so a failed load leaves nothing behind. A large demo is generated and
-// written part by part (generateDemoParts), so memory holds one part at a time. Works the same on embedded
+// written part by part (generateDemoParts), so memory holds one part at a time, with a full garbage
+// collection after each (collect-garbage.ts). Works the same on embedded
 // PGlite and on PostgreSQL. Removal deletes the demo accounts (every account-bound table cascades) and the
 // demo rows that belong to no account (support agents, articles, modules, communities, newsletters,
 // campaigns: marked is_demo), except those a user's own rows have come to depend on (demo-catalogue.ts).
@@ -21,6 +22,7 @@ import type { DemoSettings } from "./settings.ts";
 import { removeDemoCatalogue, reuseKeptCatalogue, type CatalogueRemoval } from "./demo-catalogue.ts";
 import { writeDemoExtras } from "./load-extras.ts";
 import { cols, insertRows } from "./insert-rows.ts";
+import { collectGarbage } from "./collect-garbage.ts";
 
 export interface DemoOptions {
   /** Default 42. */
@@ -192,6 +194,7 @@ export async function loadDemo(db: Database, opts: DemoOptions = {}): Promise<De
         if (part.training_modules.length > 0 || part.communities.length > 0) part = await reuseKeptCatalogue(session, part);
         await writeDemo(session, part);
         counts = addCounts(counts, demoCounts(part));
+        collectGarbage();
         accountsWritten += part.accounts.length;
         progress(++k, k === parts ? "committing the demo portfolio" : `wrote ${accountsWritten} of ${accounts} accounts`);
       }
