@@ -13,6 +13,7 @@ import { loadConfig } from "../../src/config/load.ts";
 import { createLogger } from "../../src/observability/logger.ts";
 import { openDatabase } from "../../src/db/database.ts";
 import { DatabaseWorkerStoppedError, RemotePGlite } from "../../src/db/remote-pglite.ts";
+import { pgliteQuery } from "../../src/db/pglite-query.ts";
 import { toSafeError } from "../../src/server/errors.ts";
 
 const silent = createLogger("silent");
@@ -87,6 +88,23 @@ describe("the embedded database in a worker thread", () => {
     const params = [new Date("2026-05-06T07:08:09.010Z"), new Uint8Array([1, 2, 255]), { k: ["v"] }, 12n, ["x", "y"], null];
     expect((await remote.query(sql, params)).rows).toEqual((await local.query(sql, params)).rows);
     expect((await remote.exec("SELECT 1 AS one; SELECT 'two' AS two")).map((x) => x.rows)).toEqual([[{ one: 1 }], [{ two: "two" }]]);
+  });
+
+  it("runs Database.query's one-exchange statements in the worker with the same rows and errors, a named one prepared once", async () => {
+    const sql = `SELECT $1::timestamptz AS a, $2::int8 AS b, $3::text[] AS c, $4::numeric AS d, ARRAY['enterprise']::"Tier"[] AS e`;
+    const params = [new Date("2026-05-06T07:08:09.010Z"), 12n, ["x", "y"], "1.50"];
+    const expected = (await pgliteQuery(local, sql, params)).rows;
+    expect((await remote.statement(sql, params)).rows).toEqual(expected);
+    expect((await remote.statement(sql, params, "worker_named")).rows).toEqual(expected);
+    // The second call binds the statement prepared by the first: it is in the worker's session under its name.
+    expect((await remote.statement(sql, params, "worker_named")).rows).toEqual(expected);
+    const prepared = await remote.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'worker_named'");
+    expect(prepared.rows).toEqual([{ n: 1 }]);
+    const fail = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as Record<string, unknown>);
+    const [le, re] = [await fail(pgliteQuery(local, "SELECT 1/0")), await fail(remote.statement("SELECT 1/0"))];
+    for (const k of ["message", "code", "severity"]) expect(re?.[k], k).toEqual(le?.[k]);
+    expect(re?.code).toBe("22012");
+    expect(re?.query).toBe("SELECT 1/0");
   });
 
   it("keeps a DatabaseError's fields, so a unique violation is the same tool error as in this thread", async () => {
