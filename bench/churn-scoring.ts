@@ -40,6 +40,7 @@ import { loadAverage, machineInfo, type MachineInfo } from "./machine.ts";
 import { median } from "./stats.ts";
 import { createThrowawayDb, describeUrl } from "./postgres.ts";
 import { writeBenchResults } from "./report.ts";
+import { option } from "./args.ts";
 
 const DAY_MS = 86_400_000;
 const LOOKBACK = 30;
@@ -290,10 +291,6 @@ export function churnScoringMarkdown(r: ChurnScoringResult): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const value = (name: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
   if (process.argv.includes("--help")) {
     // Without this, --help was ignored and the whole (long) default run started.
     process.stdout.write(
@@ -304,9 +301,9 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   }
   const quick = process.argv.includes("--quick");
   const opts: ChurnScoringOptions = { skipEmbedded: process.argv.includes("--skip-embedded"), skipPostgres: process.argv.includes("--skip-postgres"), handSetOnly: process.argv.includes("--hand-set-only") };
-  const sizes = value("--sizes") ?? (quick ? "1000:100000" : undefined);
+  const sizes = option("--sizes") ?? (quick ? "1000:100000" : undefined);
   if (sizes) opts.sizes = sizes.split(",").map((s) => ({ accounts: Number(s.split(":")[0]), events: Number(s.split(":")[1]) }));
-  const runs = value("--runs") ?? (quick ? "1" : undefined);
+  const runs = option("--runs") ?? (quick ? "1" : undefined);
   if (runs) opts.runs = Number(runs);
   opts.onRun = (partial) => void writeBenchResults("churn-scoring", partial, () => churnScoringMarkdown(partial), quick);
   runChurnScoringBench(opts).then(

@@ -19,6 +19,7 @@ import { createThrowawayDb } from "./postgres.ts";
 import { writeBenchResults } from "./report.ts";
 import { CS_MCP_CLI, cleanEnv } from "./spawn.ts";
 import { DEMO_DEFAULT_ACCOUNTS } from "../src/services/demo/generate.ts";
+import { option } from "./args.ts";
 
 const SAMPLE_MS = 50;
 const PEAK_TARGET_MB = 500;
@@ -156,10 +157,6 @@ export function renderDemoMemory(r: DemoMemoryResults): string {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const arg = (name: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : undefined;
-  };
   if (process.argv.includes("--help")) {
     process.stdout.write(
       "node dist/bench/demo-memory.js [--sizes 200,2000,20000] [--timeout-s 900] [--skip-postgres] [--skip-embedded] [--no-write]\n" +
@@ -167,8 +164,8 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     );
     process.exit(0);
   }
-  const sizes = (arg("--sizes") ?? `${DEMO_DEFAULT_ACCOUNTS},2000,20000`).split(",").map(Number);
-  const timeoutS = Number(arg("--timeout-s") ?? 900);
+  const sizes = (option("--sizes") ?? `${DEMO_DEFAULT_ACCOUNTS},2000,20000`).split(",").map(Number);
+  const timeoutS = Number(option("--timeout-s") ?? 900);
   const adminUrl = process.argv.includes("--skip-postgres") ? undefined : process.env.DATABASE_URL;
   const result = await runDemoMemoryBench({ sizes, timeoutS, skipEmbedded: process.argv.includes("--skip-embedded"), adminUrl, log: (m) => process.stderr.write(`${m}\n`) });
   process.stdout.write(`${renderDemoMemory(result)}\n`);

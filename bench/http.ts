@@ -27,6 +27,7 @@ import { defaultWorkers, runStage, type StagePlan } from "./http-load.ts";
 import { promSum, ratiosToBaseline } from "./http-stats.ts";
 import { CS_MIX, type TargetSpec } from "./http-targets.ts";
 import { renderHttpMarkdown, renderHttpText, type HttpBenchResults, type TargetRun } from "./http-report.ts";
+import { option } from "./args.ts";
 
 const ECHO_SERVER = fileURLToPath(new URL("./http-echo-server.js", import.meta.url));
 const log = (msg: string) => process.stderr.write(`[bench:http] ${msg}\n`);
@@ -82,11 +83,6 @@ function serverVersion(root: string): string {
   } catch {
     return "unknown";
   }
-}
-
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i !== -1 ? process.argv[i + 1] : undefined;
 }
 
 async function clientIds(url: string, limit: number): Promise<string[]> {

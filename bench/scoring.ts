@@ -40,6 +40,7 @@ import { machineInfo, loadAverage, type MachineInfo } from "./machine.ts";
 import { median, percentile } from "./stats.ts";
 import { createThrowawayDb, describeUrl } from "./postgres.ts";
 import { writeBenchResults } from "./report.ts";
+import { option } from "./args.ts";
 
 export interface ScoringBenchOptions {
   /** Accounts. Default 20,000. */
@@ -998,8 +999,8 @@ export function writeScoringResults(r: ScoringBenchResult, quick = false): strin
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const arg = (name: string) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : undefined;
+    const value = option(name);
+    return value !== undefined ? Number(value) : undefined;
   };
   if (process.argv.includes("--combine")) {
     process.stdout.write(`\n${scoringMarkdown(combineScoringParts())}\n`);
